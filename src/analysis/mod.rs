@@ -1,0 +1,1 @@
+//! Pure functions over (tree, spec, model): diagnostics, precision, editor features.

@@ -1,0 +1,1 @@
+//! The ONNX graph index and pairing a config with its model.

@@ -1,0 +1,1 @@
+//! The quant_config rules as data.
