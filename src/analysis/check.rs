@@ -1,9 +1,15 @@
 //! `check`: every diagnostic of SPEC §4 for one document.
 
+use std::collections::HashMap;
 use std::marker::PhantomData;
 
-use super::{Code, Diagnostic, DiagnosticConfig};
-use crate::syntax::{Parse, SyntaxErrorKind};
+use super::suggest::{did_you_mean, hint};
+use super::{Code, Diagnostic, DiagnosticConfig, Severity};
+use crate::spec::{
+    self, Beyond, KeySpec, Legacy, Level, MapKind, Scalar, ScalarType, ValueSpec, EC,
+};
+use crate::syntax::{Member, Object, Parse, SyntaxErrorKind, Value, ValueKind};
+use crate::text::TextRange;
 
 /// What is known about the document's model.
 #[derive(Debug, Default)]
@@ -21,20 +27,694 @@ pub enum ModelStatus<'a> {
 #[derive(Debug, Default)]
 pub struct CheckContext<'a> {
     pub model: ModelStatus<'a>,
+    /// The `// qcls-model:` directive, where model problems are reported when present.
+    pub directive: Option<TextRange>,
     pub config: DiagnosticConfig,
 }
 
+/// Top-level keys of model_config that users put at the top by mistake.
+const MODEL_CONFIG_KEYS_AT_TOP: &[&str] = &[
+    "all_node_type",
+    "model_output_type",
+    "activation",
+    "weight",
+    "modelwise_search",
+    "layerwise_search",
+];
+
 /// All diagnostics of a parsed document, sorted by position.
 pub fn check(_text: &str, parse: &Parse, ctx: &CheckContext) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+    let mut checker = Checker {
+        ctx,
+        out: Vec::new(),
+    };
     for error in &parse.errors {
         let code = match error.kind {
             SyntaxErrorKind::Syntax => Code::SyntaxError,
             SyntaxErrorKind::HashComment => Code::HashComment,
         };
-        out.push(Diagnostic::new(code, error.range, error.message.clone()));
+        checker
+            .out
+            .push(Diagnostic::new(code, error.range, error.message.clone()));
     }
-    let mut out = ctx.config.apply(out);
+    if let Some(root) = &parse.root {
+        checker.check_root(root);
+    }
+    let mut out = ctx.config.apply(checker.out);
     out.sort_by_key(|d| (d.range.start, d.range.end));
     out
+}
+
+struct Checker<'c, 'a> {
+    ctx: &'c CheckContext<'a>,
+    out: Vec<Diagnostic>,
+}
+
+impl Checker<'_, '_> {
+    fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
+    }
+
+    fn check_root(&mut self, root: &Value) {
+        let ValueKind::Object(obj) = &root.kind else {
+            if !matches!(root.kind, ValueKind::Invalid) {
+                self.push(Diagnostic::new(
+                    Code::WrongType,
+                    root.range,
+                    format!(
+                        "a quant_config must be a JSON object, not {}",
+                        describe(root)
+                    ),
+                ));
+            }
+            return;
+        };
+        self.check_level(obj, &spec::TOP);
+        self.check_model_presence(obj);
+    }
+
+    /// Keys of an object with a fixed set of keys, then each value.
+    fn check_level(&mut self, obj: &Object, level: &'static Level) {
+        self.check_duplicates(obj);
+        for member in &obj.members {
+            let name = member.key.text.as_str();
+            if let Some(key) = level.key(name) {
+                if let Some(value) = &member.value {
+                    self.check_value(key, level, member, value, obj);
+                }
+            } else if let Some(legacy) = level.legacy_key(name) {
+                self.check_legacy(legacy, member);
+            } else {
+                self.unknown_key(member, level);
+            }
+        }
+        if std::ptr::eq(level, &spec::ACTIVATION) {
+            self.check_activation(obj);
+        }
+    }
+
+    fn check_duplicates(&mut self, obj: &Object) {
+        let mut last: HashMap<&str, &Member> = HashMap::new();
+        for member in &obj.members {
+            last.insert(member.key.text.as_str(), member);
+        }
+        for member in &obj.members {
+            let Some(winner) = last.get(member.key.text.as_str()) else {
+                continue;
+            };
+            if std::ptr::eq(*winner, member) {
+                continue;
+            }
+            self.push(
+                Diagnostic::new(
+                    Code::DuplicateKey,
+                    member.key.range,
+                    format!(
+                        "duplicate key \"{}\": this entry is ignored, the later one wins",
+                        member.key.text
+                    ),
+                )
+                .with_related(winner.key.range, "this later entry is the one that counts"),
+            );
+        }
+    }
+
+    fn unknown_key(&mut self, member: &Member, level: &'static Level) {
+        let name = member.key.text.as_str();
+        let message = if std::ptr::eq(level, &spec::TOP) && MODEL_CONFIG_KEYS_AT_TOP.contains(&name)
+        {
+            format!(
+                "\"{name}\" belongs in \"model_config\"; at the top level the toolchain rejects the file (Unsupported first-level title in quant config file: {name})"
+            )
+        } else {
+            let candidates = level.key_names().chain(level.legacy.iter().map(|l| l.name));
+            let place = if level.path.is_empty() {
+                "at the top level".to_string()
+            } else {
+                format!("in {}", level.path)
+            };
+            let valid: Vec<&str> = level.key_names().collect();
+            format!(
+                "\"{name}\" is not a valid key {place}; expected one of {}{}",
+                valid.join(", "),
+                hint(did_you_mean(name, candidates))
+            )
+        };
+        self.push(Diagnostic::new(Code::UnknownKey, member.key.range, message));
+    }
+
+    fn check_legacy(&mut self, legacy: &'static Legacy, member: &Member) {
+        let advice = match legacy.replacement {
+            Some(new) if legacy.name == "ON" => {
+                format!("use \"{new}\" (\"CPU\" ≈ \"float32\", \"BPU\" ≈ \"int8\")")
+            }
+            Some(new) => format!("use \"{new}\""),
+            None => "quant_config sets input precisions with \"qtype\", \"input0\" and \"input1\""
+                .to_string(),
+        };
+        self.push(Diagnostic::new(
+            Code::LegacyKey,
+            member.key.range,
+            format!("\"{}\" is a legacy horizon_nn key; {advice}", legacy.name),
+        ));
+        let Some(value) = &member.value else { return };
+        match &value.kind {
+            ValueKind::String(s) if legacy.values.contains(&s.value.as_str()) => {}
+            ValueKind::String(s) => {
+                let what = if s.value == EC {
+                    Code::EcMisplaced
+                } else {
+                    Code::InvalidValue
+                };
+                self.push(Diagnostic::new(
+                    what,
+                    value.range,
+                    format!(
+                        "\"{}\" is not a valid {}; expected one of {}{}",
+                        s.value,
+                        legacy.name,
+                        legacy.values.join(", "),
+                        hint(did_you_mean(&s.value, legacy.values.iter().copied()))
+                    ),
+                ));
+            }
+            ValueKind::Invalid => {}
+            _ => self.push(Diagnostic::new(
+                Code::WrongType,
+                value.range,
+                format!(
+                    "\"{}\" takes a string, not {}",
+                    legacy.name,
+                    describe(value)
+                ),
+            )),
+        }
+    }
+
+    fn check_value(
+        &mut self,
+        key: &'static KeySpec,
+        level: &'static Level,
+        member: &Member,
+        value: &Value,
+        parent: &Object,
+    ) {
+        if matches!(value.kind, ValueKind::Invalid) {
+            return; // the parser already reported it
+        }
+        match &key.value {
+            ValueSpec::Object(next) => match &value.kind {
+                ValueKind::Object(obj) => self.check_level(obj, next),
+                _ => self.push(Diagnostic::new(
+                    Code::WrongType,
+                    value.range,
+                    format!(
+                        "\"{}\" must be an object, not {}",
+                        key.name,
+                        describe(value)
+                    ),
+                )),
+            },
+            ValueSpec::Map(kind, entry) => match &value.kind {
+                ValueKind::Object(obj) => self.check_map(*kind, entry, obj),
+                _ => self.push(Diagnostic::new(
+                    Code::WrongType,
+                    value.range,
+                    format!(
+                        "\"{}\" must be an object, not {}",
+                        key.name,
+                        describe(value)
+                    ),
+                )),
+            },
+            ValueSpec::Scalar(scalar) => self.check_scalar(key, level, scalar, value),
+            ValueSpec::TensorNames => self.check_tensor_names(key, value),
+        }
+        let _ = (member, parent);
+    }
+
+    fn check_map(&mut self, kind: MapKind, entry: &'static Level, obj: &Object) {
+        self.check_duplicates(obj);
+        for member in &obj.members {
+            let Some(value) = &member.value else { continue };
+            match &value.kind {
+                ValueKind::Object(inner) => self.check_level(inner, entry),
+                ValueKind::Invalid => {}
+                _ => {
+                    let what = match kind {
+                        MapKind::OpType => "an op_config entry must be an object such as {\"qtype\": \"int16\"}",
+                        MapKind::NodeName => "a node_config entry must be an object such as {\"qtype\": \"int16\"}",
+                        MapKind::SubgraphName => "a subgraph_config entry must be an object with \"inputs\", \"outputs\" and \"qtype\"",
+                    };
+                    self.push(Diagnostic::new(
+                        Code::WrongType,
+                        value.range,
+                        format!("{what}, not {}", describe(value)),
+                    ));
+                }
+            }
+        }
+    }
+
+    fn check_tensor_names(&mut self, key: &KeySpec, value: &Value) {
+        match &value.kind {
+            ValueKind::Array(arr) if arr.elements.is_empty() => self.push(Diagnostic::new(
+                Code::EmptyList,
+                value.range,
+                format!("\"{}\" needs at least one tensor name", key.name),
+            )),
+            ValueKind::Array(arr) => {
+                for element in &arr.elements {
+                    if !matches!(element.kind, ValueKind::String(_) | ValueKind::Invalid) {
+                        self.push(Diagnostic::new(
+                            Code::WrongType,
+                            element.range,
+                            format!("a tensor name must be a string, not {}", describe(element)),
+                        ));
+                    }
+                }
+            }
+            _ => self.push(Diagnostic::new(
+                Code::WrongType,
+                value.range,
+                format!(
+                    "\"{}\" must be a list of tensor names, not {}",
+                    key.name,
+                    describe(value)
+                ),
+            )),
+        }
+    }
+
+    fn check_scalar(
+        &mut self,
+        key: &'static KeySpec,
+        level: &'static Level,
+        scalar: &'static Scalar,
+        value: &Value,
+    ) {
+        match &value.kind {
+            ValueKind::Array(arr) => {
+                if arr.elements.is_empty() {
+                    self.push(Diagnostic::new(
+                        Code::EmptyList,
+                        value.range,
+                        format!(
+                            "\"{}\" needs a value; an empty list leaves nothing to use",
+                            key.name
+                        ),
+                    ));
+                } else if !scalar.list {
+                    self.push(Diagnostic::new(
+                        Code::WrongType,
+                        value.range,
+                        format!(
+                            "\"{}\" takes a single value ({}), not a list",
+                            key.name,
+                            scalar.ty.name()
+                        ),
+                    ));
+                } else {
+                    for element in &arr.elements {
+                        self.check_one(key, level, scalar, element, true);
+                    }
+                }
+            }
+            _ => self.check_one(key, level, scalar, value, false),
+        }
+    }
+
+    /// One scalar value (a whole value, or one element of a list).
+    fn check_one(
+        &mut self,
+        key: &'static KeySpec,
+        level: &'static Level,
+        scalar: &'static Scalar,
+        value: &Value,
+        in_list: bool,
+    ) {
+        let element = if in_list { "each element of " } else { "" };
+        let type_error = |found: &str| {
+            format!(
+                "{element}\"{}\" must be {}, not {found}",
+                key.name,
+                scalar.ty.name()
+            )
+        };
+        match (&value.kind, scalar.ty) {
+            (ValueKind::Invalid, _) => {}
+            (ValueKind::String(s), ScalarType::String) => {
+                self.check_string(key, level, scalar, value.range, &s.value)
+            }
+            (ValueKind::Number(n), ScalarType::Int) if n.is_integer => {
+                self.check_range(key, scalar, value.range, n.value, &n.raw)
+            }
+            (ValueKind::Number(n), ScalarType::Int) => self.push(Diagnostic::new(
+                Code::WrongType,
+                value.range,
+                type_error(&format!("the float {}", n.raw)),
+            )),
+            (ValueKind::Number(n), ScalarType::Float) if n.is_integer => {
+                self.push(Diagnostic::new(
+                    Code::WrongType,
+                    value.range,
+                    format!(
+                        "{element}\"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
+                        key.name, n.raw, n.raw
+                    ),
+                ))
+            }
+            (ValueKind::Number(n), ScalarType::Float) => {
+                self.check_range(key, scalar, value.range, n.value, &n.raw)
+            }
+            (ValueKind::Bool(_), ScalarType::Bool) => {}
+            (ValueKind::String(s), _) => {
+                let quoted = format!("the string \"{}\"", s.value);
+                let mut message = type_error(&quoted);
+                if scalar.ty != ScalarType::String && s.value.trim().parse::<f64>().is_ok() {
+                    message.push_str("; remove the quotes");
+                }
+                if scalar.ty == ScalarType::Bool && matches!(s.value.as_str(), "true" | "false") {
+                    message.push_str("; remove the quotes");
+                }
+                self.push(Diagnostic::new(Code::WrongType, value.range, message))
+            }
+            _ => self.push(Diagnostic::new(
+                Code::WrongType,
+                value.range,
+                type_error(&describe(value)),
+            )),
+        }
+    }
+
+    fn check_string(
+        &mut self,
+        key: &'static KeySpec,
+        level: &'static Level,
+        scalar: &'static Scalar,
+        range: TextRange,
+        value: &str,
+    ) {
+        if scalar.values.is_empty() || scalar.values.contains(&value) {
+            return;
+        }
+        if value == EC {
+            let place = if std::ptr::eq(level, &spec::NODE_ENTRY)
+                || std::ptr::eq(level, &spec::OP_ENTRY)
+                || std::ptr::eq(level, &spec::SUBGRAPH_ENTRY)
+            {
+                format!("in \"{}\" of {}", key.name, level.path)
+            } else {
+                format!("in {}.{}", level.path, key.name)
+            };
+            self.push(Diagnostic::new(
+                Code::EcMisplaced,
+                range,
+                format!(
+                    "\"ec\" is not valid {place}; it only works in \"input0\"/\"input1\" of a node_config entry (Conv/ConvTranspose input1, MatMul input0 or input1, GridSample/Resize input0)"
+                ),
+            ));
+            return;
+        }
+        if scalar.tolerated.contains(&value) {
+            if std::ptr::eq(key, &spec::MODEL_CONFIG.keys[0]) && value == "int8" {
+                self.push(Diagnostic::new(
+                    Code::NoEffect,
+                    range,
+                    "\"all_node_type\": \"int8\" has no effect: int8 is already the default",
+                ));
+            }
+            return;
+        }
+        let valid = scalar.values.join(", ");
+        let message = if key.name == "calibration_type" {
+            match value {
+                "default" | "mix" | "skip" => format!(
+                    "\"{value}\" is a calibration_type of the hb_compile YAML (calibration_parameters.calibration_type), not of quant_config; expected one of {valid}"
+                ),
+                "load" => format!(
+                    "\"load\" is only valid for QAT models, not in quant_config; expected one of {valid}"
+                ),
+                _ => format!(
+                    "\"{value}\" is not a valid calibration_type; expected one of {valid}{}",
+                    hint(did_you_mean(value, scalar.values.iter().copied()))
+                ),
+            }
+        } else {
+            format!(
+                "\"{value}\" is not a valid {}; expected one of {valid}{}",
+                key.name,
+                hint(did_you_mean(value, scalar.values.iter().copied()))
+            )
+        };
+        self.push(Diagnostic::new(Code::InvalidValue, range, message));
+    }
+
+    fn check_range(&mut self, key: &KeySpec, scalar: &Scalar, range: TextRange, v: f64, raw: &str) {
+        if let Some(min) = scalar.min {
+            if !min.admits_as_min(v) {
+                let relation = if min.inclusive {
+                    "at least"
+                } else {
+                    "greater than"
+                };
+                let d = match min.beyond {
+                    Beyond::ClampTo(to) => Diagnostic::new(
+                        Code::OutOfRange,
+                        range,
+                        format!(
+                            "\"{}\" must be {relation} {}; the toolchain raises {raw} to {}",
+                            key.name,
+                            fmt_num(min.value),
+                            fmt_num(to)
+                        ),
+                    ),
+                    Beyond::Reject => Diagnostic::new(
+                        Code::OutOfRange,
+                        range,
+                        format!(
+                            "\"{}\" must be {relation} {}; the toolchain rejects {raw}",
+                            key.name,
+                            fmt_num(min.value)
+                        ),
+                    )
+                    .with_severity(Severity::Error),
+                };
+                self.push(d);
+                return;
+            }
+        }
+        if let Some(max) = scalar.max {
+            if !max.admits_as_max(v) {
+                let relation = if max.inclusive {
+                    "at most"
+                } else {
+                    "less than"
+                };
+                let d = match max.beyond {
+                    Beyond::ClampTo(to) => Diagnostic::new(
+                        Code::OutOfRange,
+                        range,
+                        format!(
+                            "\"{}\" must be {relation} {}; the toolchain lowers {raw} to {}",
+                            key.name,
+                            fmt_num(max.value),
+                            fmt_num(to)
+                        ),
+                    ),
+                    Beyond::Reject => Diagnostic::new(
+                        Code::OutOfRange,
+                        range,
+                        format!(
+                            "\"{}\" must be {relation} {}; the toolchain rejects {raw}",
+                            key.name,
+                            fmt_num(max.value)
+                        ),
+                    )
+                    .with_severity(Severity::Error),
+                };
+                self.push(d);
+            }
+        }
+    }
+
+    /// Rules that tie several activation keys together.
+    fn check_activation(&mut self, obj: &Object) {
+        let calibration: Option<Vec<&str>> = obj.get("calibration_type").and_then(|m| {
+            let value = m.value.as_ref()?;
+            Some(strings_of(value))
+        });
+        if let Some(methods) = &calibration {
+            // Only judge when every method could be read.
+            if !methods.is_empty() {
+                for (key, method) in [
+                    ("num_bin", "kl"),
+                    ("max_num_bin", "kl"),
+                    ("max_percentile", "max"),
+                ] {
+                    if methods.contains(&method) {
+                        continue;
+                    }
+                    if let Some(member) = obj.get(key) {
+                        self.push(Diagnostic::new(
+                            Code::NoEffect,
+                            member.key.range,
+                            format!(
+                                "\"{key}\" has no effect: it only matters for \"{method}\" calibration, and calibration_type is {}",
+                                methods.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        // max_num_bin is raised to at least max(258, max(num_bin)) after num_bin is clamped.
+        let Some(max_member) = obj.get("max_num_bin") else {
+            return;
+        };
+        let Some(Value {
+            kind: ValueKind::Number(max_num_bin),
+            range,
+        }) = &max_member.value
+        else {
+            return;
+        };
+        if !max_num_bin.is_integer {
+            return;
+        }
+        let num_bins: Vec<f64> = match obj.get("num_bin").and_then(|m| m.value.as_ref()) {
+            Some(v) => numbers_of(v),
+            None => vec![1024.0],
+        };
+        let largest = num_bins
+            .iter()
+            .map(|n| n.max(129.0))
+            .fold(258.0_f64, f64::max);
+        if max_num_bin.value < largest {
+            let because = if largest > 258.0 {
+                "the largest num_bin"
+            } else {
+                "its minimum"
+            };
+            self.push(Diagnostic::new(
+                Code::OutOfRange,
+                *range,
+                format!(
+                    "\"max_num_bin\" must be at least every num_bin and at least 258; the toolchain raises {} to {} ({because})",
+                    max_num_bin.raw,
+                    fmt_num(largest)
+                ),
+            ));
+        }
+    }
+
+    /// `model-not-found`/`model-unreadable` on the keys that need the model.
+    fn check_model_presence(&mut self, root: &Object) {
+        let needing: Vec<&Member> = root
+            .members
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.key.text.as_str(),
+                    "node_config" | "op_config" | "subgraph_config"
+                ) && m
+                    .value
+                    .as_ref()
+                    .and_then(|v| v.as_object())
+                    .is_some_and(|o| !o.members.is_empty())
+            })
+            .collect();
+        let ranges: Vec<TextRange> = match self.ctx.directive {
+            Some(directive) => vec![directive],
+            None => needing.iter().map(|m| m.key.range).collect(),
+        };
+        match &self.ctx.model {
+            ModelStatus::Unpaired if !needing.is_empty() => {
+                for range in ranges {
+                    self.push(Diagnostic::new(
+                        Code::ModelNotFound,
+                        range,
+                        format!(
+                            "no model is paired, so node names and op types are not checked; {}",
+                            HOW_TO_PAIR
+                        ),
+                    ));
+                }
+            }
+            ModelStatus::Unreadable { message } => {
+                let ranges = if ranges.is_empty() {
+                    root.members
+                        .first()
+                        .map(|m| m.key.range)
+                        .into_iter()
+                        .collect()
+                } else {
+                    ranges
+                };
+                for range in ranges {
+                    self.push(Diagnostic::new(
+                        Code::ModelUnreadable,
+                        range,
+                        message.clone(),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// How a user pairs a model, for messages.
+pub const HOW_TO_PAIR: &str = "add a comment `// qcls-model: path/to/optimized_float_model.onnx`, set `qcls.model`, or put the config next to its optimized_float_model.onnx";
+
+/// The string values of a value or of a list of values (non-strings are left out).
+fn strings_of(value: &Value) -> Vec<&str> {
+    match &value.kind {
+        ValueKind::String(s) => vec![s.value.as_str()],
+        ValueKind::Array(arr) => arr
+            .elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ValueKind::String(s) => Some(s.value.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn numbers_of(value: &Value) -> Vec<f64> {
+    match &value.kind {
+        ValueKind::Number(n) => vec![n.value],
+        ValueKind::Array(arr) => arr
+            .elements
+            .iter()
+            .filter_map(|e| match &e.kind {
+                ValueKind::Number(n) => Some(n.value),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// "a string", "the number 3", "a list", … for messages.
+pub(crate) fn describe(value: &Value) -> String {
+    match &value.kind {
+        ValueKind::Object(_) => "an object".into(),
+        ValueKind::Array(_) => "a list".into(),
+        ValueKind::String(s) => format!("the string \"{}\"", s.value),
+        ValueKind::Number(n) => format!("the number {}", n.raw),
+        ValueKind::Bool(b) => format!("{b}"),
+        ValueKind::Null => "null".into(),
+        ValueKind::Invalid => "an invalid value".into(),
+    }
 }

@@ -3,6 +3,8 @@
 
 mod check;
 mod diagnostic;
+mod suggest;
 
-pub use check::{check, CheckContext, ModelStatus};
+pub use check::{check, CheckContext, ModelStatus, HOW_TO_PAIR};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
+pub use suggest::{closest, did_you_mean};

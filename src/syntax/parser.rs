@@ -3,8 +3,7 @@
 
 use super::lexer::{snippet, Lexer, Token, TokenKind};
 use super::{
-    Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value,
-    ValueKind,
+    Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value, ValueKind,
 };
 use crate::text::TextRange;
 
@@ -369,11 +368,7 @@ impl Parser<'_> {
                     continue;
                 }
                 TokenKind::Colon | TokenKind::RBrace => {
-                    self.expected(if want_value {
-                        "a value"
-                    } else {
-                        "`,` or `]`"
-                    });
+                    self.expected(if want_value { "a value" } else { "`,` or `]`" });
                     self.bump();
                     continue;
                 }

@@ -1,0 +1,241 @@
+//! `qcls check`: diagnostics for files and directories, for people and for CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::json;
+
+use super::render;
+use crate::analysis::{self, CheckContext, Diagnostic, Severity};
+use crate::syntax;
+use crate::text::{Document, PositionEncoding};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// One checked file.
+pub struct CheckedFile {
+    /// The path as the user gave it (or as found under a directory they gave).
+    pub path: PathBuf,
+    pub document: Document,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The paired model and why it was chosen.
+    pub model: Option<(PathBuf, String)>,
+}
+
+/// Checks one text. The model is not involved yet in this layer's caller.
+pub fn check_text(path: &Path, text: &str, model_override: Option<&Path>) -> CheckedFile {
+    let _ = model_override;
+    let parse = syntax::parse(text);
+    let ctx = CheckContext::default();
+    let diagnostics = analysis::check(text, &parse, &ctx);
+    CheckedFile {
+        path: path.to_path_buf(),
+        document: Document::new(text),
+        diagnostics,
+        model: None,
+    }
+}
+
+/// A problem with an input path itself (exit status 2).
+pub struct InputError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// Expands the user's paths into files to check: files as given, directories searched for
+/// `*.json`/`*.jsonc` files that look like quant_configs.
+pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let before = files.len();
+                walk(path, 0, &mut files);
+                if files.len() == before {
+                    errors.push(InputError {
+                        path: path.clone(),
+                        message: "no quant_config files in this directory (looked for *.json and *.jsonc files that are named *quant_config* or have model_config, op_config, node_config or subgraph_config at the top)".into(),
+                    });
+                }
+            }
+            Ok(_) => files.push(path.clone()),
+            Err(e) => errors.push(InputError {
+                path: path.clone(),
+                message: format!("cannot read: {}", io_reason(&e)),
+            }),
+        }
+    }
+    (files, errors)
+}
+
+const MAX_DEPTH: usize = 16;
+
+fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "node_modules" || name == "target" {
+            continue;
+        }
+        // `symlink_metadata` so a link loop cannot make the walk endless.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&path, depth + 1, files);
+        } else if (name.ends_with(".json") || name.ends_with(".jsonc")) && looks_like_config(&path)
+        {
+            files.push(path);
+        }
+    }
+}
+
+/// A quant_config by name, or by its top-level keys.
+pub fn looks_like_config(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.contains("quant_config") {
+        return true;
+    }
+    // Configs are small; skip anything large rather than reading it whole.
+    if std::fs::metadata(path).map_or(true, |m| m.len() > 64 << 20) {
+        return false;
+    }
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return false;
+    };
+    has_config_keys(&syntax::parse(&text))
+}
+
+/// True when the top level has one of the four quant_config sections.
+pub fn has_config_keys(parse: &syntax::Parse) -> bool {
+    parse.root_object().is_some_and(|obj| {
+        obj.members.iter().any(|m| {
+            matches!(
+                m.key.text.as_str(),
+                "model_config" | "op_config" | "node_config" | "subgraph_config"
+            )
+        })
+    })
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Reads a file as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        if path.is_dir() {
+            "is a directory".to_string()
+        } else {
+            format!("cannot read: {}", io_reason(&e))
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "is not UTF-8 text (invalid byte at offset {}); quant_config files are JSON, which is UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+pub fn run(paths: &[PathBuf], model: Option<&Path>, format: Format) -> ExitCode {
+    let (files, mut input_errors) = collect_inputs(paths);
+    let mut checked = Vec::new();
+    for path in files {
+        match read_text(&path) {
+            Ok(text) => checked.push(check_text(&path, &text, model)),
+            Err(message) => input_errors.push(InputError { path, message }),
+        }
+    }
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match format {
+        Format::Human => {
+            let color = render::use_color();
+            for file in &checked {
+                let _ = out.write_all(render::human(file, color).as_bytes());
+            }
+            for e in &input_errors {
+                eprintln!("qcls: {}: {}", e.path.display(), e.message);
+            }
+            out.write_all(render::summary(&checked, input_errors.len()).as_bytes())
+        }
+        Format::Json => {
+            for e in &input_errors {
+                eprintln!("qcls: {}: {}", e.path.display(), e.message);
+            }
+            let mut text = serde_json::to_string_pretty(&to_json(&checked)).unwrap_or_default();
+            text.push('\n');
+            out.write_all(text.as_bytes())
+        }
+    };
+    let _ = result.and_then(|_| out.flush());
+    exit_status(&checked, !input_errors.is_empty())
+}
+
+/// 2 when an input could not be read, else 1 when any error was found, else 0.
+pub fn exit_status(checked: &[CheckedFile], input_failed: bool) -> ExitCode {
+    if input_failed {
+        ExitCode::from(2)
+    } else if checked
+        .iter()
+        .any(|f| f.diagnostics.iter().any(|d| d.severity == Severity::Error))
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The `--format json` document of SPEC §6.
+pub fn to_json(checked: &[CheckedFile]) -> serde_json::Value {
+    let files: Vec<_> = checked
+        .iter()
+        .map(|f| {
+            json!({
+                "file": f.path.display().to_string(),
+                "model": f.model.as_ref().map(|(path, reason)| json!({
+                    "path": path.display().to_string(),
+                    "reason": reason,
+                })),
+            })
+        })
+        .collect();
+    let mut diagnostics = Vec::new();
+    for f in checked {
+        for d in &f.diagnostics {
+            let start = f.document.position(d.range.start, PositionEncoding::Utf16);
+            let end = f.document.position(d.range.end, PositionEncoding::Utf16);
+            diagnostics.push(json!({
+                "file": f.path.display().to_string(),
+                "code": d.code.as_str(),
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "range": {
+                    "start": {"line": start.line, "character": start.character},
+                    "end": {"line": end.line, "character": end.character},
+                },
+                "offsets": {"start": d.range.start, "end": d.range.end},
+            }));
+        }
+    }
+    json!({"files": files, "diagnostics": diagnostics})
+}
