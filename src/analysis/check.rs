@@ -718,3 +718,6 @@ pub(crate) fn describe(value: &Value) -> String {
         ValueKind::Invalid => "an invalid value".into(),
     }
 }
+
+#[cfg(test)]
+mod tests;

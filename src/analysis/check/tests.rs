@@ -1,0 +1,365 @@
+//! One test per rule: the document marks the expected range with «…».
+
+use super::*;
+use crate::syntax::parse;
+
+/// Strips the «…» markers and returns the text with the marked ranges.
+fn marked(src: &str) -> (String, Vec<TextRange>) {
+    let mut text = String::new();
+    let mut ranges = Vec::new();
+    let mut start = None;
+    for c in src.chars() {
+        match c {
+            '«' => start = Some(text.len()),
+            '»' => ranges.push(TextRange::new(
+                start.take().expect("« before »"),
+                text.len(),
+            )),
+            _ => text.push(c),
+        }
+    }
+    (text, ranges)
+}
+
+fn diagnostics_with(text: &str, ctx: &CheckContext) -> Vec<Diagnostic> {
+    check(text, &parse(text), ctx)
+}
+
+fn diagnostics(text: &str) -> Vec<Diagnostic> {
+    diagnostics_with(text, &CheckContext::default())
+}
+
+/// Exactly the marked ranges carry `code`, with `severity`; returns their messages.
+#[track_caller]
+fn expect(src: &str, code: Code, severity: Severity) -> Vec<String> {
+    let (text, ranges) = marked(src);
+    let found: Vec<Diagnostic> = diagnostics(&text)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect();
+    let found_ranges: Vec<TextRange> = found.iter().map(|d| d.range).collect();
+    assert_eq!(found_ranges, ranges, "{code:?} in {text}: {found:#?}");
+    for d in &found {
+        assert_eq!(d.severity, severity, "{}", d.message);
+    }
+    found.into_iter().map(|d| d.message).collect()
+}
+
+#[track_caller]
+fn none(text: &str, code: Code) {
+    let found: Vec<Diagnostic> = diagnostics(text)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect();
+    assert!(found.is_empty(), "unexpected {code:?}: {found:#?}");
+}
+
+const VALID: &str = r#"{
+  // every key of the reference page, with valid values
+  "model_config": {
+    "all_node_type": "int16",
+    "model_output_type": "int8",
+    "activation": {
+      "calibration_type": ["kl", "max"],
+      "num_bin": [1024, 2048],
+      "max_num_bin": 16384,
+      "max_percentile": [0.99995, 1.0],
+      "per_channel": [true, false],
+      "asymmetric": false
+    },
+    "weight": {"bias_correction": {"num_sample": 1, "metric": "mse"}},
+    "modelwise_search": {"metric": "cosine-similarity"},
+    "layerwise_search": {"metric": "chebyshev"}
+  },
+  /* block comment */
+  "op_config": {"Conv": {"qtype": "int8"}, "Softmax": {"qtype": "float16"}},
+  "node_config": {"/a/MatMul": {"qtype": "int16", "input0": "ec", "input1": "float32"}},
+  "subgraph_config": {"head": {"inputs": ["x"], "outputs": ["y"], "qtype": "int16"}}
+}"#;
+
+#[test]
+fn a_complete_valid_config_has_only_the_model_notice() {
+    let found = diagnostics(VALID);
+    assert!(
+        found.iter().all(|d| d.code == Code::ModelNotFound),
+        "{found:#?}"
+    );
+    assert_eq!(found.len(), 3);
+}
+
+#[test]
+fn syntax_error() {
+    expect(
+        r#"{"model_config": {"all_node_type": "int16"«,»}}"#,
+        Code::SyntaxError,
+        Severity::Error,
+    );
+    none(VALID, Code::SyntaxError);
+}
+
+#[test]
+fn recovery_keeps_checking_after_a_syntax_error() {
+    let text = r#"{"op_config": {"Conv": {"qtype": "int8"} "Relu": {"qtype": "int32"}}}"#;
+    let found = diagnostics(text);
+    assert!(found.iter().any(|d| d.code == Code::SyntaxError));
+    assert!(found.iter().any(|d| d.code == Code::InvalidValue));
+}
+
+#[test]
+fn hash_comment() {
+    expect(
+        "{\n  \"model_config\": {} «# 注释»\n}",
+        Code::HashComment,
+        Severity::Error,
+    );
+    none("{\"op_config\": {\"#Conv\": {}}}", Code::HashComment);
+}
+
+#[test]
+fn duplicate_key_points_at_the_loser_and_relates_the_winner() {
+    let (text, ranges) =
+        marked(r#"{"op_config": {"Conv": {«"qtype"»: "int8", "qtype": "int16"}}}"#);
+    let found: Vec<_> = diagnostics(&text)
+        .into_iter()
+        .filter(|d| d.code == Code::DuplicateKey)
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].range, ranges[0]);
+    assert_eq!(found[0].severity, Severity::Warning);
+    let winner = text.rfind("\"qtype\"").unwrap();
+    assert_eq!(
+        found[0].related[0].range,
+        TextRange::new(winner, winner + 7)
+    );
+    expect(
+        r#"{«"model_config"»: {}, "model_config": {}}"#,
+        Code::DuplicateKey,
+        Severity::Warning,
+    );
+    none(
+        r#"{"op_config": {"Conv": {"qtype": "int8"}, "Relu": {"qtype": "int8"}}}"#,
+        Code::DuplicateKey,
+    );
+}
+
+#[test]
+fn unknown_key_lists_valid_keys_and_suggests() {
+    let messages = expect(
+        r#"{"model_config": {"activation": {«"calibraton_type"»: "kl"}}}"#,
+        Code::UnknownKey,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("expected one of calibration_type, num_bin"));
+    assert!(messages[0].contains("did you mean \"calibration_type\"?"));
+    let messages = expect(
+        r#"{"model_config": {}, «"activation"»: {}, «"layerwise_search"»: {}}"#,
+        Code::UnknownKey,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("belongs in \"model_config\""));
+    assert!(messages[1].contains("belongs in \"model_config\""));
+    // A key in the wrong level (the inline dict of the corpus).
+    expect(
+        r#"{"node_config": {"/a/Conv": {«"activation"»: {"calibration_type": "kl"}}}}"#,
+        Code::UnknownKey,
+        Severity::Error,
+    );
+    none(VALID, Code::UnknownKey);
+}
+
+#[test]
+fn legacy_key() {
+    let messages = expect(
+        r#"{"node_config": {"/a/MatMul": {«"InputType0"»: "int16", «"InputType1"»: "int16"}},
+            "op_config": {"Softmax": {«"ON"»: "CPU", «"OutputType"»: "int8", «"InputType"»: "int8"}}}"#,
+        Code::LegacyKey,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("use \"input0\""));
+    none(VALID, Code::LegacyKey);
+}
+
+#[test]
+fn wrong_type() {
+    let messages = expect(
+        r#"{"model_config": {"activation": {
+            "num_bin": «"1024"»,
+            "max_percentile": «1»,
+            "max_num_bin": «[16384]»,
+            "per_channel": «"true"»,
+            "asymmetric": [true, «0»]
+        }}, "op_config": «[]», "node_config": {"/a": «"int8"»}}"#,
+        Code::WrongType,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("remove the quotes"));
+    assert!(messages[1].contains("write 1.0"));
+    assert!(messages[2].contains("not a list"));
+    expect(
+        r#"{"model_config": {"activation": {"num_bin": «1024.5»}}}"#,
+        Code::WrongType,
+        Severity::Error,
+    );
+    expect(r#"«["model_config"]»"#, Code::WrongType, Severity::Error);
+    none(VALID, Code::WrongType);
+}
+
+#[test]
+fn invalid_value_with_special_messages() {
+    let messages = expect(
+        r#"{"model_config": {"activation": {"calibration_type": [«"default"», "kl", «"load"»]},
+            "modelwise_search": {"metric": «"cosine"»}, "all_node_type": «"int32"»},
+          "op_config": {"Softmax": {"qtype": «"int32"»}, "Conv": {"qtype": «"Int16"»}}}"#,
+        Code::InvalidValue,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("hb_compile YAML"));
+    assert!(messages[1].contains("QAT"));
+    assert_eq!(
+        messages[4],
+        "\"int32\" is not a valid qtype; expected one of int8, int16, float16, float32"
+    );
+    assert!(messages[5].contains("did you mean \"int16\"?"));
+    for special in ["mix", "skip"] {
+        let text =
+            format!(r#"{{"model_config": {{"activation": {{"calibration_type": "{special}"}}}}}}"#);
+        let found = diagnostics(&text);
+        assert!(found[0].message.contains("hb_compile YAML"), "{special}");
+    }
+    // Accepted by the toolchain although undocumented: no diagnostic.
+    none(
+        r#"{"model_config": {"all_node_type": "float32", "model_output_type": "float32"}}"#,
+        Code::InvalidValue,
+    );
+    none(VALID, Code::InvalidValue);
+}
+
+#[test]
+fn out_of_range_says_what_the_toolchain_does() {
+    let messages = expect(
+        r#"{"model_config": {"activation": {"calibration_type": "kl", "num_bin": [«128», 129], "max_num_bin": «200»}}}"#,
+        Code::OutOfRange,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("raises 128 to 129"));
+    assert!(messages[1].contains("raises 200 to 258"));
+    let messages = expect(
+        r#"{"model_config": {"activation": {"calibration_type": "kl", "num_bin": 4096, "max_num_bin": «2048»}}}"#,
+        Code::OutOfRange,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("raises 2048 to 4096"));
+    let messages = expect(
+        r#"{"model_config": {"activation": {"calibration_type": "max", "max_percentile": [«0.4», 0.5]}}}"#,
+        Code::OutOfRange,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("raises 0.4 to 0.5"));
+    expect(
+        r#"{"model_config": {"activation": {"calibration_type": "max", "max_percentile": «1.5»},
+            "weight": {"bias_correction": {"num_sample": «0»}}}}"#,
+        Code::OutOfRange,
+        Severity::Error,
+    );
+    none(VALID, Code::OutOfRange);
+    // Without num_bin the default 1024 counts.
+    expect(
+        r#"{"model_config": {"activation": {"max_num_bin": «512»}}}"#,
+        Code::OutOfRange,
+        Severity::Warning,
+    );
+}
+
+#[test]
+fn empty_list() {
+    expect(
+        r#"{"model_config": {"activation": {"calibration_type": «[]», "max_num_bin": «[]»}},
+            "subgraph_config": {"s": {"inputs": «[]», "outputs": ["y"]}}}"#,
+        Code::EmptyList,
+        Severity::Error,
+    );
+    none(VALID, Code::EmptyList);
+}
+
+#[test]
+fn ec_misplaced() {
+    let messages = expect(
+        r#"{"model_config": {"all_node_type": «"ec"»},
+            "op_config": {"Conv": {"qtype": «"ec"»}},
+            "node_config": {"/a/Conv": {"qtype": «"ec"», "input1": "ec"}}}"#,
+        Code::EcMisplaced,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("input0"));
+    none(VALID, Code::EcMisplaced);
+}
+
+#[test]
+fn no_effect_without_a_model() {
+    let messages = expect(
+        r#"{"model_config": {"all_node_type": «"int8"», "activation": {"calibration_type": "max",
+            «"num_bin"»: 1024, «"max_num_bin"»: 16384}}}"#,
+        Code::NoEffect,
+        Severity::Hint,
+    );
+    assert!(messages[1].contains("\"kl\""));
+    expect(
+        r#"{"model_config": {"activation": {"calibration_type": ["kl"], «"max_percentile"»: 0.9}}}"#,
+        Code::NoEffect,
+        Severity::Hint,
+    );
+    let found = diagnostics(r#"{"model_config": {"all_node_type": "int8"}}"#);
+    assert!(found[0].unnecessary);
+    // Without calibration_type the toolchain searches methods, so nothing is idle.
+    none(
+        r#"{"model_config": {"activation": {"num_bin": 1024, "max_percentile": 0.9}}}"#,
+        Code::NoEffect,
+    );
+    none(VALID, Code::NoEffect);
+}
+
+#[test]
+fn model_not_found_sits_on_the_keys_that_need_a_model() {
+    let messages = expect(
+        r#"{"model_config": {}, «"op_config"»: {"Conv": {}}, «"node_config"»: {"/a": {}}, "subgraph_config": {}}"#,
+        Code::ModelNotFound,
+        Severity::Information,
+    );
+    assert!(messages[0].contains("qcls-model"));
+    none(
+        r#"{"model_config": {"all_node_type": "int16"}}"#,
+        Code::ModelNotFound,
+    );
+    // With a directive, the directive carries it.
+    let text = "// qcls-model: nope.onnx\n{\"op_config\": {\"Conv\": {}}}";
+    let ctx = CheckContext {
+        directive: Some(TextRange::new(0, 24)),
+        model: ModelStatus::Unreadable {
+            message: "nope.onnx: no such file".into(),
+        },
+        ..Default::default()
+    };
+    let found = diagnostics_with(text, &ctx);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].code, Code::ModelUnreadable);
+    assert_eq!(found[0].range, TextRange::new(0, 24));
+}
+
+#[test]
+fn severities_can_be_overridden_or_switched_off() {
+    let (config, problems) = DiagnosticConfig::from_json(&serde_json::json!({
+        "legacy-key": "error", "unknown-key": "off", "nope": "error", "no-effect": "loud"
+    }));
+    assert_eq!(problems.len(), 2);
+    let ctx = CheckContext {
+        config,
+        ..Default::default()
+    };
+    let found = diagnostics_with(
+        r#"{"op_config": {"Conv": {"InputType": "int8", "bogus": 1}}}"#,
+        &ctx,
+    );
+    let legacy = found.iter().find(|d| d.code == Code::LegacyKey).unwrap();
+    assert_eq!(legacy.severity, Severity::Error);
+    assert!(found.iter().all(|d| d.code != Code::UnknownKey));
+}
