@@ -1,0 +1,259 @@
+//! `qcls check` as a user runs it: exit status, output formats, directories, bad inputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn qcls(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_qcls"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("qcls runs")
+}
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/configs")
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
+}
+
+fn codes_of(json: &serde_json::Value) -> Vec<String> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn exit_status_follows_the_worst_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok_quant_config.json"),
+        r#"{"model_config": {"all_node_type": "int16"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("warn_quant_config.json"),
+        r#"{"op_config": {"Conv": {"InputType": "int8"}}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad_quant_config.json"),
+        r#"{"op_config": {"Conv": {"qtype": "int32"}}}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        qcls(&["check", "ok_quant_config.json"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        qcls(&["check", "warn_quant_config.json"], dir.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        qcls(&["check", "bad_quant_config.json"], dir.path())
+            .status
+            .code(),
+        Some(1)
+    );
+    // 2 wins, and the readable files are still reported.
+    let out = qcls(
+        &[
+            "check",
+            "--format",
+            "json",
+            "bad_quant_config.json",
+            "missing.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        codes_of(&json_of(&out)),
+        ["model-not-found", "invalid-value"]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing.json: cannot read: no such file or directory"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn json_output_has_lsp_ranges_and_byte_offsets() {
+    let dir = tempfile::tempdir().unwrap();
+    // The CJK comment makes UTF-16 characters differ from bytes.
+    let text = "{\n  // 量化配置\n  \"op_config\": {\"Conv\": {\"qtype\": \"int32\"}}\n}\n";
+    std::fs::write(dir.path().join("quant_config.json"), text).unwrap();
+    let out = qcls(
+        &["check", "--format", "json", "quant_config.json"],
+        dir.path(),
+    );
+    let json = json_of(&out);
+    assert_eq!(json["files"][0]["file"], "quant_config.json");
+    assert!(json["files"][0]["model"].is_null());
+    let d = &json["diagnostics"][1];
+    assert_eq!(d["code"], "invalid-value");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(
+        d["message"],
+        "\"int32\" is not a valid qtype; expected one of int8, int16, float16, float32"
+    );
+    let start = text.find("\"int32\"").unwrap();
+    assert_eq!(d["offsets"]["start"], start);
+    assert_eq!(d["offsets"]["end"], start + 7);
+    assert_eq!(d["range"]["start"]["line"], 2);
+    assert_eq!(d["range"]["start"]["character"], 34);
+    assert_eq!(d["range"]["end"]["character"], 41);
+}
+
+#[test]
+fn human_output_shows_the_line_a_caret_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        "{\n  \"模型\": 1,\n  \"op_config\": {\"Conv\": {\"qtype\": \"int32\"}}\n}\n",
+    )
+    .unwrap();
+    let out = qcls(&["check", "quant_config.json"], dir.path());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("error[unknown-key]: \"模型\" is not a valid key at the top level"));
+    // Columns count characters: "模型" is two characters.
+    assert!(stdout.contains("--> quant_config.json:2:3"), "{stdout}");
+    assert!(stdout.contains("2 |   \"模型\": 1,"), "{stdout}");
+    assert!(stdout.contains("  |   ^^^^\n"), "{stdout}");
+    assert!(stdout.contains("--> quant_config.json:3:35"), "{stdout}");
+    assert!(
+        stdout.contains("                                  ^^^^^^^\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("checked 1 file: 2 errors, 1 info\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn directories_are_searched_for_configs() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("a/b");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("my_quant_config.json"), "{}").unwrap();
+    std::fs::write(sub.join("tuned.jsonc"), r#"{"node_config": {}}"#).unwrap();
+    std::fs::write(sub.join("package.json"), r#"{"name": "x"}"#).unwrap();
+    std::fs::write(sub.join("broken.json"), "{").unwrap();
+    let out = qcls(&["check", "--format", "json", "."], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let files: Vec<String> = json_of(&out)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files, ["./a/b/my_quant_config.json", "./a/b/tuned.jsonc"]);
+
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let out = qcls(&["check", "empty"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no quant_config files in this directory")
+    );
+}
+
+#[test]
+fn unreadable_inputs_get_one_clear_line_each() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("latin1_quant_config.json"),
+        b"{\"a\xe9\": 1}",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("good_quant_config.json"), "{}").unwrap();
+    let out = qcls(
+        &[
+            "check",
+            "latin1_quant_config.json",
+            "good_quant_config.json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("latin1_quant_config.json: is not UTF-8 text (invalid byte at offset 3)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("checked 1 file: no problems; 1 path could not be read"),
+        "{stdout}"
+    );
+}
+
+/// Each fixture reproduces a problem seen in a real config.
+#[test]
+fn fixtures_reproduce_real_world_problems() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "hash_comments_template.json",
+            &["hash-comment", "unknown-key", "hash-comment", "unknown-key"],
+        ),
+        (
+            "legacy_keys_quant_config.json",
+            &["no-effect", "legacy-key", "legacy-key"],
+        ),
+        ("inline_int32_lowercase.json", &["invalid-value"]),
+        ("inline_trailing_comma.json", &["syntax-error"]),
+        (
+            "wrong_level_quant_config.json",
+            &["unknown-key", "unknown-key"],
+        ),
+        (
+            "yaml_calibration_type_quant_config.json",
+            &[
+                "invalid-value",
+                "invalid-value",
+                "legacy-key",
+                "invalid-value",
+            ],
+        ),
+    ];
+    for (file, expected) in cases {
+        let out = qcls(&["check", "--format", "json", file], &fixtures());
+        let mut codes = codes_of(&json_of(&out));
+        codes.retain(|c| c != "model-not-found");
+        // Several `#` comments in a row count once.
+        codes.dedup_by(|a, b| a == "hash-comment" && b == "hash-comment");
+        assert_eq!(&codes, expected, "{file}");
+        insta::assert_snapshot!(
+            format!("fixture_{}", file.trim_end_matches(".json")),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn schema_command_prints_the_committed_schema() {
+    let out = qcls(&["schema"], Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/quant_config.schema.json"),
+    )
+    .expect("schemas/quant_config.schema.json exists");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        committed,
+        "schemas/quant_config.schema.json is stale: run `qcls schema > schemas/quant_config.schema.json`"
+    );
+}
