@@ -328,7 +328,11 @@ impl<'t> Lexer<'t> {
     fn hex4(&self, at: usize) -> Result<u32, usize> {
         let mut v = 0u32;
         for k in 0..4 {
-            match self.bytes.get(at + k).and_then(|&b| (b as char).to_digit(16)) {
+            match self
+                .bytes
+                .get(at + k)
+                .and_then(|&b| (b as char).to_digit(16))
+            {
                 Some(d) => v = v * 16 + d,
                 None => return Err(k),
             }

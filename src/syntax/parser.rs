@@ -3,8 +3,7 @@
 
 use super::lexer::{snippet, Lexer, Token, TokenKind};
 use super::{
-    Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value,
-    ValueKind,
+    Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value, ValueKind,
 };
 use crate::text::TextRange;
 
@@ -369,11 +368,7 @@ impl Parser<'_> {
                     continue;
                 }
                 TokenKind::Colon | TokenKind::RBrace => {
-                    self.expected(if want_value {
-                        "a value"
-                    } else {
-                        "`,` or `]`"
-                    });
+                    self.expected(if want_value { "a value" } else { "`,` or `]`" });
                     self.bump();
                     continue;
                 }
@@ -453,6 +448,7 @@ impl Parser<'_> {
 fn word_message(word: &str) -> String {
     let w = snippet(word);
     match word {
+        // Python's `json.loads` reads these, but they are not JSON and no valid setting.
         "NaN" | "Infinity" => format!(
             "`{w}` is not valid JSON; only finite numbers are allowed (use a number or `null`)"
         ),
