@@ -253,7 +253,7 @@ impl Key {
         if bytes.len() < 2 || bytes[bytes.len() - 1] != quote {
             return false;
         }
-        // `"ab\"` is closed, `"ab\"` without its last quote is not: count the backslashes.
+        // `"ab\\"` is closed, but `"ab\"` (an escaped quote, no closer) is not.
         let backslashes = bytes[1..bytes.len() - 1]
             .iter()
             .rev()

@@ -448,6 +448,7 @@ impl Parser<'_> {
 fn word_message(word: &str) -> String {
     let w = snippet(word);
     match word {
+        // Python's `json.loads` reads these, but they are not JSON and no valid setting.
         "NaN" | "Infinity" => format!(
             "`{w}` is not valid JSON; only finite numbers are allowed (use a number or `null`)"
         ),
