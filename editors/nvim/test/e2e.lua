@@ -203,7 +203,7 @@ local function run()
   local actions = request(buf, "textDocument/codeAction", {
     textDocument = { uri = vim.uri_from_bufnr(buf) },
     range = lsp_diag.range,
-    context = { diagnostics = { lsp_diag }, only = { "quickfix" } },
+    context = { diagnostics = { lsp_diag } },
   }) or {}
   local chosen
   local titles = {}
