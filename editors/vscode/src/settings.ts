@@ -1,0 +1,74 @@
+// Turning the `qcls.*` settings into what the server reads (SPEC §7). Pure: no `vscode` import.
+
+export const LEVELS = ["error", "warning", "information", "hint", "off"] as const;
+export type Level = (typeof LEVELS)[number];
+
+export const LOCALES = ["en", "zh-CN"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** The diagnostic codes of SPEC §4, with their default severity. Mirrored in package.json. */
+export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: string }> = [
+  { code: "syntax-error", defaultSeverity: "error" },
+  { code: "hash-comment", defaultSeverity: "error" },
+  { code: "duplicate-key", defaultSeverity: "warning" },
+  { code: "unknown-key", defaultSeverity: "error" },
+  { code: "legacy-key", defaultSeverity: "warning" },
+  { code: "wrong-type", defaultSeverity: "error" },
+  { code: "invalid-value", defaultSeverity: "error" },
+  { code: "out-of-range", defaultSeverity: "warning or error" },
+  { code: "empty-list", defaultSeverity: "error" },
+  { code: "ec-misplaced", defaultSeverity: "error" },
+  { code: "ec-wrong-input", defaultSeverity: "warning" },
+  { code: "ec-unsupported-op", defaultSeverity: "warning" },
+  { code: "unknown-node", defaultSeverity: "warning" },
+  { code: "unknown-op-type", defaultSeverity: "warning" },
+  { code: "op-type-absent", defaultSeverity: "hint" },
+  { code: "no-effect", defaultSeverity: "hint" },
+  { code: "model-not-found", defaultSeverity: "information" },
+  { code: "model-unreadable", defaultSeverity: "error" },
+];
+
+/** The settings object the server understands: `{ model?, locale?, diagnostics }`. */
+export interface ServerSettings {
+  model?: string;
+  locale?: Locale;
+  diagnostics: Record<string, Level>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Normalises the raw `qcls` configuration section (as returned by
+ * `workspace.getConfiguration("qcls")` or a plain object): empty model → absent, locale
+ * `auto`/unknown → absent (the server then follows the client's locale), diagnostics entries
+ * with an unknown level are dropped. Codes the extension does not know are kept, so a newer
+ * server's codes can be configured. `server.*` and `trace.*` are client-side only.
+ */
+export function toServerSettings(raw: unknown): ServerSettings {
+  const out: ServerSettings = { diagnostics: {} };
+  if (!isRecord(raw)) return out;
+  const model = raw["model"];
+  if (typeof model === "string" && model.trim() !== "") out.model = model.trim();
+  const locale = raw["locale"];
+  if (typeof locale === "string") {
+    const hit = LOCALES.find((l) => l.toLowerCase() === locale.trim().toLowerCase());
+    if (hit !== undefined) out.locale = hit;
+  }
+  const diags = raw["diagnostics"];
+  if (isRecord(diags)) {
+    for (const [code, level] of Object.entries(diags)) {
+      if (typeof level !== "string") continue;
+      const l = level.trim().toLowerCase();
+      const norm = l === "info" ? "information" : l === "warn" ? "warning" : l;
+      if ((LEVELS as readonly string[]).includes(norm)) out.diagnostics[code] = norm as Level;
+    }
+  }
+  return out;
+}
+
+/** `initializationOptions` for the server: `{ qcls: { model, locale, diagnostics } }`. */
+export function toInitializationOptions(raw: unknown): { qcls: ServerSettings } {
+  return { qcls: toServerSettings(raw) };
+}
