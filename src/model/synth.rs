@@ -79,6 +79,8 @@ struct OpsetOut {
 /// The graph's fields after its nodes and initializers.
 #[derive(Clone, PartialEq, prost::Message)]
 struct GraphTail {
+    #[prost(string, tag = "2")]
+    name: String,
     #[prost(message, repeated, tag = "11")]
     input: Vec<ValueInfoOut>,
     #[prost(message, repeated, tag = "12")]
@@ -368,6 +370,7 @@ pub fn write_synthetic_model(
             + size
     };
     let tail = GraphTail {
+        name: "main_graph".into(),
         input: vec![ValueInfoOut {
             name: "input".into(),
         }],
