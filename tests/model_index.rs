@@ -95,7 +95,10 @@ fn check_model(dir: &Path) {
         assert_eq!(node.domain, "", "{label} node {i}");
     }
 
-    assert_eq!(idx.ir_version as u64, summary["ir_version"].as_u64().expect("ir"));
+    assert_eq!(
+        idx.ir_version as u64,
+        summary["ir_version"].as_u64().expect("ir")
+    );
     assert_eq!(idx.opset().map(|v| v as u64), summary["opset"].as_u64());
     let opsets = summary["opset_import"].as_object().expect("opset_import");
     assert_eq!(idx.opsets.len(), opsets.len(), "{label}");
@@ -112,12 +115,20 @@ fn check_model(dir: &Path) {
             .collect()
     };
     assert_eq!(idx.graph_inputs, names(&summary["graph_inputs"]), "{label}");
-    assert_eq!(idx.graph_outputs, names(&summary["graph_outputs"]), "{label}");
+    assert_eq!(
+        idx.graph_outputs,
+        names(&summary["graph_outputs"]),
+        "{label}"
+    );
 
     let counts = summary["op_type_counts"].as_object().expect("counts");
     assert_eq!(idx.op_types().count(), counts.len(), "{label}");
     for (op, n) in counts {
-        assert_eq!(idx.op_type_count(op) as u64, n.as_u64().expect("count"), "{op}");
+        assert_eq!(
+            idx.op_type_count(op) as u64,
+            n.as_u64().expect("count"),
+            "{op}"
+        );
     }
     let ops: Vec<&str> = idx.op_types().map(|(op, _)| op).collect();
     let mut sorted = ops.clone();
@@ -126,7 +137,9 @@ fn check_model(dir: &Path) {
     assert_eq!(idx.op_type_count("NoSuchOp"), 0);
     assert_eq!(
         idx.initializers().len() as u64,
-        summary["num_initializers"].as_u64().expect("num_initializers")
+        summary["num_initializers"]
+            .as_u64()
+            .expect("num_initializers")
     );
 
     // Every lookup agrees with a brute-force scan of the node list.
@@ -134,7 +147,12 @@ fn check_model(dir: &Path) {
         let same: Vec<NodeId> = (0..expected.len())
             .filter(|&j| expected[j].name == exp.name)
             .collect();
-        assert_eq!(idx.nodes_named(&exp.name), same.as_slice(), "{label} {:?}", exp.name);
+        assert_eq!(
+            idx.nodes_named(&exp.name),
+            same.as_slice(),
+            "{label} {:?}",
+            exp.name
+        );
         for out in &exp.outputs {
             assert_eq!(idx.producer(out), Some(i), "{label} producer of {out}");
         }
@@ -142,7 +160,11 @@ fn check_model(dir: &Path) {
             let consumers: Vec<NodeId> = (0..expected.len())
                 .filter(|&j| expected[j].inputs.contains(input))
                 .collect();
-            assert_eq!(idx.consumers(input), consumers.as_slice(), "{label} {input}");
+            assert_eq!(
+                idx.consumers(input),
+                consumers.as_slice(),
+                "{label} {input}"
+            );
             let produced = expected.iter().any(|e| e.outputs.contains(input));
             let graph_input = idx.graph_inputs.contains(input);
             assert_eq!(
@@ -190,7 +212,10 @@ fn duplicate_names_return_every_node() {
         .expect("load");
     let head = idx.nodes_named("head");
     assert_eq!(head.len(), 3);
-    let ops: Vec<&str> = head.iter().map(|&i| idx.nodes[i].op_type.as_str()).collect();
+    let ops: Vec<&str> = head
+        .iter()
+        .map(|&i| idx.nodes[i].op_type.as_str())
+        .collect();
     assert_eq!(ops, ["GlobalAveragePool", "Flatten", "Gemm"]);
     assert_eq!(idx.nodes_named("/layer1/layer1.0/relu/Relu").len(), 2);
     assert_eq!(idx.node_names().filter(|n| *n == "head").count(), 1);
@@ -198,9 +223,8 @@ fn duplicate_names_return_every_node() {
 
 #[test]
 fn empty_names_are_kept_but_not_listed() {
-    let idx =
-        ModelIndex::load(&fixture("resnet18_empty_names").join("optimized_float_model.onnx"))
-            .expect("load");
+    let idx = ModelIndex::load(&fixture("resnet18_empty_names").join("optimized_float_model.onnx"))
+        .expect("load");
     assert_eq!(idx.nodes.iter().filter(|n| n.name.is_empty()).count(), 16);
     assert_eq!(idx.node_names().count(), 49 - 16);
     assert!(idx.node_names().all(|n| !n.is_empty()));
@@ -215,8 +239,8 @@ fn empty_names_are_kept_but_not_listed() {
 
 #[test]
 fn omitted_optional_inputs_stay_empty_strings() {
-    let idx = ModelIndex::load(&fixture("bev_unet").join("optimized_float_model.onnx"))
-        .expect("load");
+    let idx =
+        ModelIndex::load(&fixture("bev_unet").join("optimized_float_model.onnx")).expect("load");
     let resize = idx.nodes_named("/up2/Resize");
     assert_eq!(resize.len(), 1);
     let node = &idx.nodes[resize[0]];

@@ -316,8 +316,8 @@ fn decode_failure(bytes: &[u8], err: &prost::DecodeError) -> String {
         .unwrap_or(&detail);
     if detail.contains("buffer underflow") {
         format!(
-            "truncated or corrupt protobuf ({detail}): a length field claims more bytes than \
-             the file has; not a readable ONNX model"
+            "truncated or corrupt protobuf: a length field claims more bytes than the file has \
+             ({detail}); not a readable ONNX model"
         )
     } else {
         format!("truncated or corrupt protobuf ({detail}); not a readable ONNX model")
