@@ -871,3 +871,35 @@ fn deep_nesting_fits_in_a_small_stack() {
         .expect("spawn");
     assert_eq!(handle.join().expect("no stack overflow"), 1);
 }
+
+#[test]
+fn real_corpus_json_files_match_python() {
+    let Some(dir) = shared_dir().map(|d| d.join("corpus/real")) else {
+        eprintln!("skipping: shared corpus not found");
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipping: {} not readable", dir.display());
+        return;
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let p = parse(&text);
+        assert!(p.root.is_some(), "{}", path.display());
+        // Python's json.loads accepts every file here except the `#`-comment template.
+        let hash = path.to_string_lossy().contains("hash_comments");
+        for e in &p.errors {
+            assert!(hash, "{}: {e:?}", path.display());
+            assert_eq!(e.kind, SyntaxErrorKind::HashComment, "{}", path.display());
+        }
+        checked += 1;
+    }
+    eprintln!("checked {checked} corpus files");
+}
