@@ -1,4 +1,13 @@
 //! A recovering JSONC parser: a tree with byte ranges that exists even when the text is broken.
+//!
+//! [`parse`] accepts exactly what the toolchain accepts (`//` and `/* */` comments stripped,
+//! then Python's `json.loads`), except `NaN`/`Infinity`, which Python reads but SPEC §1 rejects.
+//! `#` comments are treated as comments for the tree but reported as
+//! [`SyntaxErrorKind::HashComment`]. [`path_at`] gives the completion/hover context.
+//!
+//! The tokenizer is our own (`lexer.rs`), not `jsonc_parser::Scanner`: matching Python exactly
+//! (whitespace set, control characters, lone surrogates, partial strings, word tokens) would
+//! have meant overriding most of what the scanner does; see `lexer.rs` for the list.
 
 use crate::text::TextRange;
 

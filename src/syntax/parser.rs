@@ -148,14 +148,25 @@ impl Parser<'_> {
     }
 
     /// Parses a value if the current token can start one; consumes nothing otherwise.
+    ///
+    /// This, `object`, `member` and `array` are the recursion; everything else they need is
+    /// kept in separate non-inlined functions so their stack frames stay small in debug builds.
     fn value(&mut self) -> Option<Value> {
+        match self.tok.kind {
+            TokenKind::LBrace | TokenKind::LBracket if self.depth >= MAX_DEPTH => {
+                Some(self.skip_too_deep())
+            }
+            TokenKind::LBrace => Some(self.object()),
+            TokenKind::LBracket => Some(self.array()),
+            _ => self.leaf(),
+        }
+    }
+
+    /// A scalar (or an invalid token in value position); `None` for punctuation and EOF.
+    #[inline(never)]
+    fn leaf(&mut self) -> Option<Value> {
         let t = self.tok;
         let kind = match t.kind {
-            TokenKind::LBrace | TokenKind::LBracket if self.depth >= MAX_DEPTH => {
-                return Some(self.skip_too_deep());
-            }
-            TokenKind::LBrace => return Some(self.object()),
-            TokenKind::LBracket => return Some(self.array()),
             TokenKind::Str => ValueKind::String(Str {
                 value: std::mem::take(&mut self.lexer.str_value),
                 closed: self.lexer.str_closed,
@@ -275,31 +286,7 @@ impl Parser<'_> {
     /// A member starting at the current token, or `None` (nothing consumed) if it cannot be a
     /// key.
     fn member(&mut self) -> Option<Member> {
-        let t = self.tok;
-        let key = match t.kind {
-            TokenKind::Str => Key {
-                text: std::mem::take(&mut self.lexer.str_value),
-                range: t.range(),
-                quoted: true,
-            },
-            TokenKind::Word | TokenKind::Number | TokenKind::BadNumber => {
-                let word = &self.lexer.text()[t.start..t.end];
-                let text = word.to_string();
-                self.error(
-                    t.range(),
-                    format!(
-                        "property names must be strings in double quotes: write `\"{}\"`",
-                        snippet(word)
-                    ),
-                );
-                Key {
-                    text,
-                    range: t.range(),
-                    quoted: false,
-                }
-            }
-            _ => return None,
-        };
+        let key = self.key()?;
         self.bump();
         self.recovering = false;
         let colon = if self.tok.kind == TokenKind::Colon {
@@ -323,6 +310,36 @@ impl Parser<'_> {
             None
         };
         Some(Member { key, colon, value })
+    }
+
+    /// The key at the current token (not consumed), reporting an unquoted one.
+    #[inline(never)]
+    fn key(&mut self) -> Option<Key> {
+        let t = self.tok;
+        match t.kind {
+            TokenKind::Str => Some(Key {
+                text: std::mem::take(&mut self.lexer.str_value),
+                range: t.range(),
+                quoted: true,
+            }),
+            TokenKind::Word | TokenKind::Number | TokenKind::BadNumber => {
+                let word = &self.lexer.text()[t.start..t.end];
+                let text = word.to_string();
+                self.error(
+                    t.range(),
+                    format!(
+                        "property names must be strings in double quotes: write `\"{}\"`",
+                        snippet(word)
+                    ),
+                );
+                Some(Key {
+                    text,
+                    range: t.range(),
+                    quoted: false,
+                })
+            }
+            _ => None,
+        }
     }
 
     fn array(&mut self) -> Value {

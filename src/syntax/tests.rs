@@ -854,3 +854,52 @@ fn location_helpers() {
     assert_eq!(loc.keys().collect::<Vec<_>>(), ["a", "b"]);
     assert_eq!(loc.member().unwrap().key.text, "b");
 }
+
+#[test]
+fn deep_nesting_fits_in_a_small_stack() {
+    // Headroom check: the 512-level limit must fit in half of a 2 MiB thread stack (tokio's
+    // and the test harness's default), even in debug builds (it needs about 700 KiB there).
+    let handle = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(|| {
+            let text = format!("{}1{}", "[{\"a\":".repeat(300), "}]".repeat(300));
+            let p = parse(&text);
+            let n = p.errors.len();
+            drop(p);
+            n
+        })
+        .expect("spawn");
+    assert_eq!(handle.join().expect("no stack overflow"), 1);
+}
+
+#[test]
+fn real_corpus_json_files_match_python() {
+    let Some(dir) = shared_dir().map(|d| d.join("corpus/real")) else {
+        eprintln!("skipping: shared corpus not found");
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("skipping: {} not readable", dir.display());
+        return;
+    };
+    let mut checked = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let p = parse(&text);
+        assert!(p.root.is_some(), "{}", path.display());
+        // Python's json.loads accepts every file here except the `#`-comment template.
+        let hash = path.to_string_lossy().contains("hash_comments");
+        for e in &p.errors {
+            assert!(hash, "{}: {e:?}", path.display());
+            assert_eq!(e.kind, SyntaxErrorKind::HashComment, "{}", path.display());
+        }
+        checked += 1;
+    }
+    eprintln!("checked {checked} corpus files");
+}
