@@ -3,6 +3,7 @@
 
 mod check;
 mod diagnostic;
+pub mod precision;
 mod suggest;
 
 pub use check::{check, CheckContext, ModelStatus, HOW_TO_PAIR};

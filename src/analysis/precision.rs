@@ -1,0 +1,388 @@
+//! Effective precision (SPEC §2.6): for every input of every node, the precision it ends up
+//! with and the setting of the file that decided it.
+//!
+//! Priority, lowest first: default int8 < model_config.all_node_type < op_config[T].qtype <
+//! subgraph qtype < node_config[n].qtype < node_config[n]["input<i>"]. Invalid values are
+//! skipped; `ec` counts only where it works. Legacy keys (`InputType*`, `ON`) count as their
+//! modern equivalents, below them when both are present.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use crate::model::{ModelIndex, NodeId};
+use crate::spec::{EC, EC_OPS, QTYPES};
+use crate::syntax::{Member, Object, Value, ValueKind};
+use crate::text::TextRange;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Precision {
+    Int8,
+    Int16,
+    Float16,
+    Float32,
+    /// int8 with error compensation.
+    Ec,
+}
+
+impl Precision {
+    pub fn parse(s: &str) -> Option<Precision> {
+        Some(match s {
+            "int8" => Precision::Int8,
+            "int16" => Precision::Int16,
+            "float16" => Precision::Float16,
+            "float32" => Precision::Float32,
+            "ec" => Precision::Ec,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::Int8 => "int8",
+            Precision::Int16 => "int16",
+            Precision::Float16 => "float16",
+            Precision::Float32 => "float32",
+            Precision::Ec => "ec",
+        }
+    }
+    /// What users read in a table: `ec` is spelled out.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Precision::Ec => "ec (int8 with error compensation)",
+            other => other.as_str(),
+        }
+    }
+}
+
+/// A setting in the file: its key path (`node_config./conv1/Conv.input1`) and the value's range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub precision: Precision,
+    pub path: String,
+    pub range: TextRange,
+}
+
+/// What decided an input's precision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Nothing in the file: the toolchain's int8.
+    Default,
+    Setting(Setting),
+}
+
+impl Source {
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Source::Default => None,
+            Source::Setting(s) => Some(&s.path),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputPrecision {
+    pub index: usize,
+    /// The tensor name; empty for an omitted optional input.
+    pub tensor: String,
+    pub is_weight: bool,
+    /// `None` for an omitted optional input.
+    pub precision: Option<Precision>,
+    pub source: Source,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodePrecision {
+    pub node: NodeId,
+    pub inputs: Vec<InputPrecision>,
+    /// The file has a node_config entry for this node's name.
+    pub overridden: bool,
+    /// Several nodes of the model share this node's (non-empty) name.
+    pub ambiguous: bool,
+}
+
+/// A node_config entry reduced to the settings that count.
+#[derive(Clone, Debug, Default)]
+pub struct NodeSettings {
+    pub qtype: Option<Setting>,
+    pub inputs: [Option<Setting>; 2],
+    /// The key of the entry (the last one when duplicated).
+    pub key_range: TextRange,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subgraph {
+    pub name: String,
+    pub qtype: Option<Setting>,
+    pub nodes: HashSet<NodeId>,
+}
+
+/// The precision settings of one document, read once.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub all_node_type: Option<Setting>,
+    pub model_output_type: Option<Setting>,
+    pub op: HashMap<String, Setting>,
+    pub node: HashMap<String, NodeSettings>,
+    pub subgraphs: Vec<Subgraph>,
+}
+
+impl Settings {
+    /// Reads the settings from a parsed document (the last of duplicate keys wins, as in
+    /// Python). Subgraph membership needs the model.
+    pub fn read(root: Option<&Value>, model: Option<&ModelIndex>) -> Settings {
+        let mut settings = Settings::default();
+        let Some(root) = root.and_then(Value::as_object) else {
+            return settings;
+        };
+        if let Some(mc) = root.get_value("model_config").and_then(Value::as_object) {
+            settings.all_node_type =
+                qtype_setting(mc, "all_node_type", "model_config.all_node_type", false);
+            settings.model_output_type = qtype_setting(
+                mc,
+                "model_output_type",
+                "model_config.model_output_type",
+                false,
+            )
+            .filter(|s| s.precision != Precision::Float16);
+        }
+        if let Some(ops) = root.get_value("op_config").and_then(Value::as_object) {
+            for member in last_members(ops) {
+                let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+                    continue;
+                };
+                let base = format!("op_config.{}", member.key.text);
+                if let Some(s) = entry_qtype(entry, &base) {
+                    settings.op.insert(member.key.text.clone(), s);
+                }
+            }
+        }
+        if let Some(nodes) = root.get_value("node_config").and_then(Value::as_object) {
+            for member in last_members(nodes) {
+                let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+                    continue;
+                };
+                let base = format!("node_config.{}", member.key.text);
+                let input = |i: usize| {
+                    let modern = format!("input{i}");
+                    let legacy = format!("InputType{i}");
+                    qtype_setting(entry, &modern, &format!("{base}.{modern}"), true).or_else(|| {
+                        qtype_setting(entry, &legacy, &format!("{base}.{legacy}"), false)
+                    })
+                };
+                settings.node.insert(
+                    member.key.text.clone(),
+                    NodeSettings {
+                        qtype: entry_qtype(entry, &base),
+                        inputs: [input(0), input(1)],
+                        key_range: member.key.range,
+                    },
+                );
+            }
+        }
+        if let (Some(model), Some(subgraphs)) = (
+            model,
+            root.get_value("subgraph_config").and_then(Value::as_object),
+        ) {
+            for member in last_members(subgraphs) {
+                let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+                    continue;
+                };
+                let base = format!("subgraph_config.{}", member.key.text);
+                let tensors = |key: &str| -> Vec<String> {
+                    entry
+                        .get_value(key)
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.elements
+                                .iter()
+                                .filter_map(|e| e.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                settings.subgraphs.push(Subgraph {
+                    name: member.key.text.clone(),
+                    qtype: qtype_setting(entry, "qtype", &format!("{base}.qtype"), false),
+                    nodes: subgraph_nodes(model, &tensors("inputs"), &tensors("outputs")),
+                });
+            }
+        }
+        settings
+    }
+}
+
+/// The members of an object that count: for duplicate keys, only the last.
+fn last_members(obj: &Object) -> impl Iterator<Item = &Member> {
+    obj.members.iter().filter(move |m| !obj.is_shadowed(m))
+}
+
+/// `qtype`, else the legacy `InputType`, else the legacy `ON`.
+fn entry_qtype(entry: &Object, base: &str) -> Option<Setting> {
+    qtype_setting(entry, "qtype", &format!("{base}.qtype"), false)
+        .or_else(|| qtype_setting(entry, "InputType", &format!("{base}.InputType"), false))
+        .or_else(|| {
+            let member = entry.get("ON")?;
+            let value = member.value.as_ref()?;
+            let precision = match value.as_str()? {
+                "CPU" => Precision::Float32,
+                "BPU" => Precision::Int8,
+                _ => return None,
+            };
+            Some(Setting {
+                precision,
+                path: format!("{base}.ON"),
+                range: value.range,
+            })
+        })
+}
+
+/// A valid precision under `key`; `ec` only when `allow_ec`.
+fn qtype_setting(obj: &Object, key: &str, path: &str, allow_ec: bool) -> Option<Setting> {
+    let value = obj.get(key)?.value.as_ref()?;
+    let text = value.as_str()?;
+    if !(QTYPES.contains(&text) || (allow_ec && text == EC)) {
+        return None;
+    }
+    Some(Setting {
+        precision: Precision::parse(text)?,
+        path: path.to_string(),
+        range: value.range,
+    })
+}
+
+/// Whether `ec` works on input `index` of an op type.
+pub fn ec_works(op_type: &str, index: usize) -> bool {
+    ec_inputs(op_type).is_some_and(|inputs| inputs.contains(&index))
+}
+
+/// The inputs where `ec` works for an op type, or `None` when it never does.
+pub fn ec_inputs(op_type: &str) -> Option<&'static [usize]> {
+    EC_OPS
+        .iter()
+        .find(|(op, _)| *op == op_type)
+        .map(|(_, inputs)| *inputs)
+}
+
+/// Nodes on a path from one of `inputs` to one of `outputs`: those reached forward from the
+/// inputs that also reach an output backward.
+pub fn subgraph_nodes(
+    model: &ModelIndex,
+    inputs: &[String],
+    outputs: &[String],
+) -> HashSet<NodeId> {
+    let mut forward = HashSet::new();
+    let mut queue: VecDeque<NodeId> = inputs
+        .iter()
+        .flat_map(|t| model.consumers(t).iter().copied())
+        .collect();
+    while let Some(n) = queue.pop_front() {
+        if !forward.insert(n) {
+            continue;
+        }
+        for out in &model.nodes[n].outputs {
+            queue.extend(model.consumers(out).iter().copied());
+        }
+    }
+    let mut inside = HashSet::new();
+    let mut queue: VecDeque<NodeId> = outputs.iter().filter_map(|t| model.producer(t)).collect();
+    let mut seen = HashSet::new();
+    while let Some(n) = queue.pop_front() {
+        if !seen.insert(n) {
+            continue;
+        }
+        if forward.contains(&n) {
+            inside.insert(n);
+        }
+        for input in &model.nodes[n].inputs {
+            if let Some(p) = model.producer(input) {
+                queue.push_back(p);
+            }
+        }
+    }
+    inside
+}
+
+/// The effective precision of each input of one node.
+pub fn node_precision(model: &ModelIndex, settings: &Settings, node: NodeId) -> NodePrecision {
+    let n = &model.nodes[node];
+    let entry = if n.name.is_empty() {
+        None
+    } else {
+        settings.node.get(&n.name)
+    };
+    let inputs = n
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(index, tensor)| {
+            let source = input_source(settings, n.op_type.as_str(), node, entry, index, true);
+            InputPrecision {
+                index,
+                tensor: tensor.clone(),
+                is_weight: model.is_initializer(tensor),
+                precision: if tensor.is_empty() {
+                    None
+                } else {
+                    Some(match &source {
+                        Source::Default => Precision::Int8,
+                        Source::Setting(s) => s.precision,
+                    })
+                },
+                source,
+            }
+        })
+        .collect();
+    NodePrecision {
+        node,
+        inputs,
+        overridden: entry.is_some(),
+        ambiguous: !n.name.is_empty() && model.nodes_named(&n.name).len() > 1,
+    }
+}
+
+/// The setting that decides input `index`; `with_entry: false` answers "what would it be
+/// without this node's node_config entry" (for `no-effect`).
+pub fn input_source(
+    settings: &Settings,
+    op_type: &str,
+    node: NodeId,
+    entry: Option<&NodeSettings>,
+    index: usize,
+    with_entry: bool,
+) -> Source {
+    if with_entry {
+        if let Some(entry) = entry {
+            if let Some(Some(s)) = entry.inputs.get(index) {
+                if s.precision != Precision::Ec || ec_works(op_type, index) {
+                    return Source::Setting(s.clone());
+                }
+            }
+            if let Some(s) = &entry.qtype {
+                return Source::Setting(s.clone());
+            }
+        }
+    }
+    // The last configured subgraph containing the node wins, like a later key.
+    if let Some(s) = settings
+        .subgraphs
+        .iter()
+        .rev()
+        .filter(|g| g.nodes.contains(&node))
+        .find_map(|g| g.qtype.clone())
+    {
+        return Source::Setting(s);
+    }
+    if let Some(s) = settings.op.get(op_type) {
+        return Source::Setting(s.clone());
+    }
+    if let Some(s) = &settings.all_node_type {
+        return Source::Setting(s.clone());
+    }
+    Source::Default
+}
+
+/// The precision of the model's output tensors, when the file sets it.
+pub fn output_precision(settings: &Settings) -> Option<&Setting> {
+    settings.model_output_type.as_ref()
+}
+
+#[cfg(test)]
+mod tests;
