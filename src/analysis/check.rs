@@ -1,10 +1,10 @@
 //! `check`: every diagnostic of SPEC §4 for one document.
 
 use std::collections::HashMap;
-use std::marker::PhantomData;
 
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig, Severity};
+use crate::model::ModelIndex;
 use crate::spec::{
     self, Beyond, KeySpec, Legacy, Level, MapKind, Scalar, ScalarType, ValueSpec, EC,
 };
@@ -19,8 +19,8 @@ pub enum ModelStatus<'a> {
     Unpaired,
     /// A model was paired but could not be read.
     Unreadable { message: String },
-    #[doc(hidden)]
-    _Lifetime(PhantomData<&'a ()>),
+    /// The paired model, read.
+    Loaded(&'a ModelIndex),
 }
 
 /// Everything besides the text that decides the diagnostics.
@@ -91,6 +91,10 @@ impl Checker<'_, '_> {
         };
         self.check_level(obj, &spec::TOP);
         self.check_model_presence(obj);
+        if let ModelStatus::Loaded(model) = self.ctx.model {
+            let found = super::model_checks::check(root, obj, model);
+            self.out.extend(found);
+        }
     }
 
     /// Keys of an object with a fixed set of keys, then each value.

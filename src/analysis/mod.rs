@@ -3,6 +3,7 @@
 
 mod check;
 mod diagnostic;
+mod model_checks;
 pub mod precision;
 mod suggest;
 

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::model::{ModelIndex, NodeId};
 use crate::spec::{EC, EC_OPS, QTYPES};
-use crate::syntax::{Member, Object, Value, ValueKind};
+use crate::syntax::{Member, Object, Value};
 use crate::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -363,3 +363,193 @@ fn severities_can_be_overridden_or_switched_off() {
     assert_eq!(legacy.severity, Severity::Error);
     assert!(found.iter().all(|d| d.code != Code::UnknownKey));
 }
+
+// ---- with a model ----
+
+fn fixture_model(name: &str) -> crate::model::ModelIndex {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name)
+        .join("optimized_float_model.onnx");
+    crate::model::ModelIndex::load(&path).expect("fixture model loads")
+}
+
+#[track_caller]
+fn expect_model(src: &str, model: &str, code: Code, severity: Severity) -> Vec<String> {
+    let (text, ranges) = marked(src);
+    let index = fixture_model(model);
+    let ctx = CheckContext {
+        model: ModelStatus::Loaded(&index),
+        ..Default::default()
+    };
+    let found: Vec<Diagnostic> = diagnostics_with(&text, &ctx)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect();
+    let found_ranges: Vec<TextRange> = found.iter().map(|d| d.range).collect();
+    assert_eq!(found_ranges, ranges, "{code:?} in {text}: {found:#?}");
+    for d in &found {
+        assert_eq!(d.severity, severity, "{}", d.message);
+    }
+    found.into_iter().map(|d| d.message).collect()
+}
+
+#[test]
+fn unknown_node_explains_why() {
+    let messages = expect_model(
+        r#"{"node_config": {
+            «"/layer1/layer1.0/conv1/Conv "»: {"qtype": "int16"},
+            «"/LAYER1/layer1.0/conv1/conv"»: {"qtype": "int16"},
+            «"/layer1/layer1.0/Constant_4"»: {"qtype": "int16"},
+            «"/layer1/layer1.0/conv3/Conv"»: {"qtype": "int16"},
+            «"xyz"»: {"qtype": "int16"},
+            "/layer1/layer1.0/conv1/Conv": {"qtype": "int16"}
+        }}"#,
+        "resnet18",
+        Code::UnknownNode,
+        Severity::Warning,
+    );
+    assert!(
+        messages[0].contains("trailing whitespace; did you mean \"/layer1/layer1.0/conv1/Conv\"?"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("did you mean \"/layer1/layer1.0/conv1/Conv\"?"),
+        "{}",
+        messages[1]
+    );
+    assert!(
+        messages[2].contains("Constant node, which optimization folds away"),
+        "{}",
+        messages[2]
+    );
+    assert!(
+        messages[3].contains(
+            "did you mean \"/layer1/layer1.0/conv1/Conv\", \"/layer1/layer1.0/conv2/Conv\""
+        ),
+        "{}",
+        messages[3]
+    );
+    assert!(
+        messages[4].contains("must match optimized_float_model.onnx"),
+        "{}",
+        messages[4]
+    );
+}
+
+#[test]
+fn unknown_op_type_and_absent_op_type() {
+    let messages = expect_model(
+        r#"{"op_config": {«"softmax"»: {"qtype": "int8"}, «"Convv"»: {"qtype": "int16"}, "Conv": {"qtype": "int16"}, "Softmax": {"qtype": "int16"}}}"#,
+        "resnet18",
+        Code::UnknownOpType,
+        Severity::Warning,
+    );
+    assert!(
+        messages[0].contains("did you mean \"Softmax\"?"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("did you mean \"Conv\"?"),
+        "{}",
+        messages[1]
+    );
+    expect_model(
+        r#"{"op_config": {"softmax": {"qtype": "int8"}, «"Softmax"»: {"qtype": "int16"}, "Conv": {"qtype": "int16"}}}"#,
+        "resnet18",
+        Code::OpTypeAbsent,
+        Severity::Hint,
+    );
+    // The model's own op types count even when ONNX has no such op.
+    expect_model(
+        r#"{"op_config": {"Gelu": {"qtype": "int16"}}}"#,
+        "cnn_attn_dynamo_extdata",
+        Code::UnknownOpType,
+        Severity::Warning,
+    );
+}
+
+#[test]
+fn ec_on_the_wrong_input_or_op() {
+    let messages = expect_model(
+        r#"{"node_config": {
+            "/stem/stem.0/Conv": {"input0": «"ec"», "input1": "ec"},
+            "/up1/ConvTranspose": {"input0": «"ec"»},
+            "/up2/Resize": {"input0": "ec", "input1": «"ec"»},
+            "/GridSample": {"input0": "ec"}
+        }}"#,
+        "bev_unet",
+        Code::EcWrongInput,
+        Severity::Warning,
+    );
+    assert!(
+        messages[0].contains("on Conv it works on input1 (the weight)"),
+        "{}",
+        messages[0]
+    );
+    let messages = expect_model(
+        r#"{"node_config": {"/Tanh": {"input0": «"ec"»}, "/Concat": {"input1": «"ec"»}}}"#,
+        "bev_unet",
+        Code::EcUnsupportedOp,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("no effect on a Tanh node"));
+    expect_model(
+        r#"{"node_config": {"/encoder/layers/encoder_layer_0/self_attention/MatMul_1": {"input0": "ec", "input1": "ec"}}}"#,
+        "vit_tiny",
+        Code::EcWrongInput,
+        Severity::Warning,
+    );
+}
+
+#[test]
+fn subgraph_tensors_must_exist() {
+    let messages = expect_model(
+        r#"{"subgraph_config": {"s": {"inputs": ["input", «"inputt"»], "outputs": [«"/relu/Relu_output"», "output"], "qtype": "int16"}}}"#,
+        "resnet18",
+        Code::UnknownNode,
+        Severity::Warning,
+    );
+    assert!(messages[0].contains("did you mean \"input\"?"));
+}
+
+#[test]
+fn entries_equal_to_what_they_inherit_have_no_effect() {
+    let messages = expect_model(
+        r#"{"model_config": {"all_node_type": "int16"},
+            "op_config": {"Relu": {"qtype": "float16"}, «"Add"»: {"qtype": "int16"}},
+            "node_config": {
+                «"/conv1/Conv"»: {"qtype": "int16"},
+                «"/relu/Relu"»: {"qtype": "float16", "input0": "float16"},
+                "/layer1/layer1.0/conv1/Conv": {"input1": "int8"},
+                "/layer1/layer1.0/relu/Relu": {"qtype": "int16"}
+            }}"#,
+        "resnet18",
+        Code::NoEffect,
+        Severity::Hint,
+    );
+    assert_eq!(
+        messages[0],
+        "this entry changes nothing: Add nodes already get int16 from model_config.all_node_type"
+    );
+    assert!(messages[1].contains("already gets int16 from model_config.all_node_type"));
+    assert!(messages[2].contains("already gets float16 from op_config.Relu.qtype"));
+}
+
+#[test]
+fn without_a_model_the_model_checks_are_skipped() {
+    none(
+        r#"{"node_config": {"nope": {"input0": "ec"}}, "op_config": {"softmax": {}}}"#,
+        Code::UnknownNode,
+    );
+    none(
+        r#"{"node_config": {"nope": {"input0": "ec"}}, "op_config": {"softmax": {}}}"#,
+        Code::UnknownOpType,
+    );
+    none(
+        r#"{"node_config": {"nope": {"input0": "ec"}}}"#,
+        Code::EcUnsupportedOp,
+    );
+}

@@ -1,0 +1,392 @@
+//! Diagnostics that need the paired model: node names, op types, `ec` placement, subgraph
+//! tensors and entries that change nothing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::precision::{ec_inputs, input_source, Precision, Settings, Source};
+use super::suggest::closest;
+use super::{Code, Diagnostic};
+use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types, ModelIndex};
+use crate::spec::EC;
+use crate::syntax::{Member, Object, Value};
+
+/// Op types that optimization folds into constants or removes; names of such nodes in an
+/// exported model are usually gone from optimized_float_model.onnx.
+const FOLDED_OPS: &[&str] = &[
+    "ConstantOfShape",
+    "Constant",
+    "Shape",
+    "Gather",
+    "Cast",
+    "Unsqueeze",
+    "Squeeze",
+    "Identity",
+];
+
+/// How many string comparisons did-you-mean may spend on one document, so that a file full of
+/// unknown names against a 100,000-node model stays fast.
+const SUGGESTION_BUDGET: usize = 2_000_000;
+
+pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> {
+    let mut checker = ModelChecker {
+        model,
+        settings: Settings::read(Some(root), Some(model)),
+        out: Vec::new(),
+        budget: SUGGESTION_BUDGET,
+        names_by_scope: None,
+    };
+    if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
+        for member in &ops.members {
+            checker.op_entry(member, ops);
+        }
+    }
+    if let Some(nodes) = obj.get_value("node_config").and_then(Value::as_object) {
+        for member in &nodes.members {
+            checker.node_entry(member, nodes);
+        }
+    }
+    if let Some(subgraphs) = obj.get_value("subgraph_config").and_then(Value::as_object) {
+        for member in &subgraphs.members {
+            checker.subgraph_entry(member);
+        }
+    }
+    checker.out
+}
+
+struct ModelChecker<'m> {
+    model: &'m ModelIndex,
+    settings: Settings,
+    out: Vec<Diagnostic>,
+    budget: usize,
+    /// Node names grouped by their scope (the part before the last `/`), built on first need.
+    names_by_scope: Option<HashMap<&'m str, Vec<&'m str>>>,
+}
+
+impl<'m> ModelChecker<'m> {
+    fn op_entry(&mut self, member: &Member, ops: &Object) {
+        let op = member.key.text.as_str();
+        let count = self.model.op_type_count(op);
+        if count == 0 {
+            if is_known_op_type(op) {
+                self.out.push(
+                    Diagnostic::new(
+                        Code::OpTypeAbsent,
+                        member.key.range,
+                        format!("the model has no {op} node, so this entry has no effect"),
+                    )
+                    .unnecessary(),
+                );
+            } else {
+                let suggestion = self.op_suggestion(op);
+                let hint = match suggestion {
+                    Some(s) => format!("; did you mean \"{s}\"? (op types are case-sensitive)"),
+                    None => String::new(),
+                };
+                self.out.push(Diagnostic::new(
+                    Code::UnknownOpType,
+                    member.key.range,
+                    format!("\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}"),
+                ));
+            }
+            return;
+        }
+        if ops.is_shadowed(member) {
+            return;
+        }
+        // An op entry equal to what its nodes get anyway.
+        let Some(setting) = self.settings.op.get(op) else {
+            return;
+        };
+        let inherited = self
+            .settings
+            .all_node_type
+            .as_ref()
+            .map_or(Precision::Int8, |s| s.precision);
+        if setting.precision == inherited {
+            let from = match &self.settings.all_node_type {
+                Some(s) => s.path.clone(),
+                None => "the default".to_string(),
+            };
+            self.out.push(Diagnostic::new(
+                Code::NoEffect,
+                member.key.range,
+                format!(
+                    "this entry changes nothing: {op} nodes already get {} from {from}",
+                    setting.precision.as_str()
+                ),
+            ));
+        }
+    }
+
+    /// `softmax` → `Softmax`: the model's op types first, then every known one.
+    fn op_suggestion(&self, op: &str) -> Option<String> {
+        let model_ops: Vec<&str> = self.model.op_types().map(|(o, _)| o).collect();
+        if let Some(m) = model_ops.iter().find(|m| m.eq_ignore_ascii_case(op.trim())) {
+            return Some(m.to_string());
+        }
+        if let Some(m) = case_insensitive_op_match(op.trim()) {
+            return Some(m.to_string());
+        }
+        closest(
+            op,
+            model_ops
+                .iter()
+                .copied()
+                .chain(known_op_types().iter().copied()),
+            1,
+        )
+        .first()
+        .map(|s| s.to_string())
+    }
+
+    fn node_entry(&mut self, member: &Member, nodes: &Object) {
+        let name = member.key.text.as_str();
+        let ids = self.model.nodes_named(name);
+        if ids.is_empty() {
+            let message = self.unknown_node_message(name);
+            self.out.push(Diagnostic::new(
+                Code::UnknownNode,
+                member.key.range,
+                message,
+            ));
+            return;
+        }
+        let op_types: BTreeSet<&str> = ids
+            .iter()
+            .map(|&id| self.model.nodes[id].op_type.as_str())
+            .collect();
+        let mut ec_reported = false;
+        if let Some(entry) = member.value.as_ref().and_then(Value::as_object) {
+            for index in 0..2 {
+                let key = format!("input{index}");
+                let Some(value) = entry.get_value(&key) else {
+                    continue;
+                };
+                if value.as_str() != Some(EC) {
+                    continue;
+                }
+                for op in &op_types {
+                    let Some(message) = ec_problem(op, index) else {
+                        continue;
+                    };
+                    let code = if ec_inputs(op).is_some() {
+                        Code::EcWrongInput
+                    } else {
+                        Code::EcUnsupportedOp
+                    };
+                    let d = Diagnostic::new(code, value.range, message);
+                    self.out.push(if code == Code::EcUnsupportedOp {
+                        d.unnecessary()
+                    } else {
+                        d
+                    });
+                    ec_reported = true;
+                    break;
+                }
+            }
+        }
+        if !ec_reported && !nodes.is_shadowed(member) {
+            self.node_no_effect(member, name);
+        }
+    }
+
+    /// A node entry whose every input ends up as it would without the entry.
+    fn node_no_effect(&mut self, member: &Member, name: &str) {
+        let Some(entry) = self.settings.node.get(name) else {
+            return;
+        };
+        if entry.qtype.is_none() && entry.inputs.iter().all(Option::is_none) {
+            return; // nothing valid in it; other diagnostics say why
+        }
+        let mut inherited_from = None;
+        for &id in self.model.nodes_named(name) {
+            let node = &self.model.nodes[id];
+            for (index, tensor) in node.inputs.iter().enumerate() {
+                if tensor.is_empty() {
+                    continue;
+                }
+                let with =
+                    input_source(&self.settings, &node.op_type, id, Some(entry), index, true);
+                let without = input_source(&self.settings, &node.op_type, id, None, index, false);
+                if precision_of(&with) != precision_of(&without) {
+                    return;
+                }
+                inherited_from.get_or_insert(without);
+            }
+        }
+        let Some(without) = inherited_from else {
+            return;
+        };
+        let from = match &without {
+            Source::Default => "the default".to_string(),
+            Source::Setting(s) => s.path.clone(),
+        };
+        self.out.push(Diagnostic::new(
+            Code::NoEffect,
+            member.key.range,
+            format!(
+                "this entry changes nothing: every input of \"{name}\" already gets {} from {from}",
+                precision_of(&without).as_str()
+            ),
+        ));
+    }
+
+    fn unknown_node_message(&mut self, name: &str) -> String {
+        let trimmed = name.trim();
+        if trimmed != name && !self.model.nodes_named(trimmed).is_empty() {
+            let which = match (
+                name.starts_with(char::is_whitespace),
+                name.ends_with(char::is_whitespace),
+            ) {
+                (true, true) => "leading and trailing",
+                (true, false) => "leading",
+                _ => "trailing",
+            };
+            return format!(
+                "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?"
+            );
+        }
+        let base = format!("\"{name}\" is not a node of the model");
+        if let Some(folded) = folded_op(trimmed) {
+            return format!(
+                "{base}: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect"
+            );
+        }
+        let suggestions = self.node_suggestions(trimmed);
+        match suggestions.as_slice() {
+            [] => format!("{base} (node_config names must match optimized_float_model.onnx, not the exported model)"),
+            [one] => format!("{base}; did you mean \"{one}\"?"),
+            many => {
+                let quoted: Vec<String> = many.iter().map(|s| format!("\"{s}\"")).collect();
+                let (last, rest) = quoted.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
+                format!("{base}; did you mean {} or {last}?", rest.join(", "))
+            }
+        }
+    }
+
+    /// Up to three close node names: same scope first, then the whole model while the
+    /// comparison budget lasts.
+    fn node_suggestions(&mut self, name: &str) -> Vec<String> {
+        let lower = name.to_lowercase();
+        if let Some(exact) = self
+            .model
+            .node_names()
+            .find(|n| n.len() == name.len() && n.to_lowercase() == lower)
+        {
+            return vec![exact.to_string()];
+        }
+        let model = self.model;
+        let scopes = self.names_by_scope.get_or_insert_with(|| {
+            let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
+            for n in model.node_names() {
+                map.entry(scope(n)).or_default().push(n);
+            }
+            map
+        });
+        if let Some(same_scope) = scopes.get(scope(name)) {
+            let found = closest(name, same_scope.iter().copied(), 3);
+            if !found.is_empty() {
+                return found.into_iter().map(str::to_string).collect();
+            }
+        }
+        let total = model.nodes.len();
+        if self.budget < total {
+            return Vec::new();
+        }
+        self.budget -= total;
+        closest(name, model.node_names(), 3)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn subgraph_entry(&mut self, member: &Member) {
+        let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+            return;
+        };
+        for key in ["inputs", "outputs"] {
+            let Some(list) = entry.get_value(key).and_then(Value::as_array) else {
+                continue;
+            };
+            for element in &list.elements {
+                let Some(tensor) = element.as_str() else {
+                    continue;
+                };
+                if tensor_exists(self.model, tensor) {
+                    continue;
+                }
+                let hint = match tensor_suggestion(self.model, tensor) {
+                    Some(s) => format!("; did you mean \"{s}\"?"),
+                    None => String::new(),
+                };
+                self.out.push(Diagnostic::new(
+                    Code::UnknownNode,
+                    element.range,
+                    format!("tensor \"{tensor}\" is not in the model{hint}"),
+                ));
+            }
+        }
+    }
+}
+
+fn precision_of(source: &Source) -> Precision {
+    match source {
+        Source::Default => Precision::Int8,
+        Source::Setting(s) => s.precision,
+    }
+}
+
+/// Why `ec` on input `index` of an op type has no effect, or `None` when it works.
+pub fn ec_problem(op: &str, index: usize) -> Option<String> {
+    match ec_inputs(op) {
+        Some(inputs) if inputs.contains(&index) => None,
+        Some(inputs) => {
+            let right: Vec<String> = inputs.iter().map(|i| format!("input{i}")).collect();
+            let what = if matches!(op, "Conv" | "ConvTranspose") {
+                " (the weight)"
+            } else {
+                ""
+            };
+            Some(format!(
+                "\"ec\" has no effect on input{index} of a {op} node; on {op} it works on {}{what}",
+                right.join(" or ")
+            ))
+        }
+        None => Some(format!(
+            "\"ec\" has no effect on a {op} node; it only works on Conv/ConvTranspose input1, MatMul input0/input1 and GridSample/Resize input0"
+        )),
+    }
+}
+
+/// `/a/b/Constant_4` → `Constant`.
+fn folded_op(name: &str) -> Option<&'static str> {
+    let last = name.rsplit('/').next().unwrap_or(name);
+    FOLDED_OPS.iter().copied().find(|op| {
+        last.strip_prefix(op).is_some_and(|rest| {
+            rest.is_empty()
+                || rest
+                    .strip_prefix('_')
+                    .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
+        })
+    })
+}
+
+fn scope(name: &str) -> &str {
+    name.rfind('/').map_or("", |i| &name[..i])
+}
+
+pub fn tensor_exists(model: &ModelIndex, tensor: &str) -> bool {
+    model.producer(tensor).is_some()
+        || !model.consumers(tensor).is_empty()
+        || model.graph_inputs.iter().any(|t| t == tensor)
+        || model.graph_outputs.iter().any(|t| t == tensor)
+}
+
+fn tensor_suggestion(model: &ModelIndex, tensor: &str) -> Option<String> {
+    let names = model
+        .nodes
+        .iter()
+        .flat_map(|n| n.outputs.iter().map(String::as_str))
+        .chain(model.graph_inputs.iter().map(String::as_str));
+    closest(tensor, names, 1).first().map(|s| s.to_string())
+}
