@@ -33,8 +33,28 @@ enum Command {
         #[arg(required = true, value_name = "FILE|DIR")]
         paths: Vec<PathBuf>,
     },
+    /// Print the effective precision of every node input and the setting that decided it.
+    Explain {
+        /// The model to explain against (overrides pairing).
+        #[arg(long, value_name = "PATH")]
+        model: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
+        format: ExplainFormat,
+        /// Only the nodes that node_config names.
+        #[arg(long)]
+        only_overridden: bool,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Print the JSON Schema of quant_config (draft-07).
     Schema,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Table,
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,6 +80,20 @@ fn main() -> ExitCode {
                 CheckFormat::Json => qcls::cli::check::Format::Json,
             };
             qcls::cli::check::run(&paths, model.as_deref(), format)
+        }
+        Some(Command::Explain {
+            model,
+            format,
+            only_overridden,
+            file,
+        }) => {
+            use qcls::cli::explain::Format;
+            let format = match format {
+                ExplainFormat::Table => Format::Table,
+                ExplainFormat::Csv => Format::Csv,
+                ExplainFormat::Json => Format::Json,
+            };
+            qcls::cli::explain::run(&file, model.as_deref(), format, only_overridden)
         }
         Some(Command::Schema) => {
             print!("{}", qcls::spec::schema::schema_text());

@@ -17,6 +17,8 @@ pub enum ModelStatus<'a> {
     /// No model could be paired; checks that need one are skipped.
     #[default]
     Unpaired,
+    /// A model was named or expected (directive, setting, YAML) but the file does not exist.
+    Missing { message: String },
     /// A model was paired but could not be read.
     Unreadable { message: String },
     /// The paired model, read.
@@ -643,6 +645,13 @@ impl Checker<'_, '_> {
                             HOW_TO_PAIR
                         ),
                     ));
+                }
+            }
+            ModelStatus::Missing { message }
+                if !needing.is_empty() || self.ctx.directive.is_some() =>
+            {
+                for range in ranges {
+                    self.push(Diagnostic::new(Code::ModelNotFound, range, message.clone()));
                 }
             }
             ModelStatus::Unreadable { message } => {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::render;
+use super::{render, ModelCache};
 use crate::analysis::{self, CheckContext, Diagnostic, Severity};
 use crate::syntax;
 use crate::text::{Document, PositionEncoding};
@@ -27,17 +27,29 @@ pub struct CheckedFile {
     pub model: Option<(PathBuf, String)>,
 }
 
-/// Checks one text. The model is not involved yet in this layer's caller.
-pub fn check_text(path: &Path, text: &str, model_override: Option<&Path>) -> CheckedFile {
-    let _ = model_override;
+/// Checks one text, pairing it with its model (or `model_override`) as SPEC §3 says.
+pub fn check_text(
+    path: &Path,
+    text: &str,
+    models: &mut ModelCache,
+    model_override: Option<&Path>,
+) -> CheckedFile {
     let parse = syntax::parse(text);
-    let ctx = CheckContext::default();
+    let paired = super::pair_model(path, text, &parse, models, model_override);
+    let ctx = CheckContext {
+        model: paired.status(),
+        directive: paired.directive.as_ref().map(|d| d.range),
+        ..Default::default()
+    };
     let diagnostics = analysis::check(text, &parse, &ctx);
     CheckedFile {
         path: path.to_path_buf(),
         document: Document::new(text),
         diagnostics,
-        model: None,
+        model: paired
+            .pairing
+            .as_ref()
+            .map(|p| (p.model.clone(), p.reason())),
     }
 }
 
@@ -158,10 +170,20 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 
 pub fn run(paths: &[PathBuf], model: Option<&Path>, format: Format) -> ExitCode {
     let (files, mut input_errors) = collect_inputs(paths);
+    let mut models = ModelCache::default();
+    // A model given on the command line must be readable: that is an input of the run.
+    if let Some(model) = model {
+        if let Err(e) = models.load(model) {
+            input_errors.push(InputError {
+                path: model.to_path_buf(),
+                message: e.message.clone(),
+            });
+        }
+    }
     let mut checked = Vec::new();
     for path in files {
         match read_text(&path) {
-            Ok(text) => checked.push(check_text(&path, &text, model)),
+            Ok(text) => checked.push(check_text(&path, &text, &mut models, model)),
             Err(message) => input_errors.push(InputError { path, message }),
         }
     }
