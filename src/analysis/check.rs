@@ -548,7 +548,13 @@ impl Checker<'_, '_> {
     fn check_activation(&mut self, obj: &Object) {
         let calibration: Option<Vec<&str>> = obj.get("calibration_type").and_then(|m| {
             let value = m.value.as_ref()?;
-            Some(strings_of(value))
+            // Only valid methods count; invalid ones are reported on their own.
+            Some(
+                strings_of(value)
+                    .into_iter()
+                    .filter(|s| matches!(*s, "kl" | "max"))
+                    .collect(),
+            )
         });
         if let Some(methods) = &calibration {
             // Only judge when every method could be read.
