@@ -279,8 +279,13 @@ fn synthetic_model_with_weights() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("big.onnx");
     let names =
-        qcls::model::synth::write_synthetic_model(&path, 5_000, 8 << 20).expect("write model");
+        qcls::model::synth::write_synthetic_model(&path, 5_000, 40 << 20).expect("write model");
+    // 40 MiB spans several map windows; the in-memory path must agree with the mapped one.
     let idx = ModelIndex::load(&path).expect("load");
+    let bytes = std::fs::read(&path).expect("read");
+    let again = ModelIndex::from_bytes(&path, &bytes).expect("from_bytes");
+    assert_eq!(again.nodes, idx.nodes);
+    assert_eq!(again.initializers(), idx.initializers());
     assert_eq!(idx.nodes.len(), 5_000);
     let got: Vec<&str> = idx.nodes.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(got, names);

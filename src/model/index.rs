@@ -1,16 +1,15 @@
 //! The ONNX graph index: node names, op types, tensors and who produces and consumes them.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use hashbrown::HashTable;
-use prost::Message;
+use hashbrown::{DefaultHashBuilder as Hasher, HashTable};
 
-use super::onnx::{GraphProto, ModelProto, Node};
+use super::onnx::Node;
+use super::reader::{read_model, RawGraph, RawModel, Source, WalkError, WindowedMap};
 
 /// Index of a node in [`ModelIndex::nodes`] (file order).
 pub type NodeId = usize;
@@ -67,7 +66,7 @@ pub struct ModelIndex {
     pub graph_inputs: Vec<String>,
     pub graph_outputs: Vec<String>,
     initializers: Vec<String>,
-    hasher: RandomState,
+    hasher: Hasher,
     by_name: MultiMap,
     by_output: MultiMap,
     by_input: MultiMap,
@@ -96,35 +95,36 @@ impl ModelIndex {
         // Checked before mapping so that a 0-byte or giant file never reaches the decoder.
         check_size(path, meta.len())?;
         let file = File::open(path).map_err(|e| ModelError::io(path, &e))?;
-        // SAFETY: the map is read-only and dropped before this function returns. If another
-        // process truncates the file while it is being decoded (a model being rewritten), reads
-        // past the new end fault; the window is the ~100 ms of decoding, and reading a 1 GiB
-        // model into memory instead would defeat the memory goal.
-        let map = unsafe { memmap2::MmapOptions::new().map(&file) }
-            .map_err(|e| ModelError::new(path, format!("cannot map the file ({e})")))?;
-        #[cfg(unix)]
-        {
-            // Decoding jumps over the weights, so read-ahead of the whole file would be wasted.
-            let _ = map.advise(memmap2::Advice::Random);
-        }
-        Self::from_bytes(path, &map)
+        // The length of the file we opened, in case it was replaced since `metadata`.
+        let len = file.metadata().map_or(meta.len(), |m| m.len());
+        check_size(path, len)?;
+        // A model being rewritten by another process can shrink while it is mapped, and reads
+        // past the new end would fault. The window of risk is the ~100 ms of the walk; reading
+        // the file into memory instead would cost its size in RAM.
+        let mut src = WindowedMap::new(&file, len);
+        Self::from_source(path, &mut src)
     }
 
     /// Indexes a model held in memory; `path` is only used for messages and [`ModelIndex::path`].
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<ModelIndex, ModelError> {
         check_size(path, bytes.len() as u64)?;
-        let model = match ModelProto::decode(bytes) {
+        let mut src = bytes;
+        Self::from_source(path, &mut src)
+    }
+
+    fn from_source(path: &Path, src: &mut dyn Source) -> Result<ModelIndex, ModelError> {
+        let model = match read_model(src) {
             Ok(model) => model,
-            Err(err) => return Err(ModelError::new(path, decode_failure(bytes, &err))),
+            Err(err) => return Err(ModelError::new(path, walk_failure(src, err))),
         };
-        let ModelProto {
+        let RawModel {
             ir_version,
+            opsets,
             graph,
-            opset_import,
         } = model;
         let Some(graph) = graph else {
-            let message = if ir_version == 0 && opset_import.is_empty() {
-                match sniff_text(bytes) {
+            let message = if ir_version == 0 && opsets.is_empty() {
+                match head(src).and_then(sniff_text) {
                     Some(what) => format!("not an ONNX model: {what}"),
                     None => "not an ONNX model: a protobuf without any ONNX model field \
                              (ir_version, opset_import, graph)"
@@ -135,67 +135,67 @@ impl ModelIndex {
             };
             return Err(ModelError::new(path, message));
         };
-        let opsets = opset_import
-            .into_iter()
-            .map(|o| (o.domain, o.version))
-            .collect();
         Ok(Self::build(path, ir_version, opsets, graph))
     }
 
-    fn build(path: &Path, ir_version: i64, opsets: Vec<(String, i64)>, graph: GraphProto) -> Self {
-        let GraphProto {
-            node: nodes,
-            initializer,
-            input,
-            output,
-            sparse_initializer,
+    fn build(path: &Path, ir_version: i64, opsets: Vec<(String, i64)>, graph: RawGraph) -> Self {
+        let RawGraph {
+            nodes,
+            initializers,
+            inputs,
+            outputs,
         } = graph;
-        let hasher = RandomState::new();
-        let initializers: Vec<String> = initializer
-            .into_iter()
-            .map(|t| t.name)
-            .chain(
-                sparse_initializer
-                    .into_iter()
-                    .filter_map(|s| s.values.map(|v| v.name)),
+        let hasher = Hasher::default();
+
+        let resolve = |k| key_str(&nodes, &initializers, k);
+        let inputs_map = || {
+            MultiMap::build(
+                &hasher,
+                nodes.len() * 2,
+                slots(&nodes, |n| &n.inputs, Key::input),
+                resolve,
             )
-            .collect();
-
-        let by_name = MultiMap::build(
-            &hasher,
-            nodes.len(),
-            nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (n.name.as_str(), i, Key::name(i))),
-            |k| key_str(&nodes, &initializers, k),
-        );
-        let by_output = MultiMap::build(
-            &hasher,
-            nodes.len(),
-            slots(&nodes, |n| &n.outputs, Key::output),
-            |k| key_str(&nodes, &initializers, k),
-        );
-        let by_input = MultiMap::build(
-            &hasher,
-            nodes.len() * 2,
-            slots(&nodes, |n| &n.inputs, Key::input),
-            |k| key_str(&nodes, &initializers, k),
-        );
-        let by_initializer = MultiMap::build(
-            &hasher,
-            initializers.len(),
-            initializers
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.as_str(), i, Key::initializer(i))),
-            |k| key_str(&nodes, &initializers, k),
-        );
-
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for n in &nodes {
-            *counts.entry(n.op_type.as_str()).or_default() += 1;
-        }
+        };
+        // The maps are independent: build the largest on a second core while this one does the
+        // rest. Without a thread (spawn failed), build it here.
+        let (by_input, by_name, by_output, by_initializer, counts) = std::thread::scope(|scope| {
+            let worker = std::thread::Builder::new()
+                .name("qcls-model-index".into())
+                .spawn_scoped(scope, inputs_map);
+            let by_name = MultiMap::build(
+                &hasher,
+                nodes.len(),
+                nodes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| (n.name.as_str(), i, Key::name(i))),
+                resolve,
+            );
+            let by_output = MultiMap::build(
+                &hasher,
+                nodes.len(),
+                slots(&nodes, |n| &n.outputs, Key::output),
+                resolve,
+            );
+            let by_initializer = MultiMap::build(
+                &hasher,
+                initializers.len(),
+                initializers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| (s.as_str(), i, Key::initializer(i))),
+                resolve,
+            );
+            let mut counts: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+            for n in &nodes {
+                *counts.entry(n.op_type.as_str()).or_default() += 1;
+            }
+            let by_input = match worker {
+                Ok(handle) => handle.join().unwrap_or_else(|_| inputs_map()),
+                Err(_) => inputs_map(),
+            };
+            (by_input, by_name, by_output, by_initializer, counts)
+        });
         let mut op_counts: Vec<(String, usize)> = counts
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
@@ -206,8 +206,8 @@ impl ModelIndex {
             path: path.to_path_buf(),
             ir_version,
             opsets,
-            graph_inputs: input.into_iter().map(|v| v.name).collect(),
-            graph_outputs: output.into_iter().map(|v| v.name).collect(),
+            graph_inputs: inputs,
+            graph_outputs: outputs,
             nodes,
             initializers,
             hasher,
@@ -306,21 +306,27 @@ fn check_size(path: &Path, len: u64) -> Result<(), ModelError> {
     Ok(())
 }
 
-fn decode_failure(bytes: &[u8], err: &prost::DecodeError) -> String {
-    if let Some(what) = sniff_text(bytes) {
+/// The first bytes of the file, for [`sniff_text`].
+fn head(src: &mut dyn Source) -> Option<&[u8]> {
+    let n = src.len().min(4096) as usize;
+    src.get(0, n).ok()
+}
+
+fn walk_failure(src: &mut dyn Source, err: WalkError) -> String {
+    if let Some(what) = head(src).and_then(sniff_text) {
         return format!("not an ONNX model: {what}");
     }
-    let detail = err.to_string();
-    let detail = detail
-        .strip_prefix("failed to decode Protobuf message: ")
-        .unwrap_or(&detail);
-    if detail.contains("buffer underflow") {
-        format!(
+    match err {
+        WalkError::Truncated { what, at } => format!(
             "truncated or corrupt protobuf: a length field claims more bytes than the file has \
-             ({detail}); not a readable ONNX model"
-        )
-    } else {
-        format!("truncated or corrupt protobuf ({detail}); not a readable ONNX model")
+             ({what} at byte {at}); not a readable ONNX model"
+        ),
+        WalkError::Corrupt { what, at } => {
+            format!(
+                "truncated or corrupt protobuf ({what} at byte {at}); not a readable ONNX model"
+            )
+        }
+        WalkError::Io(message) => message,
     }
 }
 
@@ -424,7 +430,7 @@ struct MultiMap {
 
 impl MultiMap {
     fn build<'a>(
-        hasher: &RandomState,
+        hasher: &Hasher,
         hint: usize,
         entries: impl Iterator<Item = (&'a str, NodeId, Key)>,
         resolve: impl Fn(Key) -> &'a str,
@@ -482,7 +488,7 @@ impl MultiMap {
 
     fn get<'a>(
         &'a self,
-        hasher: &RandomState,
+        hasher: &Hasher,
         s: &str,
         resolve: impl Fn(Key) -> &'a str,
     ) -> &'a [NodeId] {

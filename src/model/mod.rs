@@ -9,6 +9,7 @@ mod index;
 pub mod onnx;
 mod onnx_ops;
 mod pairing;
+mod reader;
 #[doc(hidden)]
 pub mod synth;
 

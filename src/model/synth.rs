@@ -348,12 +348,7 @@ pub fn write_synthetic_model(
         },
         |i| inits.push(i.to_string()),
     );
-    let n_inits = inits.len().max(1) as u64;
-    let per_init = (payload_bytes / n_inits) & !3;
-    let last_extra = (payload_bytes - per_init * n_inits) & !3;
-    let sizes: Vec<u64> = (0..inits.len() as u64)
-        .map(|i| per_init + if i + 1 == n_inits { last_extra } else { 0 })
-        .collect();
+    let sizes = payload_sizes(&inits, payload_bytes);
     let heads: Vec<TensorHead> = inits
         .into_iter()
         .zip(&sizes)
@@ -443,6 +438,40 @@ pub fn write_synthetic_model(
         .sync_data()
         .ok();
     Ok(names)
+}
+
+/// Splits `payload` over the initializers in the proportions a real network has (a 3x3 conv
+/// weight is ~9C times its bias), so that the file has many small tensors between large ones.
+/// Sizes are multiples of 4 bytes (float32); the head's weight takes the rounding remainder.
+fn payload_sizes(inits: &[String], payload: u64) -> Vec<u64> {
+    const C: u64 = 42;
+    const S: u64 = 16;
+    let units: Vec<u64> = inits
+        .iter()
+        .map(|name| match name.as_str() {
+            "head.fc.weight" => 4 * C * 1000,
+            "head.fc.bias" => 1000,
+            "attn_scale" => 1,
+            "resize_scales" => 4,
+            "bev_grid" => S * S * 2,
+            n if n.ends_with("conv1.weight") || n.ends_with("conv2.weight") => C * C * 9,
+            n if n.ends_with("deconv.weight") => C * C * 9,
+            n if n.contains(".norm") => S,
+            n if n.ends_with(".bias") => C,
+            _ => S * S,
+        })
+        .collect();
+    let total: u64 = units.iter().sum::<u64>().max(1);
+    let mut sizes: Vec<u64> = units
+        .iter()
+        .map(|&u| ((payload as u128 * u as u128 / total as u128) as u64) & !3)
+        .collect();
+    let used: u64 = sizes.iter().sum();
+    let head = inits.iter().position(|n| n == "head.fc.weight");
+    if let Some(slot) = head.or(sizes.len().checked_sub(1)) {
+        sizes[slot] += payload.saturating_sub(used) & !3;
+    }
+    sizes
 }
 
 /// Bytes that do not compress or deduplicate, so the file behaves like real weights.
