@@ -147,6 +147,7 @@ impl Checker<'_, '_> {
 
     fn unknown_key(&mut self, member: &Member, level: &'static Level) {
         let name = member.key.text.as_str();
+        let mut suggestion = None;
         let message = if std::ptr::eq(level, &spec::TOP) && MODEL_CONFIG_KEYS_AT_TOP.contains(&name)
         {
             format!(
@@ -160,13 +161,18 @@ impl Checker<'_, '_> {
                 format!("in {}", level.path)
             };
             let valid: Vec<&str> = level.key_names().collect();
+            suggestion = did_you_mean(name, candidates);
             format!(
                 "\"{name}\" is not a valid key {place}; expected one of {}{}",
                 valid.join(", "),
-                hint(did_you_mean(name, candidates))
+                hint(suggestion)
             )
         };
-        self.push(Diagnostic::new(Code::UnknownKey, member.key.range, message));
+        let mut d = Diagnostic::new(Code::UnknownKey, member.key.range, message);
+        if let Some(s) = suggestion {
+            d = d.suggest_str(s);
+        }
+        self.push(d);
     }
 
     fn check_legacy(&mut self, legacy: &'static Legacy, member: &Member) {
@@ -178,11 +184,16 @@ impl Checker<'_, '_> {
             None => "quant_config sets input precisions with \"qtype\", \"input0\" and \"input1\""
                 .to_string(),
         };
-        self.push(Diagnostic::new(
+        let mut d = Diagnostic::new(
             Code::LegacyKey,
             member.key.range,
             format!("\"{}\" is a legacy horizon_nn key; {advice}", legacy.name),
-        ));
+        );
+        // `ON` changes value as well as key: the code action rewrites the whole member.
+        if let (Some(new), false) = (legacy.replacement, legacy.name == "ON") {
+            d = d.suggest_str(new);
+        }
+        self.push(d);
         let Some(value) = &member.value else { return };
         match &value.kind {
             ValueKind::String(s) if legacy.values.contains(&s.value.as_str()) => {}
@@ -381,14 +392,17 @@ impl Checker<'_, '_> {
                 type_error(&format!("the float {}", n.raw)),
             )),
             (ValueKind::Number(n), ScalarType::Float) if n.is_integer => {
-                self.push(Diagnostic::new(
-                    Code::WrongType,
-                    value.range,
-                    format!(
-                        "{element}\"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
-                        key.name, n.raw, n.raw
-                    ),
-                ))
+                self.push(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        value.range,
+                        format!(
+                            "{element}\"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
+                            key.name, n.raw, n.raw
+                        ),
+                    )
+                    .suggest(format!("{}.0", n.raw)),
+                )
             }
             (ValueKind::Number(n), ScalarType::Float) => {
                 self.check_range(key, scalar, value.range, n.value, &n.raw)
@@ -396,14 +410,21 @@ impl Checker<'_, '_> {
             (ValueKind::Bool(_), ScalarType::Bool) => {}
             (ValueKind::String(s), _) => {
                 let quoted = format!("the string \"{}\"", s.value);
-                let mut message = type_error(&quoted);
-                if scalar.ty != ScalarType::String && s.value.trim().parse::<f64>().is_ok() {
-                    message.push_str("; remove the quotes");
+                let unquoted = s.value.trim();
+                let fits = match scalar.ty {
+                    ScalarType::Int => unquoted.parse::<i64>().is_ok(),
+                    ScalarType::Float => {
+                        unquoted.contains('.') && unquoted.parse::<f64>().is_ok_and(f64::is_finite)
+                    }
+                    ScalarType::Bool => matches!(unquoted, "true" | "false"),
+                    ScalarType::String => false,
+                };
+                let mut d = Diagnostic::new(Code::WrongType, value.range, type_error(&quoted));
+                if fits {
+                    d.message.push_str("; remove the quotes");
+                    d = d.suggest(unquoted);
                 }
-                if scalar.ty == ScalarType::Bool && matches!(s.value.as_str(), "true" | "false") {
-                    message.push_str("; remove the quotes");
-                }
-                self.push(Diagnostic::new(Code::WrongType, value.range, message))
+                self.push(d)
             }
             _ => self.push(Diagnostic::new(
                 Code::WrongType,
@@ -473,7 +494,11 @@ impl Checker<'_, '_> {
                 hint(did_you_mean(value, scalar.values.iter().copied()))
             )
         };
-        self.push(Diagnostic::new(Code::InvalidValue, range, message));
+        let mut d = Diagnostic::new(Code::InvalidValue, range, message);
+        if let Some(s) = did_you_mean(value, scalar.values.iter().copied()) {
+            d = d.suggest_str(s);
+        }
+        self.push(d);
     }
 
     fn check_range(&mut self, key: &KeySpec, scalar: &Scalar, range: TextRange, v: f64, raw: &str) {
@@ -494,7 +519,8 @@ impl Checker<'_, '_> {
                             fmt_num(min.value),
                             fmt_num(to)
                         ),
-                    ),
+                    )
+                    .suggest(fmt_typed(to, scalar.ty)),
                     Beyond::Reject => Diagnostic::new(
                         Code::OutOfRange,
                         range,
@@ -504,7 +530,8 @@ impl Checker<'_, '_> {
                             fmt_num(min.value)
                         ),
                     )
-                    .with_severity(Severity::Error),
+                    .with_severity(Severity::Error)
+                    .suggest(fmt_typed(min.value, scalar.ty)),
                 };
                 self.push(d);
                 return;
@@ -537,7 +564,8 @@ impl Checker<'_, '_> {
                             fmt_num(max.value)
                         ),
                     )
-                    .with_severity(Severity::Error),
+                    .with_severity(Severity::Error)
+                    .suggest(fmt_typed(max.value, scalar.ty)),
                 };
                 self.push(d);
             }
@@ -608,15 +636,18 @@ impl Checker<'_, '_> {
             } else {
                 "its minimum"
             };
-            self.push(Diagnostic::new(
-                Code::OutOfRange,
-                *range,
-                format!(
-                    "\"max_num_bin\" must be at least every num_bin and at least 258; the toolchain raises {} to {} ({because})",
-                    max_num_bin.raw,
-                    fmt_num(largest)
-                ),
-            ));
+            self.push(
+                Diagnostic::new(
+                    Code::OutOfRange,
+                    *range,
+                    format!(
+                        "\"max_num_bin\" must be at least every num_bin and at least 258; the toolchain raises {} to {} ({because})",
+                        max_num_bin.raw,
+                        fmt_num(largest)
+                    ),
+                )
+                .suggest(fmt_num(largest)),
+            );
         }
     }
 
@@ -714,6 +745,16 @@ fn numbers_of(value: &Value) -> Vec<f64> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// A number as JSON of the key's type: floats keep a decimal point (`1.0`, not `1`).
+fn fmt_typed(v: f64, ty: ScalarType) -> String {
+    let text = fmt_num(v);
+    if ty == ScalarType::Float && !text.contains(['.', 'e']) {
+        format!("{text}.0")
+    } else {
+        text
     }
 }
 

@@ -96,6 +96,9 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// The setting has no effect (the LSP `Unnecessary` tag).
     pub unnecessary: bool,
+    /// Replacements for the text at `range`, as JSON text (quoted where needed), best first:
+    /// did-you-mean names, a renamed legacy key, a value moved into range. Code actions use them.
+    pub suggestions: Vec<String>,
 }
 
 impl Diagnostic {
@@ -107,7 +110,18 @@ impl Diagnostic {
             message: message.into(),
             related: Vec::new(),
             unnecessary: code == Code::NoEffect,
+            suggestions: Vec::new(),
         }
+    }
+    /// Adds a replacement for the diagnostic's range (JSON text).
+    pub fn suggest(mut self, replacement: impl Into<String>) -> Self {
+        self.suggestions.push(replacement.into());
+        self
+    }
+    /// Adds a string replacement, quoted as JSON.
+    pub fn suggest_str(self, replacement: &str) -> Self {
+        let quoted = serde_json::to_string(replacement).unwrap_or_default();
+        self.suggest(quoted)
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;

@@ -33,7 +33,7 @@ pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> 
         settings: Settings::read(Some(root), Some(model)),
         out: Vec::new(),
         budget: SUGGESTION_BUDGET,
-        names_by_scope: None,
+        name_index: None,
     };
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for member in &ops.members {
@@ -58,8 +58,29 @@ struct ModelChecker<'m> {
     settings: Settings,
     out: Vec<Diagnostic>,
     budget: usize,
-    /// Node names grouped by their scope (the part before the last `/`), built on first need.
-    names_by_scope: Option<HashMap<&'m str, Vec<&'m str>>>,
+    /// Built on the first unknown name.
+    name_index: Option<NameIndex<'m>>,
+}
+
+/// Node names by lowercase spelling and by scope (the part before the last `/`).
+struct NameIndex<'m> {
+    by_lowercase: HashMap<String, &'m str>,
+    by_scope: HashMap<&'m str, Vec<&'m str>>,
+}
+
+impl<'m> NameIndex<'m> {
+    fn new(model: &'m ModelIndex) -> Self {
+        let mut by_lowercase = HashMap::new();
+        let mut by_scope: HashMap<&str, Vec<&str>> = HashMap::new();
+        for n in model.node_names() {
+            by_lowercase.entry(n.to_lowercase()).or_insert(n);
+            by_scope.entry(scope(n)).or_default().push(n);
+        }
+        NameIndex {
+            by_lowercase,
+            by_scope,
+        }
+    }
 }
 
 impl<'m> ModelChecker<'m> {
@@ -78,15 +99,19 @@ impl<'m> ModelChecker<'m> {
                 );
             } else {
                 let suggestion = self.op_suggestion(op);
-                let hint = match suggestion {
+                let hint = match &suggestion {
                     Some(s) => format!("; did you mean \"{s}\"? (op types are case-sensitive)"),
                     None => String::new(),
                 };
-                self.out.push(Diagnostic::new(
+                let mut d = Diagnostic::new(
                     Code::UnknownOpType,
                     member.key.range,
                     format!("\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}"),
-                ));
+                );
+                if let Some(s) = &suggestion {
+                    d = d.suggest_str(s);
+                }
+                self.out.push(d);
             }
             return;
         }
@@ -141,14 +166,19 @@ impl<'m> ModelChecker<'m> {
 
     fn node_entry(&mut self, member: &Member, nodes: &Object) {
         let name = member.key.text.as_str();
-        let ids = self.model.nodes_named(name);
+        // Unnamed nodes cannot be configured: "" names none of them.
+        let ids = if name.is_empty() {
+            &[][..]
+        } else {
+            self.model.nodes_named(name)
+        };
         if ids.is_empty() {
-            let message = self.unknown_node_message(name);
-            self.out.push(Diagnostic::new(
-                Code::UnknownNode,
-                member.key.range,
-                message,
-            ));
+            let (message, suggestions) = self.unknown_node_message(name);
+            let mut d = Diagnostic::new(Code::UnknownNode, member.key.range, message);
+            for suggestion in &suggestions {
+                d = d.suggest_str(suggestion);
+            }
+            self.out.push(d);
             return;
         }
         let op_types: BTreeSet<&str> = ids
@@ -231,7 +261,8 @@ impl<'m> ModelChecker<'m> {
         ));
     }
 
-    fn unknown_node_message(&mut self, name: &str) -> String {
+    /// The message, and the names to offer instead.
+    fn unknown_node_message(&mut self, name: &str) -> (String, Vec<String>) {
         let trimmed = name.trim();
         if trimmed != name && !self.model.nodes_named(trimmed).is_empty() {
             let which = match (
@@ -242,48 +273,41 @@ impl<'m> ModelChecker<'m> {
                 (true, false) => "leading",
                 _ => "trailing",
             };
-            return format!(
+            let message = format!(
                 "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?"
             );
+            return (message, vec![trimmed.to_string()]);
         }
         let base = format!("\"{name}\" is not a node of the model");
         if let Some(folded) = folded_op(trimmed) {
-            return format!(
+            let message = format!(
                 "{base}: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect"
             );
+            return (message, Vec::new());
         }
         let suggestions = self.node_suggestions(trimmed);
-        match suggestions.as_slice() {
-            [] => format!("{base} (node_config names must match optimized_float_model.onnx, not the exported model)"),
+        let message = match suggestions.as_slice() {
+            [] => format!(
+                "{base} (node_config names must match optimized_float_model.onnx, not the exported model)"
+            ),
             [one] => format!("{base}; did you mean \"{one}\"?"),
-            many => {
-                let quoted: Vec<String> = many.iter().map(|s| format!("\"{s}\"")).collect();
-                let (last, rest) = quoted.split_last().map_or((String::new(), &[][..]), |(l, r)| (l.clone(), r));
-                format!("{base}; did you mean {} or {last}?", rest.join(", "))
+            [rest @ .., last] => {
+                let quoted: Vec<String> = rest.iter().map(|s| format!("\"{s}\"")).collect();
+                format!("{base}; did you mean {} or \"{last}\"?", quoted.join(", "))
             }
-        }
+        };
+        (message, suggestions)
     }
 
-    /// Up to three close node names: same scope first, then the whole model while the
-    /// comparison budget lasts.
+    /// Up to three close node names: a case difference first, then the same scope, then the
+    /// whole model while the comparison budget lasts.
     fn node_suggestions(&mut self, name: &str) -> Vec<String> {
-        let lower = name.to_lowercase();
-        if let Some(exact) = self
-            .model
-            .node_names()
-            .find(|n| n.len() == name.len() && n.to_lowercase() == lower)
-        {
+        let model = self.model;
+        let index = self.name_index.get_or_insert_with(|| NameIndex::new(model));
+        if let Some(exact) = index.by_lowercase.get(&name.to_lowercase()) {
             return vec![exact.to_string()];
         }
-        let model = self.model;
-        let scopes = self.names_by_scope.get_or_insert_with(|| {
-            let mut map: HashMap<&str, Vec<&str>> = HashMap::new();
-            for n in model.node_names() {
-                map.entry(scope(n)).or_default().push(n);
-            }
-            map
-        });
-        if let Some(same_scope) = scopes.get(scope(name)) {
+        if let Some(same_scope) = index.by_scope.get(scope(name)) {
             let found = closest(name, same_scope.iter().copied(), 3);
             if !found.is_empty() {
                 return found.into_iter().map(str::to_string).collect();
@@ -315,15 +339,20 @@ impl<'m> ModelChecker<'m> {
                 if tensor_exists(self.model, tensor) {
                     continue;
                 }
-                let hint = match tensor_suggestion(self.model, tensor) {
+                let suggestion = tensor_suggestion(self.model, tensor);
+                let hint = match &suggestion {
                     Some(s) => format!("; did you mean \"{s}\"?"),
                     None => String::new(),
                 };
-                self.out.push(Diagnostic::new(
+                let mut d = Diagnostic::new(
                     Code::UnknownNode,
                     element.range,
                     format!("tensor \"{tensor}\" is not in the model{hint}"),
-                ));
+                );
+                if let Some(s) = &suggestion {
+                    d = d.suggest_str(s);
+                }
+                self.out.push(d);
             }
         }
     }
