@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use hashbrown::{DefaultHashBuilder as Hasher, HashTable};
 
 use super::onnx::Node;
-use super::reader::{read_model, RawGraph, RawModel, Source, WalkError, WindowedMap};
+use super::reader::{read_model, BufferedReads, RawGraph, RawModel, Source, WalkError};
 
 /// Index of a node in [`ModelIndex::nodes`] (file order).
 pub type NodeId = usize;
@@ -76,8 +76,8 @@ pub struct ModelIndex {
 }
 
 impl ModelIndex {
-    /// Indexes the model at `path` through a read-only memory map. External weight files
-    /// (`*.onnx.data`) are never opened.
+    /// Indexes the model at `path`, reading only the graph's bytes (the weights are skipped, not
+    /// read). External weight files (`*.onnx.data`) are never opened.
     pub fn load(path: &Path) -> Result<ModelIndex, ModelError> {
         let meta = std::fs::metadata(path).map_err(|e| ModelError::io(path, &e))?;
         if meta.is_dir() {
@@ -92,16 +92,15 @@ impl ModelIndex {
                 "not a regular file, so not an ONNX model",
             ));
         }
-        // Checked before mapping so that a 0-byte or giant file never reaches the decoder.
+        // Checked before opening so that a 0-byte or giant file never reaches the decoder.
         check_size(path, meta.len())?;
         let file = File::open(path).map_err(|e| ModelError::io(path, &e))?;
         // The length of the file we opened, in case it was replaced since `metadata`.
         let len = file.metadata().map_or(meta.len(), |m| m.len());
         check_size(path, len)?;
-        // A model being rewritten by another process can shrink while it is mapped, and reads
-        // past the new end would fault. The window of risk is the ~100 ms of the walk; reading
-        // the file into memory instead would cost its size in RAM.
-        let mut src = WindowedMap::new(&file, len);
+        // Positioned reads, not a map: see reader.rs. A model that shrinks while it is read (being
+        // rewritten) gives a "truncated" error, never a crash.
+        let mut src = BufferedReads::new(&file, len);
         Self::from_source(path, &mut src)
     }
 

@@ -1,7 +1,7 @@
 //! The ONNX graph index and pairing a config with its model (SPEC §3).
 //!
 //! - [`ModelIndex`]: node names, op types, tensors, producers and consumers of one
-//!   `optimized_float_model.onnx`, read through a memory map without touching the weights.
+//!   `optimized_float_model.onnx`, read field by field without reading the weights.
 //! - [`pair`]: which model a quant_config is checked against, and why.
 //! - [`is_known_op_type`]: every operator of the ONNX standard (generated table).
 

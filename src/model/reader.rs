@@ -1,17 +1,19 @@
 //! Walks the protobuf of an ONNX model and keeps only the graph, touching as few bytes as it can.
 //!
-//! prost alone would decode the model in one call, but it needs the whole file as one slice, so
-//! the whole file would be mapped. On Linux every page fault on a file map also maps the
-//! neighbouring cached pages ("fault-around", 64 KiB), and initializers are a few KiB to a few
-//! dozen KiB apart, so reading each initializer's name would bring the whole 1 GiB file into the
-//! process's resident set. Instead this module walks `ModelProto` and `GraphProto` field by
-//! field through a [`Source`] that maps a bounded window of the file at a time, and hands each
-//! small message (a node, a value info, an opset) to prost. Initializers are read up to their
-//! `name` and their payload is jumped over by arithmetic.
+//! prost alone would decode the model in one call, but it needs the whole file as one slice.
+//! Memory-mapping the file gives that slice, and was measured (docs/model.md): on Linux every page
+//! fault on a file map also maps the neighbouring cached pages ("fault-around", 64 KiB), and
+//! initializers are a few KiB to a few dozen KiB apart, so reading each initializer's name put
+//! the whole 1 GiB file into the process's resident set (peak RSS 1.15 GB), and the faults cost
+//! ~40 ms. A map also turns a model truncated by a concurrent writer into SIGBUS.
+//!
+//! Instead this module walks `ModelProto` and `GraphProto` field by field through a [`Source`]:
+//! positioned reads of just the bytes needed. Each small message (a node, a value info, an opset)
+//! is handed to prost, which skips undeclared fields (attributes, metadata) without copying.
+//! Initializers are read up to their `name`; their payload is jumped over by arithmetic.
 
 use std::fs::File;
 
-use memmap2::{Mmap, MmapOptions};
 use prost::encoding::{decode_key, decode_varint, WireType};
 use prost::Message;
 
@@ -61,63 +63,90 @@ impl Source for &[u8] {
     }
 }
 
-/// A read-only map of one window of the file at a time; mapping the next window unmaps the
-/// previous one, so at most about `WINDOW` bytes of the file are resident at once.
-pub(super) struct WindowedMap<'f> {
+/// Reads the file with positioned reads into one reusable buffer. Each read is as small as the
+/// walk allows: 4 KiB after a jump (an initializer's header behind a payload that was skipped),
+/// doubling up to 1 MiB while reads follow each other (the run of nodes).
+pub(super) struct BufferedReads<'f> {
     file: &'f File,
     len: u64,
-    map: Option<Mmap>,
-    map_start: u64,
+    buf: Vec<u8>,
+    buf_start: u64,
+    chunk: usize,
 }
 
-const WINDOW: u64 = 8 << 20;
-const ALIGN: u64 = 64 << 10;
+const MIN_READ: usize = 4 << 10;
+const MAX_READ: usize = 1 << 20;
 
-impl<'f> WindowedMap<'f> {
+impl<'f> BufferedReads<'f> {
     pub fn new(file: &'f File, len: u64) -> Self {
-        WindowedMap {
+        BufferedReads {
             file,
             len,
-            map: None,
-            map_start: 0,
+            buf: Vec::new(),
+            buf_start: 0,
+            chunk: MIN_READ,
         }
     }
 }
 
-impl Source for WindowedMap<'_> {
+impl Source for BufferedReads<'_> {
     fn len(&self) -> u64 {
         self.len
     }
 
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
-        let end = start + len as u64;
-        let inside = self
-            .map
-            .as_ref()
-            .is_some_and(|m| start >= self.map_start && end <= self.map_start + m.len() as u64);
-        if !inside {
-            self.map = None;
-            let from = start - start % ALIGN;
-            let size = (end - from).max(WINDOW).min(self.len - from);
-            // SAFETY: read-only map of a file we do not write. Another process truncating the
-            // file while it is mapped would make reads fault; see ModelIndex::load.
-            let map = unsafe {
-                MmapOptions::new()
-                    .offset(from)
-                    .len(size as usize)
-                    .map(self.file)
-            }
-            .map_err(|e| WalkError::Io(format!("cannot map the file ({e})")))?;
-            self.map = Some(map);
-            self.map_start = from;
+        let buf_end = self.buf_start + self.buf.len() as u64;
+        if start < self.buf_start || start + len as u64 > buf_end {
+            let contiguous = start >= self.buf_start && start <= buf_end && !self.buf.is_empty();
+            self.chunk = if contiguous {
+                (self.chunk * 2).min(MAX_READ)
+            } else {
+                MIN_READ
+            };
+            let want = (len.max(self.chunk) as u64).min(self.len - start) as usize;
+            self.buf.clear();
+            self.buf.resize(want, 0);
+            read_exact_at(self.file, &mut self.buf, start).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::UnexpectedEof {
+                    // The file shrank while being read (a model being rewritten).
+                    WalkError::Truncated {
+                        what: "the file",
+                        at: start,
+                    }
+                } else {
+                    WalkError::Io(format!("cannot read the file ({e})"))
+                }
+            })?;
+            self.buf_start = start;
         }
-        let map = self.map.as_deref().unwrap_or_default();
-        let s = (start - self.map_start) as usize;
-        map.get(s..s + len).ok_or(WalkError::Truncated {
+        let s = (start - self.buf_start) as usize;
+        self.buf.get(s..s + len).ok_or(WalkError::Truncated {
             what: "the file",
             at: start,
         })
     }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// One field's key and where its value is.
