@@ -2,6 +2,15 @@
 
 use crate::text::TextRange;
 
+mod lexer;
+mod parser;
+mod path;
+#[cfg(test)]
+mod tests;
+
+pub use parser::{parse, MAX_DEPTH};
+pub use path::{path_at, Location, Slot, Step};
+
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
 #[derive(Clone, Debug, Default)]
 pub struct Parse {
@@ -99,4 +108,163 @@ pub struct Key {
 pub struct Array {
     pub elements: Vec<Value>,
     pub closed: bool,
+}
+
+impl Parse {
+    /// True when the document has any error (hash comments included).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
+    /// The root object, when the document is one.
+    pub fn root_object(&self) -> Option<&Object> {
+        self.root.as_ref().and_then(Value::as_object)
+    }
+}
+
+impl Value {
+    pub fn as_object(&self) -> Option<&Object> {
+        match &self.kind {
+            ValueKind::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&Array> {
+        match &self.kind {
+            ValueKind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The decoded text of a string value (also of an unterminated one).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            ValueKind::String(s) => Some(&s.value),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<&Number> {
+        match &self.kind {
+            ValueKind::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind {
+            ValueKind::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.kind, ValueKind::Null)
+    }
+
+    /// The JSON type name for messages: `object`, `array`, `string`, `number`, `boolean`,
+    /// `null`, or `invalid`.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            ValueKind::Object(_) => "object",
+            ValueKind::Array(_) => "array",
+            ValueKind::String(_) => "string",
+            ValueKind::Number(_) => "number",
+            ValueKind::Bool(_) => "boolean",
+            ValueKind::Null => "null",
+            ValueKind::Invalid => "invalid",
+        }
+    }
+}
+
+impl Object {
+    /// The member Python keeps for `key`: the last one (duplicate keys are legal, last wins).
+    pub fn get(&self, key: &str) -> Option<&Member> {
+        self.members.iter().rev().find(|m| m.key.text == key)
+    }
+
+    /// The value of the member `get` returns, if it has one.
+    pub fn get_value(&self, key: &str) -> Option<&Value> {
+        self.get(key).and_then(|m| m.value.as_ref())
+    }
+
+    /// All members in source order, duplicates included.
+    pub fn iter(&self) -> std::slice::Iter<'_, Member> {
+        self.members.iter()
+    }
+
+    /// True when `member` is shadowed by a later member with the same key.
+    pub fn is_shadowed(&self, member: &Member) -> bool {
+        self.get(&member.key.text)
+            .is_some_and(|last| !std::ptr::eq(last, member))
+    }
+}
+
+impl<'a> IntoIterator for &'a Object {
+    type Item = &'a Member;
+    type IntoIter = std::slice::Iter<'a, Member>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.members.iter()
+    }
+}
+
+impl Member {
+    /// From the start of the key to the end of the value (or colon, or key when missing).
+    pub fn range(&self) -> TextRange {
+        let end = match (&self.value, self.colon) {
+            (Some(v), _) => v.range.end,
+            (None, Some(c)) => c.end,
+            (None, None) => self.key.range.end,
+        };
+        TextRange::new(self.key.range.start, end)
+    }
+}
+
+impl Key {
+    /// The key's text range without its quotes (the whole range for an unquoted key; up to the
+    /// end for an unterminated one). Useful as the replace range of a key completion.
+    pub fn inner_range(&self, text: &str) -> TextRange {
+        if !self.quoted {
+            return self.range;
+        }
+        let start = (self.range.start + 1).min(self.range.end);
+        let end = if self.is_closed(text) {
+            self.range.end - 1
+        } else {
+            self.range.end
+        };
+        TextRange::new(start, end.max(start))
+    }
+
+    /// False for a quoted key whose closing quote is missing (the user is typing it).
+    /// `text` is the document the key was parsed from.
+    pub fn is_closed(&self, text: &str) -> bool {
+        if !self.quoted {
+            return true;
+        }
+        let Some(raw) = text.get(self.range.start..self.range.end) else {
+            return false;
+        };
+        let bytes = raw.as_bytes();
+        let Some(&quote) = bytes.first() else {
+            return false;
+        };
+        if bytes.len() < 2 || bytes[bytes.len() - 1] != quote {
+            return false;
+        }
+        // `"ab\"` is closed, `"ab\"` without its last quote is not: count the backslashes.
+        let backslashes = bytes[1..bytes.len() - 1]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        backslashes % 2 == 0
+    }
+}
+
+impl Array {
+    pub fn iter(&self) -> std::slice::Iter<'_, Value> {
+        self.elements.iter()
+    }
 }
