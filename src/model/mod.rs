@@ -1,1 +1,21 @@
-//! The ONNX graph index and pairing a config with its model.
+//! The ONNX graph index and pairing a config with its model (SPEC §3).
+//!
+//! - [`ModelIndex`]: node names, op types, tensors, producers and consumers of one
+//!   `optimized_float_model.onnx`, read through a memory map without touching the weights.
+//! - [`pair`]: which model a quant_config is checked against, and why.
+//! - [`is_known_op_type`]: every operator of the ONNX standard (generated table).
+
+mod index;
+pub mod onnx;
+mod onnx_ops;
+mod pairing;
+#[doc(hidden)]
+pub mod synth;
+
+pub use index::{ModelError, ModelIndex, NodeId, PROTOBUF_LIMIT};
+pub use onnx::Node;
+pub use onnx_ops::{case_insensitive_op_match, is_known_op_type, known_op_types, ONNX_VERSION};
+pub use pairing::{
+    find_directive, how_to_pair, pair, Directive, Pairing, PairingRequest, PairingSource,
+    DIRECTIVE_PREFIX, MODEL_FILE_NAME,
+};

@@ -1,0 +1,498 @@
+//! The ONNX graph index: node names, op types, tensors and who produces and consumes them.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::File;
+use std::hash::{BuildHasher, RandomState};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use hashbrown::HashTable;
+use prost::Message;
+
+use super::onnx::{GraphProto, ModelProto, Node};
+
+/// Index of a node in [`ModelIndex::nodes`] (file order).
+pub type NodeId = usize;
+
+/// Protobuf (and therefore `onnx.load`) cannot parse a message of 2 GiB or more.
+pub const PROTOBUF_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
+
+/// Why a model could not be indexed. Displays as `<path>: <what is wrong>`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl ModelError {
+    fn new(path: &Path, message: impl Into<String>) -> Self {
+        ModelError {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    fn io(path: &Path, err: &io::Error) -> Self {
+        let what = match err.kind() {
+            io::ErrorKind::NotFound => "the file does not exist".to_string(),
+            io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            io::ErrorKind::IsADirectory => "is a directory, not an ONNX model file".to_string(),
+            _ => format!("cannot read the file ({err})"),
+        };
+        ModelError::new(path, what)
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+/// The graph of one ONNX model, reduced to what quant_config checks need.
+///
+/// Only the top-level graph is indexed (subgraphs of `If`/`Loop` are not: node_config names refer
+/// to top-level nodes of `optimized_float_model.onnx`).
+#[derive(Clone, Debug)]
+pub struct ModelIndex {
+    pub path: PathBuf,
+    pub ir_version: i64,
+    /// `(domain, version)` as imported by the model; the default domain is `""`.
+    pub opsets: Vec<(String, i64)>,
+    /// Top-level nodes in file order; a [`NodeId`] indexes this.
+    pub nodes: Vec<Node>,
+    pub graph_inputs: Vec<String>,
+    pub graph_outputs: Vec<String>,
+    initializers: Vec<String>,
+    hasher: RandomState,
+    by_name: MultiMap,
+    by_output: MultiMap,
+    by_input: MultiMap,
+    by_initializer: MultiMap,
+    /// Sorted by op type.
+    op_counts: Vec<(String, usize)>,
+}
+
+impl ModelIndex {
+    /// Indexes the model at `path` through a read-only memory map. External weight files
+    /// (`*.onnx.data`) are never opened.
+    pub fn load(path: &Path) -> Result<ModelIndex, ModelError> {
+        let meta = std::fs::metadata(path).map_err(|e| ModelError::io(path, &e))?;
+        if meta.is_dir() {
+            return Err(ModelError::new(
+                path,
+                "is a directory, not an ONNX model file",
+            ));
+        }
+        if !meta.is_file() {
+            return Err(ModelError::new(
+                path,
+                "not a regular file, so not an ONNX model",
+            ));
+        }
+        // Checked before mapping so that a 0-byte or giant file never reaches the decoder.
+        check_size(path, meta.len())?;
+        let file = File::open(path).map_err(|e| ModelError::io(path, &e))?;
+        // SAFETY: the map is read-only and dropped before this function returns. If another
+        // process truncates the file while it is being decoded (a model being rewritten), reads
+        // past the new end fault; the window is the ~100 ms of decoding, and reading a 1 GiB
+        // model into memory instead would defeat the memory goal.
+        let map = unsafe { memmap2::MmapOptions::new().map(&file) }
+            .map_err(|e| ModelError::new(path, format!("cannot map the file ({e})")))?;
+        #[cfg(unix)]
+        {
+            // Decoding jumps over the weights, so read-ahead of the whole file would be wasted.
+            let _ = map.advise(memmap2::Advice::Random);
+        }
+        Self::from_bytes(path, &map)
+    }
+
+    /// Indexes a model held in memory; `path` is only used for messages and [`ModelIndex::path`].
+    pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<ModelIndex, ModelError> {
+        check_size(path, bytes.len() as u64)?;
+        let model = match ModelProto::decode(bytes) {
+            Ok(model) => model,
+            Err(err) => return Err(ModelError::new(path, decode_failure(bytes, &err))),
+        };
+        let ModelProto {
+            ir_version,
+            graph,
+            opset_import,
+        } = model;
+        let Some(graph) = graph else {
+            let message = if ir_version == 0 && opset_import.is_empty() {
+                match sniff_text(bytes) {
+                    Some(what) => format!("not an ONNX model: {what}"),
+                    None => "not an ONNX model: a protobuf without any ONNX model field \
+                             (ir_version, opset_import, graph)"
+                        .to_string(),
+                }
+            } else {
+                "the model has no graph".to_string()
+            };
+            return Err(ModelError::new(path, message));
+        };
+        let opsets = opset_import
+            .into_iter()
+            .map(|o| (o.domain, o.version))
+            .collect();
+        Ok(Self::build(path, ir_version, opsets, graph))
+    }
+
+    fn build(path: &Path, ir_version: i64, opsets: Vec<(String, i64)>, graph: GraphProto) -> Self {
+        let GraphProto {
+            node: nodes,
+            initializer,
+            input,
+            output,
+            sparse_initializer,
+        } = graph;
+        let hasher = RandomState::new();
+        let initializers: Vec<String> = initializer
+            .into_iter()
+            .map(|t| t.name)
+            .chain(
+                sparse_initializer
+                    .into_iter()
+                    .filter_map(|s| s.values.map(|v| v.name)),
+            )
+            .collect();
+
+        let by_name = MultiMap::build(
+            &hasher,
+            nodes.len(),
+            nodes
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.name.as_str(), i, Key::name(i))),
+            |k| key_str(&nodes, &initializers, k),
+        );
+        let by_output = MultiMap::build(
+            &hasher,
+            nodes.len(),
+            slots(&nodes, |n| &n.outputs, Key::output),
+            |k| key_str(&nodes, &initializers, k),
+        );
+        let by_input = MultiMap::build(
+            &hasher,
+            nodes.len() * 2,
+            slots(&nodes, |n| &n.inputs, Key::input),
+            |k| key_str(&nodes, &initializers, k),
+        );
+        let by_initializer = MultiMap::build(
+            &hasher,
+            initializers.len(),
+            initializers
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.as_str(), i, Key::initializer(i))),
+            |k| key_str(&nodes, &initializers, k),
+        );
+
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for n in &nodes {
+            *counts.entry(n.op_type.as_str()).or_default() += 1;
+        }
+        let mut op_counts: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        op_counts.sort_unstable();
+
+        ModelIndex {
+            path: path.to_path_buf(),
+            ir_version,
+            opsets,
+            graph_inputs: input.into_iter().map(|v| v.name).collect(),
+            graph_outputs: output.into_iter().map(|v| v.name).collect(),
+            nodes,
+            initializers,
+            hasher,
+            by_name,
+            by_output,
+            by_input,
+            by_initializer,
+            op_counts,
+        }
+    }
+
+    fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> &'a [NodeId] {
+        map.get(&self.hasher, key, |k| {
+            key_str(&self.nodes, &self.initializers, k)
+        })
+    }
+
+    /// Every node named `name`, in file order: empty when none, several when the name is shared.
+    pub fn nodes_named(&self, name: &str) -> &[NodeId] {
+        self.lookup(&self.by_name, name)
+    }
+
+    /// How many nodes have op type `op` (case-sensitive).
+    pub fn op_type_count(&self, op: &str) -> usize {
+        self.op_counts
+            .binary_search_by(|(k, _)| k.as_str().cmp(op))
+            .map_or(0, |i| self.op_counts[i].1)
+    }
+
+    /// The op types of the model with their node counts, sorted by op type.
+    pub fn op_types(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.op_counts.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+
+    /// True when `tensor` is an initializer (a weight or constant) of the graph.
+    pub fn is_initializer(&self, tensor: &str) -> bool {
+        !tensor.is_empty() && !self.lookup(&self.by_initializer, tensor).is_empty()
+    }
+
+    /// The node that produces `tensor` (the first one, should a broken model have several).
+    pub fn producer(&self, tensor: &str) -> Option<NodeId> {
+        if tensor.is_empty() {
+            return None;
+        }
+        self.lookup(&self.by_output, tensor).first().copied()
+    }
+
+    /// The nodes that read `tensor`, in file order, each once.
+    pub fn consumers(&self, tensor: &str) -> &[NodeId] {
+        if tensor.is_empty() {
+            // "" marks an omitted optional input, not a tensor.
+            return &[];
+        }
+        self.lookup(&self.by_input, tensor)
+    }
+
+    /// Distinct non-empty node names, in order of first appearance.
+    pub fn node_names(&self) -> impl Iterator<Item = &str> {
+        self.by_name
+            .keys
+            .iter()
+            .map(|k| key_str(&self.nodes, &self.initializers, *k))
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The opset version of the default ONNX domain (`""` or `"ai.onnx"`).
+    pub fn opset(&self) -> Option<i64> {
+        self.opsets
+            .iter()
+            .find(|(d, _)| d.is_empty() || d == "ai.onnx")
+            .map(|(_, v)| *v)
+    }
+
+    /// The names of all initializers, in file order.
+    pub fn initializers(&self) -> &[String] {
+        &self.initializers
+    }
+}
+
+fn check_size(path: &Path, len: u64) -> Result<(), ModelError> {
+    if len == 0 {
+        return Err(ModelError::new(
+            path,
+            "not an ONNX model: the file is empty",
+        ));
+    }
+    if len >= PROTOBUF_LIMIT {
+        return Err(ModelError::new(
+            path,
+            format!(
+                "the file is {len} bytes; protobuf (and so onnx.load) cannot read a model of \
+                 2 GiB or more; save the weights as external data"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn decode_failure(bytes: &[u8], err: &prost::DecodeError) -> String {
+    if let Some(what) = sniff_text(bytes) {
+        return format!("not an ONNX model: {what}");
+    }
+    let detail = err.to_string();
+    let detail = detail
+        .strip_prefix("failed to decode Protobuf message: ")
+        .unwrap_or(&detail);
+    if detail.contains("buffer underflow") {
+        format!(
+            "truncated or corrupt protobuf ({detail}): a length field claims more bytes than \
+             the file has; not a readable ONNX model"
+        )
+    } else {
+        format!("truncated or corrupt protobuf ({detail}); not a readable ONNX model")
+    }
+}
+
+/// Says what a text file looks like, so that a renamed JSON or YAML file gets a clear message.
+/// A protobuf model starts with a field key (a control byte such as 0x08), never with text.
+fn sniff_text(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(4096)];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let printable = head
+        .iter()
+        .all(|&b| b >= 0x20 || matches!(b, b'\n' | b'\r' | b'\t'));
+    if !printable {
+        return None;
+    }
+    match head.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') | Some(b'[') => Some("the file is JSON text, not a protobuf"),
+        _ => Some("the file is text, not a protobuf"),
+    }
+}
+
+/// Where a key string lives, so that the maps store 8 bytes per key instead of a copy.
+#[derive(Clone, Copy, Debug)]
+struct Key {
+    index: u32,
+    slot: u32,
+}
+
+const SLOT_NAME: u32 = u32::MAX;
+const SLOT_INITIALIZER: u32 = u32::MAX - 1;
+/// Outputs and inputs share the slot space: outputs are tagged by the top bit.
+const SLOT_OUTPUT_BIT: u32 = 1 << 31;
+
+impl Key {
+    // Indices fit in u32: a node or tensor takes at least 2 bytes and files are < 2 GiB.
+    fn name(node: usize) -> Key {
+        Key {
+            index: node as u32,
+            slot: SLOT_NAME,
+        }
+    }
+    fn initializer(i: usize) -> Key {
+        Key {
+            index: i as u32,
+            slot: SLOT_INITIALIZER,
+        }
+    }
+    fn input(node: usize, i: usize) -> Key {
+        Key {
+            index: node as u32,
+            slot: i as u32,
+        }
+    }
+    fn output(node: usize, i: usize) -> Key {
+        Key {
+            index: node as u32,
+            slot: i as u32 | SLOT_OUTPUT_BIT,
+        }
+    }
+}
+
+fn key_str<'a>(nodes: &'a [Node], initializers: &'a [String], k: Key) -> &'a str {
+    let s = match k.slot {
+        SLOT_INITIALIZER => initializers.get(k.index as usize),
+        SLOT_NAME => nodes.get(k.index as usize).map(|n| &n.name),
+        slot if slot & SLOT_OUTPUT_BIT != 0 => nodes
+            .get(k.index as usize)
+            .and_then(|n| n.outputs.get((slot & !SLOT_OUTPUT_BIT) as usize)),
+        slot => nodes
+            .get(k.index as usize)
+            .and_then(|n| n.inputs.get(slot as usize)),
+    };
+    s.map_or("", String::as_str)
+}
+
+fn slots<'a>(
+    nodes: &'a [Node],
+    field: impl Fn(&'a Node) -> &'a Vec<String> + 'a,
+    key: fn(usize, usize) -> Key,
+) -> impl Iterator<Item = (&'a str, NodeId, Key)> + 'a {
+    nodes.iter().enumerate().flat_map(move |(n, node)| {
+        field(node)
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.is_empty())
+            .map(move |(i, s)| (s.as_str(), n, key(n, i)))
+    })
+}
+
+/// A string → node ids multimap whose keys are borrowed from the index (via [`Key`]) and whose
+/// values for one key are a contiguous slice, so lookups return `&[NodeId]` without allocating.
+#[derive(Clone, Debug, Default)]
+struct MultiMap {
+    /// Group numbers, hashed by their key string.
+    table: HashTable<u32>,
+    /// Where each group's key string lives.
+    keys: Vec<Key>,
+    /// `starts[g]..starts[g + 1]` is group g's range in `items`.
+    starts: Vec<u32>,
+    items: Vec<NodeId>,
+}
+
+impl MultiMap {
+    fn build<'a>(
+        hasher: &RandomState,
+        hint: usize,
+        entries: impl Iterator<Item = (&'a str, NodeId, Key)>,
+        resolve: impl Fn(Key) -> &'a str,
+    ) -> MultiMap {
+        let mut table: HashTable<u32> = HashTable::with_capacity(hint);
+        let mut keys: Vec<Key> = Vec::with_capacity(hint);
+        let mut counts: Vec<u32> = Vec::with_capacity(hint);
+        let mut last: Vec<NodeId> = Vec::with_capacity(hint);
+        // (group, node) per entry that is kept; entries arrive in node order, so a node that
+        // uses one tensor twice (`Mul(x, x)`) is counted once by comparing with `last`.
+        let mut assigned: Vec<(u32, NodeId)> = Vec::with_capacity(hint);
+        for (s, node, key) in entries {
+            let h = hasher.hash_one(s);
+            let g = match table.find(h, |&g| resolve(keys[g as usize]) == s) {
+                Some(&g) => g,
+                None => {
+                    let g = keys.len() as u32;
+                    keys.push(key);
+                    counts.push(0);
+                    last.push(NodeId::MAX);
+                    table.insert_unique(h, g, |&g| hasher.hash_one(resolve(keys[g as usize])));
+                    g
+                }
+            };
+            let gi = g as usize;
+            if last[gi] != node {
+                last[gi] = node;
+                counts[gi] += 1;
+                assigned.push((g, node));
+            }
+        }
+        let mut starts = Vec::with_capacity(counts.len() + 1);
+        let mut total = 0u32;
+        for c in &counts {
+            starts.push(total);
+            total += c;
+        }
+        starts.push(total);
+        let mut items = vec![0; total as usize];
+        // Reuse `counts` as the fill cursor of each group.
+        counts.iter_mut().for_each(|c| *c = 0);
+        for (g, node) in assigned {
+            let gi = g as usize;
+            items[(starts[gi] + counts[gi]) as usize] = node;
+            counts[gi] += 1;
+        }
+        keys.shrink_to_fit();
+        MultiMap {
+            table,
+            keys,
+            starts,
+            items,
+        }
+    }
+
+    fn get<'a>(
+        &'a self,
+        hasher: &RandomState,
+        s: &str,
+        resolve: impl Fn(Key) -> &'a str,
+    ) -> &'a [NodeId] {
+        let h = hasher.hash_one(s);
+        match self.table.find(h, |&g| resolve(self.keys[g as usize]) == s) {
+            Some(&g) => {
+                let g = g as usize;
+                &self.items[self.starts[g] as usize..self.starts[g + 1] as usize]
+            }
+            None => &[],
+        }
+    }
+}

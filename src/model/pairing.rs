@@ -1,0 +1,415 @@
+//! Which model a quant_config is checked against (SPEC §3), and why.
+//!
+//! Decisions (also in docs/model.md):
+//! - A model *named* by the user (`--model`, the directive, the `qcls.model` setting) is returned
+//!   even when the file does not exist: the caller then reports `model-not-found` or
+//!   `model-unreadable` against that name instead of silently falling through to a guess.
+//! - Rules that *search* (sibling, newest prefixed, hb_compile YAML) only return existing files,
+//!   except the YAML rule when neither its optimized model nor its `onnx_model` exists: the
+//!   expected optimized path is returned, since the YAML proves which model the config is for.
+//! - The first `qcls-model:` directive of the file wins.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+use std::time::SystemTime;
+
+use saphyr::{LoadableYamlNode, Scalar, Yaml};
+
+use crate::syntax::{Comment, CommentKind};
+use crate::text::TextRange;
+
+/// The file name the toolchain gives the model that quant_config node names refer to.
+pub const MODEL_FILE_NAME: &str = "optimized_float_model.onnx";
+/// What starts a directive comment (after `//` or `/*` and optional spaces).
+pub const DIRECTIVE_PREFIX: &str = "qcls-model:";
+
+/// How many folders above the config's folder are searched for an hb_compile YAML.
+const YAML_LEVELS_ABOVE: usize = 3;
+/// YAML files larger than this are not hb_compile configs; skip them unread.
+const YAML_MAX_BYTES: u64 = 1024 * 1024;
+/// Bounds the work in a folder full of YAML files (a dataset, say).
+const YAML_MAX_PER_FOLDER: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PairingSource {
+    /// `qcls check --model PATH`.
+    CommandLine,
+    /// A `// qcls-model: <path>` comment in the config.
+    Directive,
+    /// The client setting `qcls.model`.
+    Setting,
+    /// `optimized_float_model.onnx` beside the config.
+    Sibling,
+    /// The newest `*_optimized_float_model.onnx` beside the config.
+    NewestPrefixed,
+    /// The optimized model an hb_compile YAML that names this config will write.
+    HbCompileYaml { yaml: PathBuf },
+    /// That YAML's `model_parameters.onnx_model`, because the optimized model does not exist yet.
+    HbCompileYamlOnnxModel { yaml: PathBuf },
+}
+
+/// The model paired with a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pairing {
+    pub model: PathBuf,
+    pub source: PairingSource,
+}
+
+impl Pairing {
+    /// A sentence fragment saying why this model was chosen, e.g. for a code lens or `qcls check`.
+    pub fn reason(&self) -> String {
+        match &self.source {
+            PairingSource::CommandLine => "given with --model on the command line".to_string(),
+            PairingSource::Directive => "named by the `// qcls-model:` directive".to_string(),
+            PairingSource::Setting => "named by the `qcls.model` setting".to_string(),
+            PairingSource::Sibling => format!("sibling {MODEL_FILE_NAME}"),
+            PairingSource::NewestPrefixed => {
+                format!("the newest *_{MODEL_FILE_NAME} in the config's folder")
+            }
+            PairingSource::HbCompileYaml { yaml } => format!(
+                "from hb_compile YAML {} (working_dir + output_model_file_prefix)",
+                yaml.display()
+            ),
+            PairingSource::HbCompileYamlOnnxModel { yaml } => format!(
+                "from {}'s model_parameters.onnx_model: the exported float model, not the \
+                 optimized one; node names may differ",
+                yaml.display()
+            ),
+        }
+    }
+}
+
+/// What is known about a config when pairing it.
+#[derive(Clone, Copy, Debug)]
+pub struct PairingRequest<'a> {
+    pub config_path: &'a Path,
+    pub cli_model: Option<&'a Path>,
+    /// The path text of the config's `qcls-model:` directive (see [`find_directive`]).
+    pub directive: Option<&'a str>,
+    /// The `qcls.model` setting, as the client sent it.
+    pub setting: Option<&'a Path>,
+    pub workspace_root: Option<&'a Path>,
+}
+
+/// A `// qcls-model: <path>` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Directive {
+    /// The path as written (trimmed).
+    pub path: String,
+    /// The path text inside the comment: where `model-not-found`/`model-unreadable` go.
+    pub range: TextRange,
+    /// The whole comment.
+    pub comment_range: TextRange,
+}
+
+/// The first `qcls-model:` directive among `comments` (line or block comments; `#` comments are
+/// a syntax error for the toolchain, so they do not count).
+pub fn find_directive(text: &str, comments: &[Comment]) -> Option<Directive> {
+    comments.iter().find_map(|c| parse_directive(text, c))
+}
+
+fn parse_directive(text: &str, comment: &Comment) -> Option<Directive> {
+    let raw = text.get(comment.range.start..comment.range.end)?;
+    let (body, body_start) = match comment.kind {
+        CommentKind::Line => (raw.strip_prefix("//")?, 2),
+        CommentKind::Block => {
+            let inner = raw.strip_prefix("/*")?;
+            (inner.strip_suffix("*/").unwrap_or(inner), 2)
+        }
+        CommentKind::Hash => return None,
+    };
+    let lead = body.len() - body.trim_start().len();
+    let rest = body[lead..].strip_prefix(DIRECTIVE_PREFIX)?;
+    let after_prefix = body_start + lead + DIRECTIVE_PREFIX.len();
+    // A block comment may run on; the path ends at the line's end.
+    let line = rest.split(['\n', '\r']).next().unwrap_or("");
+    let path = line.trim();
+    if path.is_empty() {
+        return None;
+    }
+    let start = comment.range.start + after_prefix + (line.len() - line.trim_start().len());
+    Some(Directive {
+        path: path.to_string(),
+        range: TextRange::new(start, start + path.len()),
+        comment_range: comment.range,
+    })
+}
+
+/// Advice shown when no model could be paired.
+pub fn how_to_pair() -> &'static str {
+    "put optimized_float_model.onnx next to the config, add a `// qcls-model: <path>` comment, \
+     set `qcls.model` in the editor settings, or pass --model PATH to qcls check"
+}
+
+/// Pairs a config with its model following SPEC §3; `None` when nothing pairs.
+///
+/// Named models (command line, directive, setting) are returned whether or not they exist, so
+/// the caller can report the name the user gave.
+pub fn pair(req: &PairingRequest) -> Option<Pairing> {
+    let config_dir = parent_dir(req.config_path);
+    if let Some(model) = req.cli_model {
+        return Some(Pairing {
+            model: model.to_path_buf(),
+            source: PairingSource::CommandLine,
+        });
+    }
+    if let Some(path) = req.directive.map(str::trim).filter(|p| !p.is_empty()) {
+        return Some(Pairing {
+            model: join_clean(&config_dir, Path::new(path)),
+            source: PairingSource::Directive,
+        });
+    }
+    if let Some(setting) = req.setting.filter(|p| !p.as_os_str().is_empty()) {
+        let base = req
+            .workspace_root
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| config_dir.clone());
+        return Some(Pairing {
+            model: join_clean(&base, setting),
+            source: PairingSource::Setting,
+        });
+    }
+    let sibling = config_dir.join(MODEL_FILE_NAME);
+    if sibling.is_file() {
+        return Some(Pairing {
+            model: sibling,
+            source: PairingSource::Sibling,
+        });
+    }
+    if let Some(model) = newest_prefixed(&config_dir) {
+        return Some(Pairing {
+            model,
+            source: PairingSource::NewestPrefixed,
+        });
+    }
+    from_hb_compile_yaml(req.config_path, &config_dir)
+}
+
+/// The config's folder; `""` (a bare file name) means the current directory.
+fn parent_dir(config: &Path) -> PathBuf {
+    match config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// `base.join(rel)` without `.` components, so messages show `dir/x.onnx` rather than `dir/./x.onnx`.
+fn join_clean(base: &Path, rel: &Path) -> PathBuf {
+    let joined = base.join(rel);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        if c != Component::CurDir {
+            out.push(c.as_os_str());
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}
+
+fn newest_prefixed(dir: &Path) -> Option<PathBuf> {
+    let suffix = format!("_{MODEL_FILE_NAME}");
+    let mut best: Option<(SystemTime, PathBuf)> = None;
+    for entry in fs::read_dir(dir).ok()?.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.ends_with(&suffix) || name.len() == suffix.len() {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = fs::metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        // Newest wins; on equal times the greatest name, so the choice does not depend on the
+        // order read_dir happens to return.
+        let better = match &best {
+            None => true,
+            Some((t, p)) => (mtime, &path) > (*t, p),
+        };
+        if better {
+            best = Some((mtime, path));
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+fn from_hb_compile_yaml(config: &Path, config_dir: &Path) -> Option<Pairing> {
+    let config_canon = canonical(config)?;
+    let start = canonical(config_dir)?;
+    for dir in start.ancestors().take(YAML_LEVELS_ABOVE + 1) {
+        for yaml in yaml_files(dir) {
+            if let Some(p) = pairing_from_yaml(&yaml, dir, &config_canon) {
+                return Some(p);
+            }
+        }
+    }
+    None
+}
+
+/// A path made absolute and free of symlinks; `None` when it does not exist.
+fn canonical(p: &Path) -> Option<PathBuf> {
+    fs::canonicalize(p).ok()
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml") | Some("yml")
+            )
+        })
+        .collect();
+    // Sorted for a deterministic choice when several YAMLs name the config.
+    files.sort();
+    files.truncate(YAML_MAX_PER_FOLDER);
+    files
+}
+
+fn pairing_from_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option<Pairing> {
+    let meta = fs::metadata(yaml).ok()?;
+    if !meta.is_file() || meta.len() > YAML_MAX_BYTES {
+        return None;
+    }
+    let text = fs::read_to_string(yaml).ok()?;
+    // saphyr is not known to panic on bad input, but a YAML of some other tool must never take
+    // the server down.
+    let docs = std::panic::catch_unwind(|| Yaml::load_from_str(&text))
+        .ok()?
+        .ok()?;
+    let doc = docs.first()?;
+    let quant_config = scalar_string(
+        doc.as_mapping_get("calibration_parameters")?
+            .as_mapping_get("quant_config")?,
+    )?;
+    if quant_config.trim().is_empty() {
+        return None;
+    }
+    let named = canonical(&yaml_dir.join(quant_config.trim()))?;
+    if named != config_canon {
+        return None;
+    }
+    let params = doc.as_mapping_get("model_parameters");
+    let get = |key: &str| {
+        params
+            .and_then(|p| p.as_mapping_get(key))
+            .and_then(scalar_string)
+            .filter(|s| !s.trim().is_empty())
+    };
+    let working_dir = get("working_dir").unwrap_or_else(|| "./model_output".to_string());
+    let prefix = get("output_model_file_prefix").unwrap_or_else(|| "model".to_string());
+    let optimized = join_clean(
+        &join_clean(yaml_dir, Path::new(working_dir.trim())),
+        Path::new(&format!("{}_{MODEL_FILE_NAME}", prefix.trim())),
+    );
+    let yaml_path = yaml.to_path_buf();
+    if !optimized.is_file() {
+        if let Some(onnx) = get("onnx_model") {
+            let onnx = join_clean(yaml_dir, Path::new(onnx.trim()));
+            if onnx.is_file() {
+                return Some(Pairing {
+                    model: onnx,
+                    source: PairingSource::HbCompileYamlOnnxModel { yaml: yaml_path },
+                });
+            }
+        }
+    }
+    Some(Pairing {
+        model: optimized,
+        source: PairingSource::HbCompileYaml { yaml: yaml_path },
+    })
+}
+
+/// A scalar as the text the user wrote: `working_dir: 2024` is the folder "2024".
+fn scalar_string(node: &Yaml) -> Option<String> {
+    match node {
+        Yaml::Value(Scalar::String(s)) => Some(s.to_string()),
+        Yaml::Value(Scalar::Integer(i)) => Some(i.to_string()),
+        Yaml::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
+        Yaml::Representation(s, _, _) => Some(s.to_string()),
+        Yaml::Tagged(_, inner) => scalar_string(inner),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(text: &str, needle: &str, kind: CommentKind) -> Comment {
+        let start = text.find(needle).expect("needle in text");
+        Comment {
+            range: TextRange::new(start, start + needle.len()),
+            kind,
+        }
+    }
+
+    #[test]
+    fn line_directive() {
+        let text = "{\n  // qcls-model:  ../out/m.onnx  \n}";
+        let c = comment(text, "// qcls-model:  ../out/m.onnx  ", CommentKind::Line);
+        let d = find_directive(text, &[c]).expect("directive");
+        assert_eq!(d.path, "../out/m.onnx");
+        assert_eq!(&text[d.range.start..d.range.end], "../out/m.onnx");
+    }
+
+    #[test]
+    fn block_directive() {
+        let text = "/* qcls-model: a b.onnx */ {}";
+        let c = comment(text, "/* qcls-model: a b.onnx */", CommentKind::Block);
+        let d = find_directive(text, &[c]).expect("directive");
+        assert_eq!(d.path, "a b.onnx");
+        assert_eq!(&text[d.range.start..d.range.end], "a b.onnx");
+    }
+
+    #[test]
+    fn not_directives() {
+        let text = "// qcls-model:\n// model: x\n# qcls-model: y\n";
+        let cs = [
+            comment(text, "// qcls-model:", CommentKind::Line),
+            comment(text, "// model: x", CommentKind::Line),
+            comment(text, "# qcls-model: y", CommentKind::Hash),
+        ];
+        assert_eq!(find_directive(text, &cs), None);
+    }
+
+    #[test]
+    fn first_directive_wins() {
+        let text = "// qcls-model: a.onnx\n// qcls-model: b.onnx\n";
+        let cs = [
+            comment(text, "// qcls-model: a.onnx", CommentKind::Line),
+            comment(text, "// qcls-model: b.onnx", CommentKind::Line),
+        ];
+        assert_eq!(
+            find_directive(text, &cs).map(|d| d.path),
+            Some("a.onnx".into())
+        );
+    }
+
+    #[test]
+    fn out_of_bounds_comment_is_ignored() {
+        let c = Comment {
+            range: TextRange::new(5, 50),
+            kind: CommentKind::Line,
+        };
+        assert_eq!(find_directive("// x", &[c]), None);
+    }
+
+    #[test]
+    fn join_clean_drops_dots() {
+        assert_eq!(
+            join_clean(Path::new("a"), Path::new("./model_output")),
+            PathBuf::from("a/model_output")
+        );
+    }
+}
