@@ -172,6 +172,15 @@ fn internal_error(message: String) -> jsonrpc::Error {
 }
 
 impl Backend {
+    /// The server's current text and version of a document (for tests).
+    #[doc(hidden)]
+    pub fn document_text(&self, uri: &Uri) -> Option<(i32, String)> {
+        self.state
+            .docs
+            .snapshot(uri)
+            .map(|s| (s.version, s.text.clone()))
+    }
+
     /// Runs a request's synchronous body on a blocking thread with the document's current
     /// snapshot. Unknown documents and documents that are no quant_config give `None`; a panic
     /// gives an error response and leaves the server running.
