@@ -57,8 +57,11 @@ async fn push_with_versions() {
 
     c.change(URI, 9, json!([{"text": BROKEN}])).await;
     c.diagnostics(URI, Some(9)).await;
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}))
-        .await;
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    )
+    .await;
     let d = c
         .next_matching(TIMEOUT, |r| {
             r.method() == "textDocument/publishDiagnostics"
@@ -76,12 +79,15 @@ async fn document_selection() {
     // Not a quant_config by name or content: nothing, not even for requests.
     c.open("file:///w/package.json", "{\"name\": 1,}").await;
     // By content.
-    c.open("file:///w/mine.json", "{\"node_config\": {},}").await;
+    c.open("file:///w/mine.json", "{\"node_config\": {},}")
+        .await;
     // By name, even when broken.
     c.open("file:///w/my_quant_config_v2.json", "{,").await;
     let d = c.diagnostics("file:///w/mine.json", Some(1)).await;
     assert_eq!(d["diagnostics"].as_array().unwrap().len(), 1);
-    let d = c.diagnostics("file:///w/my_quant_config_v2.json", Some(1)).await;
+    let d = c
+        .diagnostics("file:///w/my_quant_config_v2.json", Some(1))
+        .await;
     assert!(!d["diagnostics"].as_array().unwrap().is_empty());
     let none = c
         .next_matching(Duration::from_millis(300), |r| {
@@ -96,14 +102,21 @@ async fn document_selection() {
         "textDocument/codeLens",
     ] {
         let r = c
-            .request(method, json!({"textDocument": {"uri": "file:///w/package.json"}}))
+            .request(
+                method,
+                json!({"textDocument": {"uri": "file:///w/package.json"}}),
+            )
             .await
             .unwrap();
         assert_eq!(r, json!(null), "{method}");
     }
     // A served document that loses its quant_config keys is cleared.
-    c.change("file:///w/mine.json", 2, json!([{"text": "{\"name\": 1,}"}]))
-        .await;
+    c.change(
+        "file:///w/mine.json",
+        2,
+        json!([{"text": "{\"name\": 1,}"}]),
+    )
+    .await;
     let d = c.diagnostics("file:///w/mine.json", Some(2)).await;
     assert_eq!(d["diagnostics"], json!([]));
 }
@@ -114,16 +127,25 @@ async fn pull_diagnostics_replace_push() {
     let result = c
         .initialize(json!({"capabilities": {"textDocument": {"diagnostic": {"dynamicRegistration": false}}}}))
         .await;
-    assert_eq!(result["capabilities"]["diagnosticProvider"]["identifier"], "qcls");
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["identifier"],
+        "qcls"
+    );
     c.open(URI, BROKEN).await;
     let report = c
-        .request("textDocument/diagnostic", json!({"textDocument": {"uri": URI}}))
+        .request(
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": URI}}),
+        )
         .await
         .unwrap();
     assert_eq!(report["kind"], "full");
     assert_eq!(report["items"][0]["code"], "syntax-error");
     let pushed = c
-        .next_notification("textDocument/publishDiagnostics", Duration::from_millis(300))
+        .next_notification(
+            "textDocument/publishDiagnostics",
+            Duration::from_millis(300),
+        )
         .await;
     assert_eq!(pushed, None, "no push for a pulling client");
     // Unknown documents: an empty report.
@@ -141,8 +163,10 @@ async fn pull_diagnostics_replace_push() {
 async fn settings_from_initialization_options() {
     // Wrapped form, switching a code off.
     let mut c = Client::new();
-    c.initialize(json!({"initializationOptions": {"qcls": {"diagnostics": {"syntax-error": "off"}}}}))
-        .await;
+    c.initialize(
+        json!({"initializationOptions": {"qcls": {"diagnostics": {"syntax-error": "off"}}}}),
+    )
+    .await;
     c.open(URI, BROKEN).await;
     assert_eq!(c.diagnostics(URI, Some(1)).await["diagnostics"], json!([]));
 
@@ -190,8 +214,11 @@ async fn settings_from_workspace_configuration() {
 
     // A change notification without settings makes the server ask again.
     *c.configuration.lock().unwrap() = json!({"diagnostics": {"syntax-error": "off"}});
-    c.notify("workspace/didChangeConfiguration", json!({"settings": null}))
-        .await;
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": null}),
+    )
+    .await;
     c.next_notification("workspace/configuration", TIMEOUT)
         .await
         .expect("asked again");
@@ -208,7 +235,10 @@ async fn malformed_settings_warn_and_keep_defaults() {
         .await
         .expect("a warning");
     assert_eq!(msg["type"], 2);
-    assert!(msg["message"].as_str().unwrap().contains("no-such-code"), "{msg}");
+    assert!(
+        msg["message"].as_str().unwrap().contains("no-such-code"),
+        "{msg}"
+    );
     c.open(URI, BROKEN).await;
     assert_eq!(severities(&c.diagnostics(URI, Some(1)).await), [1]);
 }
@@ -304,7 +334,10 @@ async fn ordering_under_fast_typing() {
     // Nothing older arrives after the last version.
     c.clear_backlog();
     let later = c
-        .next_notification("textDocument/publishDiagnostics", Duration::from_millis(300))
+        .next_notification(
+            "textDocument/publishDiagnostics",
+            Duration::from_millis(300),
+        )
         .await;
     if let Some(later) = later {
         assert_eq!(later["version"], last_version);

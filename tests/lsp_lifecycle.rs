@@ -33,7 +33,10 @@ async fn initialize_shutdown_exit() {
     ] {
         assert!(!caps[cap].is_null(), "{cap}");
     }
-    assert!(caps["diagnosticProvider"].is_null(), "no pull without client support");
+    assert!(
+        caps["diagnosticProvider"].is_null(),
+        "no pull without client support"
+    );
 
     // A second initialize is refused; the server keeps working.
     let again = c
@@ -41,7 +44,10 @@ async fn initialize_shutdown_exit() {
         .await;
     assert!(again.is_err());
 
-    assert_eq!(c.request("shutdown", json!(null)).await.unwrap(), json!(null));
+    assert_eq!(
+        c.request("shutdown", json!(null)).await.unwrap(),
+        json!(null)
+    );
     c.notify("exit", json!(null)).await;
     let svc = c.service.ready().await;
     assert!(svc.is_err(), "the service stops after exit");
@@ -135,7 +141,9 @@ async fn bad_input_gives_empty_results_or_errors() {
         .request("textDocument/hover", json!({"textDocument": 3}))
         .await;
     assert!(r.is_err());
-    let r = c.request("textDocument/completion", json!("nonsense")).await;
+    let r = c
+        .request("textDocument/completion", json!("nonsense"))
+        .await;
     assert!(r.is_err());
     // Unknown documents give nothing.
     let r = c
@@ -155,7 +163,8 @@ async fn bad_input_gives_empty_results_or_errors() {
         json!([{"range": {"start": pos(50, 0), "end": pos(60, 3)}, "text": "x"}]),
     )
     .await;
-    c.notify("textDocument/didChange", json!({"bogus": true})).await;
+    c.notify("textDocument/didChange", json!({"bogus": true}))
+        .await;
     let svc = c.service.ready().await.unwrap();
     let resp = svc
         .call(Request::build("qcls/unknownMethod").id(99).finish())

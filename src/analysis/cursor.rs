@@ -173,16 +173,19 @@ fn next_token(b: &[u8], pos: usize) -> (Tok, usize) {
         }
         _ => {
             let mut i = pos;
-            while i < b.len()
-                && !b[i].is_ascii_whitespace()
-                && !matches!(b[i], b'{' | b'}' | b'[' | b']' | b':' | b',' | b'"')
-                && !(b[i] == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*')))
-            {
+            while i < b.len() && !ends_word(b, i) {
                 i += 1;
             }
             (Tok::Word, i.max(pos + 1))
         }
     }
+}
+
+/// Whitespace, punctuation, a quote or a comment ends a bare word.
+fn ends_word(b: &[u8], i: usize) -> bool {
+    b[i].is_ascii_whitespace()
+        || matches!(b[i], b'{' | b'}' | b'[' | b']' | b':' | b',' | b'"')
+        || (b[i] == b'/' && matches!(b.get(i + 1), Some(b'/' | b'*')))
 }
 
 fn line_end(b: &[u8], pos: usize) -> usize {

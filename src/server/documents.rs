@@ -44,16 +44,23 @@ pub struct Documents {
 }
 
 /// The top-level keys that make any JSON document a quant_config.
-const TOP_KEYS: &[&str] = &["model_config", "op_config", "node_config", "subgraph_config"];
+const TOP_KEYS: &[&str] = &[
+    "model_config",
+    "op_config",
+    "node_config",
+    "subgraph_config",
+];
 
 /// SPEC §7: by file name, or by a top-level key.
 pub fn is_quant_config(uri: &Uri, parse: &Parse) -> bool {
     if from_proto::file_name(uri).contains("quant_config") {
         return true;
     }
-    parse
-        .root_object()
-        .is_some_and(|o| o.members.iter().any(|m| TOP_KEYS.contains(&m.key.text.as_str())))
+    parse.root_object().is_some_and(|o| {
+        o.members
+            .iter()
+            .any(|m| TOP_KEYS.contains(&m.key.text.as_str()))
+    })
 }
 
 impl Documents {

@@ -165,7 +165,10 @@ pub fn model_summary(info: &ModelInfo, config_dir: Option<&Path>) -> String {
         .to_string();
     match &info.state {
         Some(ModelState::Failed(message)) => {
-            format!("qcls model: {shown} ({}) cannot be read: {message}", p.reason())
+            format!(
+                "qcls model: {shown} ({}) cannot be read: {message}",
+                p.reason()
+            )
         }
         Some(ModelState::Loaded(m)) => format!(
             "qcls model: {shown} ({}), {} nodes",

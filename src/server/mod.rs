@@ -19,6 +19,8 @@ mod proto;
 mod settings;
 mod state;
 mod task;
+#[cfg(test)]
+mod tests;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -153,12 +155,11 @@ fn workspace_root(params: &InitializeParams) -> Option<std::path::PathBuf> {
         .and_then(|f| from_uri(&f.uri))
         .or_else(|| {
             #[allow(deprecated)] // Older clients only send rootUri / rootPath.
-            let root = params.root_uri.as_ref().and_then(from_uri).or_else(|| {
-                params
-                    .root_path
-                    .as_ref()
-                    .map(std::path::PathBuf::from)
-            });
+            let root = params
+                .root_uri
+                .as_ref()
+                .and_then(from_uri)
+                .or_else(|| params.root_path.as_ref().map(std::path::PathBuf::from));
             root
         })
 }
@@ -281,7 +282,9 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state.docs.open(doc.uri.clone(), &doc.text, doc.version);
+        self.state
+            .docs
+            .open(doc.uri.clone(), &doc.text, doc.version);
         self.state.schedule(Job::Check(doc.uri));
     }
 
@@ -345,9 +348,10 @@ impl LanguageServer for Backend {
         params: CompletionParams,
     ) -> jsonrpc::Result<Option<CompletionResponse>> {
         let pos = params.text_document_position.position;
-        self.run(&params.text_document_position.text_document.uri, move |_, snap, session| {
-            handlers::completion(snap, session, pos)
-        })
+        self.run(
+            &params.text_document_position.text_document.uri,
+            move |_, snap, session| handlers::completion(snap, session, pos),
+        )
         .await
     }
 

@@ -85,9 +85,7 @@ pub mod to_proto {
             source: Some("qcls".to_string()),
             message: d.message.clone(),
             related_information: (!related.is_empty()).then_some(related),
-            tags: d
-                .unnecessary
-                .then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
+            tags: d.unnecessary.then(|| vec![lsp::DiagnosticTag::UNNECESSARY]),
             data: None,
         }
     }
@@ -238,7 +236,7 @@ pub mod to_proto {
             .filter_map(|f| {
                 let start = position(doc, enc, f.start).line;
                 let end = position(doc, enc, f.end).line;
-                (end > start).then(|| lsp::FoldingRange {
+                (end > start).then_some(lsp::FoldingRange {
                     start_line: start,
                     start_character: None,
                     end_line: end,
@@ -288,11 +286,16 @@ pub mod to_proto {
             suffix -= 1;
         }
         // Do not split a CRLF: the edit's positions must be valid line/character pairs.
-        let (mut start, mut old_end, mut new_end) = (prefix, old.len() - suffix, new.len() - suffix);
+        let (mut start, mut old_end, mut new_end) =
+            (prefix, old.len() - suffix, new.len() - suffix);
         if start > 0 && old.as_bytes()[start - 1] == b'\r' {
             start -= 1;
         }
-        if old_end < old.len() && old.as_bytes()[old_end] == b'\n' && old_end > 0 && old.as_bytes()[old_end - 1] == b'\r' {
+        if old_end < old.len()
+            && old.as_bytes()[old_end] == b'\n'
+            && old_end > 0
+            && old.as_bytes()[old_end - 1] == b'\r'
+        {
             old_end += 1;
             new_end += 1;
         }

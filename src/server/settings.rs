@@ -46,7 +46,9 @@ impl Settings {
         match map.get("locale") {
             None | Some(Value::Null) => {}
             Some(Value::String(s)) => settings.locale = Some(s.clone()),
-            Some(_) => problems.push("qcls.locale must be a string such as \"en\" or \"zh-CN\"".into()),
+            Some(_) => {
+                problems.push("qcls.locale must be a string such as \"en\" or \"zh-CN\"".into())
+            }
         }
         if let Some(d) = map.get("diagnostics") {
             let (config, more) = DiagnosticConfig::from_json(d);
@@ -86,7 +88,8 @@ mod tests {
 
     #[test]
     fn malformed_fields_keep_defaults_and_are_reported() {
-        let (s, problems) = Settings::from_json(&json!({"model": 3, "locale": "zh", "diagnostics": 1}));
+        let (s, problems) =
+            Settings::from_json(&json!({"model": 3, "locale": "zh", "diagnostics": 1}));
         assert_eq!(s.model, None);
         assert_eq!(s.locale.as_deref(), Some("zh"));
         assert_eq!(problems.len(), 2);

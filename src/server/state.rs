@@ -75,7 +75,10 @@ impl State {
     }
 
     pub fn session(&self) -> Session {
-        self.session.read().unwrap_or_else(|e| e.into_inner()).clone()
+        self.session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     pub fn update_session(&self, f: impl FnOnce(&mut Session)) {

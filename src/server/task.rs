@@ -51,10 +51,15 @@ pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<
             // The task must outlive any bug in one document's analysis.
             if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
                 let msg = panic_message(&*panic);
-                tracing_log(&client, &format!("qcls: analysis of {} failed: {msg}", uri.as_str())).await;
+                tracing_log(
+                    &client,
+                    &format!("qcls: analysis of {} failed: {msg}", uri.as_str()),
+                )
+                .await;
             }
         }
-        if all && state.session().flags.pull_diagnostics && state.session().flags.diagnostic_refresh {
+        if all && state.session().flags.pull_diagnostics && state.session().flags.diagnostic_refresh
+        {
             let client = client.clone();
             tokio::spawn(async move {
                 let _ = client.workspace_diagnostic_refresh().await;
@@ -93,7 +98,9 @@ async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut
         // Closed: clear what we showed.
         state.models.forget(uri);
         if published.remove(uri) && push {
-            client.publish_diagnostics(uri.clone(), Vec::new(), None).await;
+            client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
         }
         return;
     };
@@ -168,7 +175,11 @@ fn start_progress(client: &Client, model: String) -> oneshot::Sender<()> {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let token: ProgressToken = NumberOrString::String(format!("qcls/load-model/{n}"));
-        if client.create_work_done_progress(token.clone()).await.is_err() {
+        if client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
             return;
         }
         let progress = client

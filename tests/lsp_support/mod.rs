@@ -71,7 +71,10 @@ impl Client {
         if params.get("processId").is_none() {
             params["processId"] = Value::Null;
         }
-        let result = self.request("initialize", params).await.expect("initialize");
+        let result = self
+            .request("initialize", params)
+            .await
+            .expect("initialize");
         self.notify("initialized", json!({})).await;
         result
     }
@@ -84,10 +87,7 @@ impl Client {
             .params(params)
             .id(id)
             .finish();
-        let response = self
-            .call(req)
-            .await
-            .expect("a request gets a response");
+        let response = self.call(req).await.expect("a request gets a response");
         let (_, result) = response.into_parts();
         result
     }
