@@ -405,3 +405,35 @@ async fn file_watchers_are_registered_when_supported() {
     let title = lens[0]["command"]["title"].as_str().unwrap();
     assert!(title.contains("11 nodes"), "{title}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_model_loads_report_progress() {
+    // About 0.6 s to index in a debug build, well past the 200 ms threshold.
+    if !cfg!(debug_assertions) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("quant_config.json");
+    let model = dir.path().join("optimized_float_model.onnx");
+    qcls::model::synth::write_synthetic_model(&model, 100_000, 0).unwrap();
+    let uri = format!("file://{}", config.display());
+    let mut c = client_with(json!({"window": {"workDoneProgress": true}})).await;
+    c.open(&uri, CONFIG).await;
+    let created = c
+        .next_notification("window/workDoneProgress/create", TIMEOUT)
+        .await
+        .expect("progress token created");
+    let token = created["token"].clone();
+    let begin = c
+        .next_notification("$/progress", TIMEOUT)
+        .await
+        .expect("begin");
+    assert_eq!(begin["token"], token);
+    assert_eq!(begin["value"]["kind"], "begin");
+    let end = c
+        .next_notification("$/progress", TIMEOUT)
+        .await
+        .expect("end");
+    assert_eq!(end["value"]["kind"], "end");
+    c.diagnostics(&uri, Some(1)).await;
+}

@@ -125,8 +125,9 @@ pub fn server_capabilities(flags: &ClientFlags, encoding: PositionEncoding) -> S
             },
         )),
         completion_provider: Some(CompletionOptions {
-            // `"` starts a key or value, `:` and space precede a value.
-            trigger_characters: Some(vec!["\"".into(), ":".into(), " ".into()]),
+            // `"` starts a key or value, `:` precedes a value (a space would pop the list up
+            // while indenting).
+            trigger_characters: Some(vec!["\"".into(), ":".into()]),
             ..Default::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
