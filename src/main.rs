@@ -68,7 +68,7 @@ fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve { .. }) => {
             let _ = cli.stdio;
-            qcls::cli::serve()
+            qcls::server::run_stdio()
         }
         Some(Command::Check {
             model,

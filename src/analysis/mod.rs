@@ -1,12 +1,33 @@
 //! Pure functions over (tree, spec, model): diagnostics, effective precision and the editor
 //! features. Nothing here knows about LSP types or tokio; ranges are byte offsets.
+//!
+//! One feature per file, with its `$0`-cursor fixture tests beside it.
 
 mod check;
+mod completion;
+mod cursor;
 mod diagnostic;
+mod folding;
+mod format;
+mod hover;
 mod model_checks;
 pub mod precision;
 mod suggest;
+mod symbols;
 
 pub use check::{check, CheckContext, ModelStatus, HOW_TO_PAIR};
+pub use completion::{complete, CompletionItem, CompletionKind};
+pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
+pub use folding::{folding_ranges, Fold, FoldKind};
+pub use format::{format, FormatOptions};
+pub use hover::{describe_key, hover, HoverInfo};
 pub use suggest::{closest, did_you_mean};
+pub use symbols::{document_symbols, Symbol, SymbolKind};
+
+/// Splits a test fixture at its `$0` cursor marker.
+#[cfg(test)]
+pub(crate) fn fixture(s: &str) -> (String, usize) {
+    let at = s.find("$0").expect("fixture without $0");
+    (s.replacen("$0", "", 1), at)
+}

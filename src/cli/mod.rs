@@ -7,7 +7,6 @@ mod render;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::analysis::ModelStatus;
@@ -77,10 +76,4 @@ pub fn pair_model(
         pairing,
         model,
     }
-}
-
-/// Runs the language server on stdin/stdout.
-pub fn serve() -> ExitCode {
-    eprintln!("qcls: the language server is not part of this build yet");
-    ExitCode::from(2)
 }

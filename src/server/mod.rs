@@ -1,1 +1,443 @@
-//! The language server glue.
+//! The language server glue: tower-lsp-server handlers over the analysis layer.
+//!
+//! - `capabilities`: what the client can do and what we announce.
+//! - `documents`: the open documents; notifications edit them synchronously, before any
+//!   `.await` (tower-lsp-server runs up to 4 notifications concurrently).
+//! - `task`: the one analysis task (parse, pair, load the model, check, publish), coalescing
+//!   jobs by URI and dropping results for versions that moved on.
+//! - `handlers`: the synchronous body of each request, run on a blocking thread so that a
+//!   panic becomes an error response instead of taking the server down.
+//! - `proto`: every conversion between byte offsets and LSP positions.
+//! - `models`: pairing and the shared, reloadable model cache.
+//! - `settings`: the `qcls` settings.
+
+mod capabilities;
+mod documents;
+mod handlers;
+mod models;
+mod proto;
+mod settings;
+mod state;
+mod task;
+#[cfg(test)]
+mod tests;
+
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
+
+pub use capabilities::SHOW_MODEL_COMMAND;
+pub use documents::is_quant_config;
+pub use settings::Settings;
+
+use capabilities::{negotiate_encoding, server_capabilities, ClientFlags};
+use documents::Snapshot;
+use state::{Job, Session, State};
+
+/// The server behind [`LspService`].
+#[derive(Debug)]
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+/// A service and its client socket, as `Server::serve` and the in-process tests use them.
+pub fn service() -> (LspService<Backend>, ClientSocket) {
+    service_with_state(Arc::new(State::new()))
+}
+
+fn service_with_state(state: Arc<State>) -> (LspService<Backend>, ClientSocket) {
+    LspService::new(move |client| Backend { client, state })
+}
+
+/// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
+/// first (the exit status LSP asks for).
+pub async fn serve_stdio() -> bool {
+    let state = Arc::new(State::new());
+    let (service, socket) = service_with_state(state.clone());
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
+    state.shutdown_requested.load(Ordering::SeqCst)
+}
+
+/// `qcls`, `qcls serve`, `qcls --stdio`: runs the server on a small runtime.
+pub fn run_stdio() -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("qcls: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if runtime.block_on(serve_stdio()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn show_message(client: &Client, typ: MessageType, message: String) {
+    let client = client.clone();
+    tokio::spawn(async move { client.show_message(typ, message).await });
+}
+
+/// Applies a `qcls` settings object (wrapped or not) and re-checks every open document.
+fn apply_settings(client: &Client, state: &State, value: &Value) {
+    let (settings, problems) = Settings::from_json(value);
+    state.update_session(|s| s.settings = settings);
+    state.models.clear_pairings();
+    state.schedule(Job::CheckAll);
+    if !problems.is_empty() {
+        show_message(
+            client,
+            MessageType::WARNING,
+            format!("qcls settings: {}", problems.join("; ")),
+        );
+    }
+}
+
+/// Asks the client for the `qcls` section, in a task of its own (never awaited in a handler).
+fn fetch_configuration(client: &Client, state: &Arc<State>) {
+    let (client, state) = (client.clone(), state.clone());
+    tokio::spawn(async move {
+        let items = vec![ConfigurationItem {
+            scope_uri: None,
+            section: Some("qcls".to_string()),
+        }];
+        if let Ok(values) = client.configuration(items).await {
+            // `null`: the client has no such section; keep what we have.
+            if let Some(v) = values.first().filter(|v| !v.is_null()) {
+                apply_settings(&client, &state, v);
+            }
+        }
+    });
+}
+
+fn register_file_watchers(client: &Client) {
+    let client = client.clone();
+    tokio::spawn(async move {
+        let watchers = ["**/*.onnx", "**/*.yaml", "**/*.yml"]
+            .iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g.to_string()),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let Ok(options) = serde_json::to_value(options) else {
+            return;
+        };
+        let registration = Registration {
+            id: "qcls-watch-models".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: Some(options),
+        };
+        let _ = client.register_capability(vec![registration]).await;
+    });
+}
+
+fn workspace_root(params: &InitializeParams) -> Option<std::path::PathBuf> {
+    let from_uri = |uri: &Uri| proto::from_proto::file_path(uri);
+    params
+        .workspace_folders
+        .as_ref()
+        .and_then(|f| f.first())
+        .and_then(|f| from_uri(&f.uri))
+        .or_else(|| {
+            #[allow(deprecated)] // Older clients only send rootUri / rootPath.
+            let root = params
+                .root_uri
+                .as_ref()
+                .and_then(from_uri)
+                .or_else(|| params.root_path.as_ref().map(std::path::PathBuf::from));
+            root
+        })
+}
+
+fn internal_error(message: String) -> jsonrpc::Error {
+    jsonrpc::Error {
+        code: jsonrpc::ErrorCode::InternalError,
+        message: message.into(),
+        data: None,
+    }
+}
+
+impl Backend {
+    /// The server's current text and version of a document (for tests).
+    #[doc(hidden)]
+    pub fn document_text(&self, uri: &Uri) -> Option<(i32, String)> {
+        self.state
+            .docs
+            .snapshot(uri)
+            .map(|s| (s.version, s.text.clone()))
+    }
+
+    /// Runs a request's synchronous body on a blocking thread with the document's current
+    /// snapshot. Unknown documents and documents that are no quant_config give `None`; a panic
+    /// gives an error response and leaves the server running.
+    async fn run<R, F>(&self, uri: &Uri, f: F) -> jsonrpc::Result<Option<R>>
+    where
+        R: Send + 'static,
+        F: FnOnce(&State, &Snapshot, &Session) -> Option<R> + Send + 'static,
+    {
+        let state = self.state.clone();
+        let uri = uri.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            let snap = state.docs.snapshot(&uri)?;
+            if !snap.served {
+                return None;
+            }
+            let session = state.session();
+            f(&state, &snap, &session)
+        })
+        .await;
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) if e.is_panic() => {
+                let msg = task::panic_message(&*e.into_panic());
+                Err(internal_error(format!("qcls: internal error: {msg}")))
+            }
+            Err(_) => Err(jsonrpc::Error::request_cancelled()),
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> jsonrpc::Result<InitializeResult> {
+        let flags = ClientFlags::from_capabilities(&params.capabilities);
+        let encoding = negotiate_encoding(&params.capabilities);
+        let (settings, problems) = params
+            .initialization_options
+            .as_ref()
+            .map(Settings::from_json)
+            .unwrap_or_default();
+        let root = workspace_root(&params);
+        self.state.update_session(|s| {
+            s.encoding = encoding;
+            s.flags = flags;
+            s.settings = settings;
+            s.client_locale = params.locale.clone();
+            s.workspace_root = root;
+        });
+        if !problems.is_empty() {
+            self.state
+                .pending_messages
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!("qcls settings: {}", problems.join("; ")));
+        }
+        let receiver = self
+            .state
+            .job_receiver
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(rx) = receiver {
+            tokio::spawn(task::run(self.client.clone(), self.state.clone(), rx));
+        }
+        Ok(InitializeResult {
+            capabilities: server_capabilities(&flags, encoding),
+            server_info: Some(ServerInfo {
+                name: "qcls".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let pending: Vec<String> = std::mem::take(
+            &mut *self
+                .state
+                .pending_messages
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for message in pending {
+            show_message(&self.client, MessageType::WARNING, message);
+        }
+        let flags = self.state.session().flags;
+        if flags.configuration {
+            fetch_configuration(&self.client, &self.state);
+        }
+        if flags.watch_files {
+            register_file_watchers(&self.client);
+        }
+    }
+
+    async fn shutdown(&self) -> jsonrpc::Result<()> {
+        self.state.shutdown_requested.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        self.state
+            .docs
+            .open(doc.uri.clone(), &doc.text, doc.version);
+        self.state.schedule(Job::Check(doc.uri));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let encoding = self.state.session().encoding;
+        if self.state.docs.change(
+            &uri,
+            params.text_document.version,
+            &params.content_changes,
+            encoding,
+        ) {
+            self.state.schedule(Job::Check(uri));
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.docs.close(&uri);
+        self.state.schedule(Job::Check(uri));
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        // Saving may create the file a model pairing looks for.
+        self.state.models.forget(&params.text_document.uri);
+        self.state.schedule(Job::Check(params.text_document.uri));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let flags = self.state.session().flags;
+        let inner = params.settings.get("qcls").filter(|v| !v.is_null());
+        match inner {
+            Some(v) => apply_settings(&self.client, &self.state, v),
+            // `null` or no section: the client wants us to pull.
+            None if flags.configuration => fetch_configuration(&self.client, &self.state),
+            None => {
+                let looks_inner = params.settings.as_object().is_some_and(|m| {
+                    ["model", "locale", "diagnostics"]
+                        .iter()
+                        .any(|k| m.contains_key(*k))
+                });
+                if looks_inner {
+                    apply_settings(&self.client, &self.state, &params.settings);
+                }
+            }
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<_> = params
+            .changes
+            .iter()
+            .filter_map(|c| proto::from_proto::file_path(&c.uri))
+            .collect();
+        self.state.models.files_changed(&paths);
+        self.state.schedule(Job::CheckAll);
+    }
+
+    async fn completion(
+        &self,
+        params: CompletionParams,
+    ) -> jsonrpc::Result<Option<CompletionResponse>> {
+        let pos = params.text_document_position.position;
+        self.run(
+            &params.text_document_position.text_document.uri,
+            move |_, snap, session| handlers::completion(snap, session, pos),
+        )
+        .await
+    }
+
+    async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
+        let pos = params.text_document_position_params.position;
+        self.run(
+            &params.text_document_position_params.text_document.uri,
+            move |_, snap, session| handlers::hover(snap, session, pos),
+        )
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> jsonrpc::Result<Option<DocumentSymbolResponse>> {
+        self.run(&params.text_document.uri, |_, snap, session| {
+            handlers::document_symbols(snap, session)
+        })
+        .await
+    }
+
+    async fn folding_range(
+        &self,
+        params: FoldingRangeParams,
+    ) -> jsonrpc::Result<Option<Vec<FoldingRange>>> {
+        self.run(&params.text_document.uri, |_, snap, session| {
+            handlers::folding_ranges(snap, session)
+        })
+        .await
+    }
+
+    async fn formatting(
+        &self,
+        params: DocumentFormattingParams,
+    ) -> jsonrpc::Result<Option<Vec<TextEdit>>> {
+        let options = params.options;
+        self.run(&params.text_document.uri, move |_, snap, session| {
+            handlers::formatting(snap, session, &options)
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
+        self.run(&params.text_document.uri, |state, snap, session| {
+            handlers::code_lens(state, snap, session)
+        })
+        .await
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> jsonrpc::Result<DocumentDiagnosticReportResult> {
+        let items = self
+            .run(&params.text_document.uri, |state, snap, session| {
+                Some(handlers::diagnostics(state, snap, session))
+            })
+            .await?
+            .unwrap_or_default();
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> jsonrpc::Result<Option<LSPAny>> {
+        if params.command != SHOW_MODEL_COMMAND {
+            return Err(jsonrpc::Error::invalid_params(format!(
+                "unknown command {}",
+                params.command
+            )));
+        }
+        let message = match params.arguments.first().and_then(Value::as_str) {
+            Some(path) => format!("qcls: the model is {path}"),
+            None => format!("qcls: no model paired: {}", crate::model::how_to_pair()),
+        };
+        show_message(&self.client, MessageType::INFO, message);
+        Ok(None)
+    }
+}

@@ -1,0 +1,206 @@
+//! The synchronous part of each request: snapshot + session in, LSP result out. They run on a
+//! blocking thread where a panic is caught (see `Backend::run`). Adding a feature is one
+//! function here, one file in `analysis/` and one trait method in `mod.rs`.
+
+use std::path::Path;
+
+use tower_lsp_server::ls_types as lsp;
+
+use super::capabilities::SHOW_MODEL_COMMAND;
+use super::documents::Snapshot;
+use super::models::{directive, ModelState};
+use super::proto::{from_proto, to_proto};
+use super::state::{Session, State};
+use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
+use crate::model::{how_to_pair, Pairing};
+
+/// The model side of a document: which model, and what loading it gave.
+#[derive(Clone, Debug, Default)]
+pub struct ModelInfo {
+    pub pairing: Option<Pairing>,
+    /// `None` when nothing is paired, or (without `load`) when the model is not cached.
+    pub state: Option<ModelState>,
+}
+
+pub fn pairing(state: &State, snap: &Snapshot, session: &Session) -> Option<Pairing> {
+    let dir = directive(&snap.text, &snap.parse);
+    state.models.pair(
+        &snap.uri,
+        snap.path.as_deref(),
+        dir.as_ref().map(|d| d.0.as_str()),
+        session.settings.model.as_deref(),
+        session.workspace_root.as_deref(),
+        session.flags.watch_files,
+    )
+}
+
+/// Pairs the document and (with `load`) reads its model when needed. Blocking.
+pub fn model_info(state: &State, snap: &Snapshot, session: &Session, load: bool) -> ModelInfo {
+    let pairing = pairing(state, snap, session);
+    let model_state = pairing.as_ref().and_then(|p| {
+        if load {
+            Some(state.models.get(&p.model, !session.flags.watch_files))
+        } else {
+            state.models.cached(&p.model)
+        }
+    });
+    ModelInfo {
+        pairing,
+        state: model_state,
+    }
+}
+
+/// Does computing diagnostics for this document have to read a model file?
+pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Option<String> {
+    let p = pairing(state, snap, session)?;
+    state
+        .models
+        .needs_load(&p.model, !session.flags.watch_files)
+        .then(|| p.model.display().to_string())
+}
+
+/// Every diagnostic of the document, as LSP diagnostics. Blocking (may read the model).
+pub fn diagnostics(state: &State, snap: &Snapshot, session: &Session) -> Vec<lsp::Diagnostic> {
+    if !snap.served {
+        return Vec::new();
+    }
+    let info = model_info(state, snap, session, true);
+    let model = match (&info.state, &info.pairing) {
+        (Some(ModelState::Loaded(index)), _) => ModelStatus::Loaded(index),
+        (Some(ModelState::Failed(_)), Some(p)) if !p.model.exists() => ModelStatus::Missing {
+            message: format!(
+                "the model {} ({}) does not exist, so node names and op types are not checked",
+                p.model.display(),
+                p.reason()
+            ),
+        },
+        (Some(ModelState::Failed(message)), _) => ModelStatus::Unreadable {
+            message: message.clone(),
+        },
+        (None, _) => ModelStatus::Unpaired,
+    };
+    let ctx = CheckContext {
+        model,
+        directive: directive(&snap.text, &snap.parse).map(|(_, range)| range),
+        config: session.settings.diagnostics.clone(),
+    };
+    analysis::check(&snap.text, &snap.parse, &ctx)
+        .iter()
+        .map(|d| to_proto::diagnostic(&snap.doc, session.encoding, &snap.uri, d))
+        .collect()
+}
+
+pub fn completion(
+    snap: &Snapshot,
+    session: &Session,
+    pos: lsp::Position,
+) -> Option<lsp::CompletionResponse> {
+    let offset = from_proto::offset(&snap.doc, session.encoding, pos);
+    let items: Vec<lsp::CompletionItem> =
+        analysis::complete(&snap.text, &snap.parse, offset, session.locale())
+            .into_iter()
+            .map(|i| {
+                to_proto::completion_item(
+                    &snap.doc,
+                    session.encoding,
+                    i,
+                    session.flags.completion_markdown,
+                )
+            })
+            .collect();
+    Some(lsp::CompletionResponse::List(lsp::CompletionList {
+        is_incomplete: false,
+        items,
+    }))
+}
+
+pub fn hover(snap: &Snapshot, session: &Session, pos: lsp::Position) -> Option<lsp::Hover> {
+    let offset = from_proto::offset(&snap.doc, session.encoding, pos);
+    let info = analysis::hover(&snap.parse, offset, session.locale())?;
+    Some(to_proto::hover(
+        &snap.doc,
+        session.encoding,
+        info,
+        session.flags.hover_markdown,
+    ))
+}
+
+pub fn document_symbols(snap: &Snapshot, session: &Session) -> Option<lsp::DocumentSymbolResponse> {
+    let symbols = analysis::document_symbols(&snap.parse);
+    Some(to_proto::document_symbols(
+        &snap.doc,
+        session.encoding,
+        &snap.uri,
+        symbols,
+        session.flags.hierarchical_symbols,
+    ))
+}
+
+pub fn folding_ranges(snap: &Snapshot, session: &Session) -> Option<Vec<lsp::FoldingRange>> {
+    let folds = analysis::folding_ranges(&snap.text, &snap.parse);
+    Some(to_proto::folding_ranges(
+        &snap.doc,
+        session.encoding,
+        folds,
+        session.flags.folding_limit,
+    ))
+}
+
+pub fn formatting(
+    snap: &Snapshot,
+    session: &Session,
+    options: &lsp::FormattingOptions,
+) -> Option<Vec<lsp::TextEdit>> {
+    let opts = FormatOptions::new(options.tab_size, options.insert_spaces);
+    let formatted = analysis::format(&snap.text, &snap.parse, &opts)?;
+    Some(to_proto::replace_edit(
+        &snap.doc,
+        session.encoding,
+        &snap.text,
+        &formatted,
+    ))
+}
+
+/// The title of the model code lens: which model and why, or how to pair one.
+pub fn model_summary(info: &ModelInfo, config_dir: Option<&Path>) -> String {
+    let Some(p) = &info.pairing else {
+        return format!("qcls: no model paired: {}", how_to_pair());
+    };
+    let shown = config_dir
+        .and_then(|d| p.model.strip_prefix(d).ok())
+        .unwrap_or(&p.model)
+        .display()
+        .to_string();
+    match &info.state {
+        Some(ModelState::Failed(message)) => {
+            format!(
+                "qcls model: {shown} ({}) cannot be read: {message}",
+                p.reason()
+            )
+        }
+        Some(ModelState::Loaded(m)) => format!(
+            "qcls model: {shown} ({}), {} nodes",
+            p.reason(),
+            m.nodes.len()
+        ),
+        None => format!("qcls model: {shown} ({})", p.reason()),
+    }
+}
+
+pub fn code_lens(state: &State, snap: &Snapshot, session: &Session) -> Option<Vec<lsp::CodeLens>> {
+    let info = model_info(state, snap, session, false);
+    let title = model_summary(&info, snap.path.as_deref().and_then(Path::parent));
+    let arguments = info
+        .pairing
+        .as_ref()
+        .map(|p| vec![serde_json::Value::String(p.model.display().to_string())]);
+    Some(vec![lsp::CodeLens {
+        range: lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 0)),
+        command: Some(lsp::Command {
+            title,
+            command: SHOW_MODEL_COMMAND.to_string(),
+            arguments,
+        }),
+        data: None,
+    }])
+}

@@ -1,0 +1,229 @@
+//! Which model each document is checked against, and the loaded models, shared by path.
+//!
+//! A model is re-read when the client reports a change to it (`didChangeWatchedFiles`) or,
+//! for clients that cannot watch files, when its mtime or length changed. While a model is
+//! being rewritten (reading it fails), the last good one stays in use.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use tower_lsp_server::ls_types::Uri;
+
+use crate::model::{self, ModelIndex, Pairing, PairingRequest};
+use crate::syntax::Parse;
+use crate::text::TextRange;
+
+/// What loading a model gave.
+#[derive(Clone, Debug)]
+pub enum ModelState {
+    Loaded(Arc<ModelIndex>),
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stamp {
+    mtime: Option<SystemTime>,
+    len: u64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some(Stamp {
+        mtime: meta.modified().ok(),
+        len: meta.len(),
+    })
+}
+
+#[derive(Debug, Default)]
+struct Entry {
+    stamp: Option<Stamp>,
+    last_good: Option<Arc<ModelIndex>>,
+    error: Option<String>,
+    /// Set by a file-watcher event: read again on next use.
+    stale: bool,
+}
+
+impl Entry {
+    fn state(&self) -> ModelState {
+        match &self.last_good {
+            Some(m) => ModelState::Loaded(m.clone()),
+            None => ModelState::Failed(self.error.clone().unwrap_or_default()),
+        }
+    }
+}
+
+/// The pairing of one document, remembered briefly so that typing does not scan folders.
+#[derive(Clone, Debug)]
+struct CachedPairing {
+    key: (Option<String>, Option<String>),
+    at: Instant,
+    pairing: Option<Pairing>,
+}
+
+/// Without file watching, a pairing found by scanning folders is trusted this long.
+const PAIRING_TTL: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Default)]
+pub struct ModelStore {
+    entries: Mutex<HashMap<PathBuf, Entry>>,
+    pairings: Mutex<HashMap<Uri, CachedPairing>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A document's `// qcls-model:` directive.
+pub fn directive(text: &str, parse: &Parse) -> Option<(String, TextRange)> {
+    model::find_directive(text, &parse.comments).map(|d| (d.path, d.range))
+}
+
+impl ModelStore {
+    /// Would [`ModelStore::get`] read the file?
+    pub fn needs_load(&self, path: &Path, check_stamp: bool) -> bool {
+        match lock(&self.entries).get(path) {
+            None => true,
+            Some(e) => e.stale || (check_stamp && stamp(path) != e.stamp),
+        }
+    }
+
+    /// The model at `path`, read when not cached or changed (see the module docs). Blocking.
+    pub fn get(&self, path: &Path, check_stamp: bool) -> ModelState {
+        if !self.needs_load(path, check_stamp) {
+            if let Some(e) = lock(&self.entries).get(path) {
+                return e.state();
+            }
+        }
+        let new_stamp = stamp(path);
+        let result = ModelIndex::load(path);
+        let mut entries = lock(&self.entries);
+        let entry = entries.entry(path.to_path_buf()).or_default();
+        entry.stamp = new_stamp;
+        entry.stale = false;
+        match result {
+            Ok(index) => {
+                entry.last_good = Some(Arc::new(index));
+                entry.error = None;
+            }
+            Err(e) => {
+                // A missing file is gone for good; any other failure may be a half-written file.
+                if new_stamp.is_none() {
+                    entry.last_good = None;
+                }
+                entry.error = Some(e.to_string());
+            }
+        }
+        entry.state()
+    }
+
+    /// The cached state without reading anything.
+    pub fn cached(&self, path: &Path) -> Option<ModelState> {
+        lock(&self.entries).get(path).map(Entry::state)
+    }
+
+    /// Marks files as changed on disk (models are re-read, pairings recomputed).
+    pub fn files_changed(&self, paths: &[PathBuf]) {
+        let mut entries = lock(&self.entries);
+        for p in paths {
+            if let Some(e) = entries.get_mut(p) {
+                e.stale = true;
+            }
+        }
+        lock(&self.pairings).clear();
+    }
+
+    /// Forget pairings (settings changed).
+    pub fn clear_pairings(&self) {
+        lock(&self.pairings).clear();
+    }
+
+    /// Pairs a document with its model (SPEC §3). `watched`: the client reports file changes,
+    /// so a cached pairing stays valid until it does.
+    pub fn pair(
+        &self,
+        uri: &Uri,
+        config_path: Option<&Path>,
+        directive: Option<&str>,
+        setting: Option<&str>,
+        workspace_root: Option<&Path>,
+        watched: bool,
+    ) -> Option<Pairing> {
+        let config_path = config_path?;
+        let key = (directive.map(str::to_string), setting.map(str::to_string));
+        if let Some(c) = lock(&self.pairings).get(uri) {
+            if c.key == key && (watched || c.at.elapsed() < PAIRING_TTL) {
+                return c.pairing.clone();
+            }
+        }
+        let pairing = model::pair(&PairingRequest {
+            config_path,
+            cli_model: None,
+            directive,
+            setting: setting.map(Path::new),
+            workspace_root,
+        });
+        lock(&self.pairings).insert(
+            uri.clone(),
+            CachedPairing {
+                key,
+                at: Instant::now(),
+                pairing: pairing.clone(),
+            },
+        );
+        pairing
+    }
+
+    pub fn forget(&self, uri: &Uri) {
+        lock(&self.pairings).remove(uri);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_last_good_model_while_the_file_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.onnx");
+        model::synth::write_synthetic_model(&path, 10, 0).unwrap();
+        let store = ModelStore::default();
+        assert!(matches!(store.get(&path, true), ModelState::Loaded(_)));
+        assert!(!store.needs_load(&path, true));
+        // Half-written: garbage of another length.
+        std::fs::write(&path, b"\x0a\xff\xff").unwrap();
+        assert!(store.needs_load(&path, true));
+        let ModelState::Loaded(m) = store.get(&path, true) else {
+            panic!("lost the last good model")
+        };
+        assert_eq!(m.nodes.len(), 10);
+        // Rewritten completely.
+        model::synth::write_synthetic_model(&path, 20, 0).unwrap();
+        let ModelState::Loaded(m) = store.get(&path, true) else {
+            panic!()
+        };
+        assert_eq!(m.nodes.len(), 20);
+        // Deleted.
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(store.get(&path, true), ModelState::Failed(_)));
+    }
+
+    #[test]
+    fn watched_files_are_not_stat_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.onnx");
+        model::synth::write_synthetic_model(&path, 10, 0).unwrap();
+        let store = ModelStore::default();
+        store.get(&path, false);
+        model::synth::write_synthetic_model(&path, 12, 0).unwrap();
+        assert!(!store.needs_load(&path, false));
+        store.files_changed(std::slice::from_ref(&path));
+        assert!(store.needs_load(&path, false));
+        let ModelState::Loaded(m) = store.get(&path, false) else {
+            panic!()
+        };
+        assert_eq!(m.nodes.len(), 12);
+    }
+}

@@ -1,0 +1,99 @@
+//! The `qcls` settings, from initializationOptions, didChangeConfiguration or
+//! workspace/configuration.
+
+use serde_json::Value;
+
+use crate::analysis::DiagnosticConfig;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Settings {
+    /// `qcls.model`: a model path, relative to the workspace root.
+    pub model: Option<String>,
+    /// `qcls.locale`: overrides the client's locale.
+    pub locale: Option<String>,
+    pub diagnostics: DiagnosticConfig,
+}
+
+impl Settings {
+    /// Reads `{"qcls": {...}}` or the inner object. Returns the settings (defaults for each
+    /// malformed field) and the problems to show the user. `null` gives the defaults.
+    pub fn from_json(value: &Value) -> (Settings, Vec<String>) {
+        let mut problems = Vec::new();
+        let mut settings = Settings::default();
+        let inner = match value {
+            Value::Null => return (settings, problems),
+            Value::Object(map) => match map.get("qcls") {
+                Some(inner) => inner,
+                None => value,
+            },
+            _ => {
+                problems.push("qcls settings must be an object".to_string());
+                return (settings, problems);
+            }
+        };
+        let Some(map) = inner.as_object() else {
+            if !inner.is_null() {
+                problems.push("qcls settings must be an object".to_string());
+            }
+            return (settings, problems);
+        };
+        match map.get("model") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s.trim().is_empty() => {}
+            Some(Value::String(s)) => settings.model = Some(s.clone()),
+            Some(_) => problems.push("qcls.model must be a path (a string)".to_string()),
+        }
+        match map.get("locale") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => settings.locale = Some(s.clone()),
+            Some(_) => {
+                problems.push("qcls.locale must be a string such as \"en\" or \"zh-CN\"".into())
+            }
+        }
+        if let Some(d) = map.get("diagnostics") {
+            let (config, more) = DiagnosticConfig::from_json(d);
+            settings.diagnostics = config;
+            problems.extend(more);
+        }
+        (settings, problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{Code, Severity};
+    use serde_json::json;
+
+    #[test]
+    fn wrapped_and_inner_forms() {
+        let a = Settings::from_json(&json!({"qcls": {"model": "m.onnx"}})).0;
+        let b = Settings::from_json(&json!({"model": "m.onnx"})).0;
+        assert_eq!(a, b);
+        assert_eq!(a.model.as_deref(), Some("m.onnx"));
+    }
+
+    #[test]
+    fn diagnostics_overrides() {
+        let (s, problems) = Settings::from_json(&json!({
+            "diagnostics": {"syntax-error": "off", "legacy-key": "error"}
+        }));
+        assert!(problems.is_empty());
+        assert_eq!(s.diagnostics.overrides.get(&Code::SyntaxError), Some(&None));
+        assert_eq!(
+            s.diagnostics.overrides.get(&Code::LegacyKey),
+            Some(&Some(Severity::Error))
+        );
+    }
+
+    #[test]
+    fn malformed_fields_keep_defaults_and_are_reported() {
+        let (s, problems) =
+            Settings::from_json(&json!({"model": 3, "locale": "zh", "diagnostics": 1}));
+        assert_eq!(s.model, None);
+        assert_eq!(s.locale.as_deref(), Some("zh"));
+        assert_eq!(problems.len(), 2);
+        assert_eq!(Settings::from_json(&json!(7)).1.len(), 1);
+        assert!(Settings::from_json(&Value::Null).1.is_empty());
+    }
+}

@@ -1,0 +1,98 @@
+//! What the server knows: the documents, the session (client capabilities, encoding,
+//! settings) and the models.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Mutex, RwLock};
+
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tower_lsp_server::ls_types::Uri;
+
+use super::capabilities::ClientFlags;
+use super::documents::Documents;
+use super::models::ModelStore;
+use super::settings::Settings;
+use crate::spec::Locale;
+use crate::text::PositionEncoding;
+
+/// Set once by `initialize`, changed by settings.
+#[derive(Clone, Debug, Default)]
+pub struct Session {
+    pub encoding: PositionEncoding,
+    pub flags: ClientFlags,
+    pub settings: Settings,
+    /// The `locale` of the initialize request.
+    pub client_locale: Option<String>,
+    pub workspace_root: Option<PathBuf>,
+}
+
+impl Session {
+    /// `qcls.locale` wins over the client's locale.
+    pub fn locale(&self) -> Locale {
+        self.settings
+            .locale
+            .as_deref()
+            .or(self.client_locale.as_deref())
+            .map(Locale::from_tag)
+            .unwrap_or_default()
+    }
+}
+
+/// Work for the analysis task.
+#[derive(Debug)]
+pub enum Job {
+    /// The document changed, opened or closed.
+    Check(Uri),
+    /// Settings or files on disk changed: every open document.
+    CheckAll,
+}
+
+#[derive(Debug)]
+pub struct State {
+    pub docs: Documents,
+    pub models: ModelStore,
+    session: RwLock<Session>,
+    pub jobs: UnboundedSender<Job>,
+    /// Taken by `initialize`, which starts the analysis task.
+    pub job_receiver: Mutex<Option<UnboundedReceiver<Job>>>,
+    /// Problems with `initializationOptions`, shown once the client is initialized.
+    pub pending_messages: Mutex<Vec<String>>,
+    pub shutdown_requested: AtomicBool,
+}
+
+impl State {
+    pub fn new() -> Self {
+        let (jobs, rx) = tokio::sync::mpsc::unbounded_channel();
+        State {
+            docs: Documents::default(),
+            models: ModelStore::default(),
+            session: RwLock::new(Session::default()),
+            jobs,
+            job_receiver: Mutex::new(Some(rx)),
+            pending_messages: Mutex::new(Vec::new()),
+            shutdown_requested: AtomicBool::new(false),
+        }
+    }
+
+    pub fn session(&self) -> Session {
+        self.session
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn update_session(&self, f: impl FnOnce(&mut Session)) {
+        f(&mut self.session.write().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Queues work for the analysis task (which outlives every sender but this one).
+    pub fn schedule(&self, job: Job) {
+        let _ = self.jobs.send(job);
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,194 @@
+//! The one analysis task: parses, pairs, loads models and checks, then publishes diagnostics.
+//! Jobs are coalesced by URI (a burst of 100 edits is checked once, at its last version), and
+//! a result whose document moved on meanwhile is dropped.
+
+use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::oneshot;
+use tower_lsp_server::ls_types::{NumberOrString, ProgressToken, Uri};
+use tower_lsp_server::Client;
+
+use super::documents::Snapshot;
+use super::handlers;
+use super::state::{Job, Session, State};
+
+/// Loading a model longer than this shows progress.
+const PROGRESS_AFTER: Duration = Duration::from_millis(200);
+
+pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<Job>) {
+    // Documents whose last published diagnostics were not empty.
+    let mut published: HashSet<Uri> = HashSet::new();
+    while let Some(first) = jobs.recv().await {
+        let mut all = false;
+        let mut uris: Vec<Uri> = Vec::new();
+        let mut seen: HashSet<Uri> = HashSet::new();
+        let mut add = |job: Job| match job {
+            Job::Check(uri) => {
+                if seen.insert(uri.clone()) {
+                    uris.push(uri);
+                }
+            }
+            Job::CheckAll => all = true,
+        };
+        add(first);
+        while let Ok(job) = jobs.try_recv() {
+            add(job);
+        }
+        if all {
+            for uri in state.docs.uris() {
+                if seen.insert(uri.clone()) {
+                    uris.push(uri);
+                }
+            }
+        }
+        for uri in uris {
+            let work = process(&client, &state, &uri, &mut published);
+            // The task must outlive any bug in one document's analysis.
+            if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
+                let msg = panic_message(&*panic);
+                tracing_log(
+                    &client,
+                    &format!("qcls: analysis of {} failed: {msg}", uri.as_str()),
+                )
+                .await;
+            }
+        }
+        if all && state.session().flags.pull_diagnostics && state.session().flags.diagnostic_refresh
+        {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+        }
+    }
+}
+
+async fn tracing_log(client: &Client, msg: &str) {
+    client
+        .log_message(tower_lsp_server::ls_types::MessageType::ERROR, msg)
+        .await;
+}
+
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    }
+}
+
+async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut HashSet<Uri>) {
+    let session = state.session();
+    let push = !session.flags.pull_diagnostics;
+    let snap = {
+        let (state, uri) = (state.clone(), uri.clone());
+        match tokio::task::spawn_blocking(move || state.docs.snapshot(&uri)).await {
+            Ok(s) => s,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    };
+    let Some(snap) = snap else {
+        // Closed: clear what we showed.
+        state.models.forget(uri);
+        if published.remove(uri) && push {
+            client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+        }
+        return;
+    };
+    if !snap.served {
+        if published.remove(uri) && push {
+            client
+                .publish_diagnostics(uri.clone(), Vec::new(), Some(snap.version))
+                .await;
+        }
+        return;
+    }
+    let diagnostics = compute(client, state, snap.clone(), session).await;
+    if !push {
+        return;
+    }
+    if state.docs.generation(uri) != Some(snap.generation) {
+        // The document moved on; a newer job is queued.
+        return;
+    }
+    if diagnostics.is_empty() {
+        published.remove(uri);
+    } else {
+        published.insert(uri.clone());
+    }
+    client
+        .publish_diagnostics(uri.clone(), diagnostics, Some(snap.version))
+        .await;
+}
+
+/// Checks on a blocking thread; shows progress when reading the model takes long.
+async fn compute(
+    client: &Client,
+    state: &Arc<State>,
+    snap: Arc<Snapshot>,
+    session: Session,
+) -> Vec<tower_lsp_server::ls_types::Diagnostic> {
+    let loading = {
+        let (state, snap, session) = (state.clone(), snap.clone(), session.clone());
+        tokio::task::spawn_blocking(move || handlers::needs_model_load(&state, &snap, &session))
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    };
+    let work = {
+        let state = state.clone();
+        let session = session.clone();
+        tokio::task::spawn_blocking(move || handlers::diagnostics(&state, &snap, &session))
+    };
+    let result = match loading {
+        Some(model) if session.flags.work_done_progress => {
+            let mut work = work;
+            tokio::select! {
+                r = &mut work => r,
+                _ = tokio::time::sleep(PROGRESS_AFTER) => {
+                    let done = start_progress(client, model);
+                    let r = work.await;
+                    let _ = done.send(());
+                    r
+                }
+            }
+        }
+        _ => work.await,
+    };
+    result.unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+/// Reports `$/progress` until the returned sender fires. Runs in its own task: creating the
+/// token is a request to the client, which we never await on the analysis path.
+fn start_progress(client: &Client, model: String) -> oneshot::Sender<()> {
+    let (tx, rx) = oneshot::channel::<()>();
+    let client = client.clone();
+    tokio::spawn(async move {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token: ProgressToken = NumberOrString::String(format!("qcls/load-model/{n}"));
+        if client
+            .create_work_done_progress(token.clone())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let progress = client
+            .progress(token, "qcls: loading model")
+            .with_message(model)
+            .begin()
+            .await;
+        let _ = rx.await;
+        progress.finish().await;
+    });
+    tx
+}
