@@ -4,6 +4,7 @@
 //! One feature per file, with its `$0`-cursor fixture tests beside it.
 
 mod check;
+pub mod code_actions;
 mod completion;
 mod cursor;
 mod diagnostic;

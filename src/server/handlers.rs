@@ -3,6 +3,7 @@
 //! function here, one file in `analysis/` and one trait method in `mod.rs`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tower_lsp_server::ls_types as lsp;
 
@@ -12,7 +13,8 @@ use super::models::{directive, ModelState};
 use super::proto::{from_proto, to_proto};
 use super::state::{Session, State};
 use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
-use crate::model::{how_to_pair, Pairing};
+use crate::model::{how_to_pair, ModelIndex, Pairing};
+use crate::text::TextRange;
 
 /// The model side of a document: which model, and what loading it gave.
 #[derive(Clone, Debug, Default)]
@@ -61,8 +63,21 @@ pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Op
 
 /// Every diagnostic of the document, as LSP diagnostics. Blocking (may read the model).
 pub fn diagnostics(state: &State, snap: &Snapshot, session: &Session) -> Vec<lsp::Diagnostic> {
+    checked(state, snap, session)
+        .0
+        .iter()
+        .map(|d| to_proto::diagnostic(&snap.doc, session.encoding, &snap.uri, d))
+        .collect()
+}
+
+/// The document's diagnostics and its model (when one is loaded). Blocking.
+fn checked(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+) -> (Vec<analysis::Diagnostic>, Option<Arc<ModelIndex>>) {
     if !snap.served {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let info = model_info(state, snap, session, true);
     let model = match (&info.state, &info.pairing) {
@@ -84,10 +99,45 @@ pub fn diagnostics(state: &State, snap: &Snapshot, session: &Session) -> Vec<lsp
         directive: directive(&snap.text, &snap.parse).map(|(_, range)| range),
         config: session.settings.diagnostics.clone(),
     };
-    analysis::check(&snap.text, &snap.parse, &ctx)
-        .iter()
-        .map(|d| to_proto::diagnostic(&snap.doc, session.encoding, &snap.uri, d))
-        .collect()
+    let diagnostics = analysis::check(&snap.text, &snap.parse, &ctx);
+    let index = match info.state {
+        Some(ModelState::Loaded(index)) => Some(index),
+        _ => None,
+    };
+    (diagnostics, index)
+}
+
+/// Quick fixes for the diagnostics in `range`, recomputed from the document (the client's
+/// copy of the diagnostics is not trusted: it may have lost `data`).
+pub fn code_actions(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    range: lsp::Range,
+) -> Option<lsp::CodeActionResponse> {
+    let start = from_proto::offset(&snap.doc, session.encoding, range.start);
+    let end = from_proto::offset(&snap.doc, session.encoding, range.end);
+    let (diagnostics, model) = checked(state, snap, session);
+    let fixes = analysis::code_actions::code_actions(
+        &snap.text,
+        &snap.parse,
+        &diagnostics,
+        model.as_deref(),
+        TextRange::new(start.min(end), start.max(end)),
+    );
+    Some(
+        fixes
+            .into_iter()
+            .map(|fix| {
+                lsp::CodeActionOrCommand::CodeAction(to_proto::code_action(
+                    &snap.doc,
+                    session.encoding,
+                    &snap.uri,
+                    fix,
+                ))
+            })
+            .collect(),
+    )
 }
 
 pub fn completion(

@@ -395,6 +395,17 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn code_action(
+        &self,
+        params: CodeActionParams,
+    ) -> jsonrpc::Result<Option<CodeActionResponse>> {
+        let range = params.range;
+        self.run(&params.text_document.uri, move |state, snap, session| {
+            handlers::code_actions(state, snap, session, range)
+        })
+        .await
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
         self.run(&params.text_document.uri, |state, snap, session| {
             handlers::code_lens(state, snap, session)

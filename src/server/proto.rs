@@ -256,6 +256,36 @@ pub mod to_proto {
     }
 
     /// One edit turning `old` into `new`, covering only the part that differs.
+    /// A quick fix as an LSP code action with a workspace edit on one document.
+    pub fn code_action(
+        doc: &Document,
+        enc: PositionEncoding,
+        uri: &lsp::Uri,
+        fix: crate::analysis::code_actions::Fix,
+    ) -> lsp::CodeAction {
+        let edits = fix
+            .edits
+            .iter()
+            .map(|e| lsp::TextEdit {
+                range: range(doc, enc, e.range),
+                new_text: e.new_text.clone(),
+            })
+            .collect();
+        let mut changes = std::collections::HashMap::new();
+        changes.insert(uri.clone(), edits);
+        lsp::CodeAction {
+            title: fix.title,
+            kind: Some(lsp::CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![diagnostic(doc, enc, uri, &fix.diagnostic)]),
+            edit: Some(lsp::WorkspaceEdit {
+                changes: Some(changes),
+                ..Default::default()
+            }),
+            is_preferred: Some(fix.preferred),
+            ..Default::default()
+        }
+    }
+
     pub fn replace_edit(
         doc: &Document,
         enc: PositionEncoding,

@@ -1,0 +1,379 @@
+//! Quick fixes for the diagnostics of a document. They are computed from the document (its
+//! tree, the diagnostics `check` gives for it, and the model), never from what a client sends
+//! back, so they work when the client drops a diagnostic's `data`.
+
+use super::precision::ec_inputs;
+use super::{Code, Diagnostic};
+use crate::model::ModelIndex;
+use crate::syntax::{path_at, Member, Object, Parse, Slot, Step, Value};
+use crate::text::TextRange;
+
+/// A text replacement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: TextRange,
+    pub new_text: String,
+}
+
+/// One quick fix for one diagnostic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    /// The fix is clearly the right one (LSP `isPreferred`).
+    pub preferred: bool,
+    pub edits: Vec<Edit>,
+    /// The diagnostic it fixes.
+    pub diagnostic: Diagnostic,
+}
+
+/// Keys of model_config that belong there, not at the top.
+const MODEL_CONFIG_KEYS: &[&str] = &[
+    "all_node_type",
+    "model_output_type",
+    "activation",
+    "weight",
+    "modelwise_search",
+    "layerwise_search",
+];
+
+/// Quick fixes for the diagnostics that touch `range`.
+pub fn code_actions(
+    text: &str,
+    parse: &Parse,
+    diagnostics: &[Diagnostic],
+    model: Option<&ModelIndex>,
+    range: TextRange,
+) -> Vec<Fix> {
+    let mut fixes = Vec::new();
+    let touches = |d: &Diagnostic| d.range.start <= range.end && range.start <= d.range.end;
+    for d in diagnostics.iter().filter(|d| touches(d)) {
+        let ctx = Ctx {
+            text,
+            root: parse.root.as_ref(),
+            diagnostic: d,
+        };
+        let before = fixes.len();
+        ctx.structural(model, &mut fixes);
+        ctx.replacements(&mut fixes);
+        // Several `#` comments: one action for all of them.
+        if d.code == Code::HashComment && fixes.len() > before {
+            let all: Vec<Edit> = diagnostics
+                .iter()
+                .filter(|o| o.code == Code::HashComment)
+                .filter_map(|o| hash_to_slashes(text, o.range))
+                .collect();
+            if all.len() > 1 {
+                fixes.push(ctx.fix("Turn every `#` comment into `//`", false, all));
+            }
+        }
+    }
+    fixes
+}
+
+struct Ctx<'a> {
+    text: &'a str,
+    root: Option<&'a Value>,
+    diagnostic: &'a Diagnostic,
+}
+
+impl<'a> Ctx<'a> {
+    fn fix(&self, title: impl Into<String>, preferred: bool, edits: Vec<Edit>) -> Fix {
+        Fix {
+            title: title.into(),
+            preferred,
+            edits,
+            diagnostic: self.diagnostic.clone(),
+        }
+    }
+
+    /// The replacements `check` suggested for the diagnostic's range.
+    fn replacements(&self, fixes: &mut Vec<Fix>) {
+        let d = self.diagnostic;
+        let single = d.suggestions.len() == 1;
+        for s in &d.suggestions {
+            let title = match d.code {
+                Code::LegacyKey => format!("Rename to {s}"),
+                Code::OutOfRange => {
+                    format!("Change to {s}, the nearest value the toolchain accepts")
+                }
+                Code::WrongType => format!("Change to {s}"),
+                Code::UnknownNode
+                    if self.token() != Some(s.as_str()) && is_trim_of(self.token(), s) =>
+                {
+                    format!("Trim whitespace: {s}")
+                }
+                _ => format!("Change to {s}"),
+            };
+            fixes.push(self.fix(title, single, vec![replace(d.range, s)]));
+        }
+    }
+
+    /// The text of the diagnostic's range.
+    fn token(&self) -> Option<&'a str> {
+        self.text
+            .get(self.diagnostic.range.start..self.diagnostic.range.end)
+    }
+
+    /// Fixes that change the shape of the document.
+    fn structural(&self, model: Option<&ModelIndex>, fixes: &mut Vec<Fix>) {
+        let d = self.diagnostic;
+        let Some(root) = self.root else { return };
+        match d.code {
+            Code::HashComment => {
+                if let Some(edit) = hash_to_slashes(self.text, d.range) {
+                    fixes.push(self.fix("Turn the `#` comment into `//`", true, vec![edit]));
+                }
+            }
+            Code::EcWrongInput => {
+                let Some(found) = find_value(root, d.range) else {
+                    return;
+                };
+                if let Some(fix) = self.move_ec(&found, model) {
+                    fixes.push(fix);
+                }
+                fixes.push(self.fix(
+                    "Remove `ec`",
+                    false,
+                    vec![self.remove(found.parent, found.member)],
+                ));
+            }
+            Code::EcUnsupportedOp | Code::EcMisplaced => {
+                let Some(found) = find_value(root, d.range) else {
+                    return;
+                };
+                let preferred = d.code == Code::EcUnsupportedOp;
+                fixes.push(self.fix(
+                    "Remove `ec` (it has no effect here)",
+                    preferred,
+                    vec![self.remove(found.parent, found.member)],
+                ));
+            }
+            Code::NoEffect | Code::OpTypeAbsent | Code::DuplicateKey | Code::UnknownNode => {
+                let found = find_key(root, d.range).or_else(|| find_value(root, d.range));
+                let Some(found) = found else { return };
+                let (title, preferred) = match d.code {
+                    Code::DuplicateKey => ("Remove the ignored duplicate", true),
+                    Code::UnknownNode => ("Remove this entry", d.suggestions.is_empty()),
+                    _ => ("Remove this setting: it has no effect", true),
+                };
+                // For an unknown tensor in a list, the entry is the element, not the member.
+                if d.code == Code::UnknownNode && found.member.key.range != d.range {
+                    return;
+                }
+                fixes.push(self.fix(
+                    title,
+                    preferred,
+                    vec![self.remove(found.parent, found.member)],
+                ));
+            }
+            Code::UnknownKey => {
+                let Some(found) = find_key(root, d.range) else {
+                    return;
+                };
+                let name = found.member.key.text.as_str();
+                if found.depth == 1 && MODEL_CONFIG_KEYS.contains(&name) {
+                    if let Some(fix) = self.move_into_model_config(root, &found) {
+                        fixes.push(fix);
+                    }
+                }
+            }
+            Code::LegacyKey => {
+                let Some(found) = find_key(root, d.range) else {
+                    return;
+                };
+                if found.member.key.text != "ON" {
+                    return;
+                }
+                let qtype = match found.member.value.as_ref().and_then(Value::as_str) {
+                    Some("CPU") => "float32",
+                    Some("BPU") => "int8",
+                    _ => return,
+                };
+                let new_text = format!("\"qtype\": \"{qtype}\"");
+                fixes.push(self.fix(
+                    format!("Replace with {new_text}"),
+                    true,
+                    vec![replace(found.member.range(), &new_text)],
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    /// `"input0": "ec"` on a Conv → `"input1": "ec"`.
+    fn move_ec(&self, found: &Found<'a>, model: Option<&ModelIndex>) -> Option<Fix> {
+        let index = match found.member.key.text.as_str() {
+            "input0" => 0,
+            "input1" => 1,
+            _ => return None,
+        };
+        let node_name = found.entry_key?;
+        let model = model?;
+        let op = &model
+            .nodes
+            .get(*model.nodes_named(node_name).first()?)?
+            .op_type;
+        let target = *ec_inputs(op)?.iter().find(|&&i| i != index)?;
+        let target_key = format!("input{target}");
+        let edits = match found.parent.get(&target_key) {
+            // The other input is set already: give it `ec`, drop this one.
+            Some(existing) => {
+                let value = existing.value.as_ref()?;
+                vec![
+                    replace(value.range, "\"ec\""),
+                    self.remove(found.parent, found.member),
+                ]
+            }
+            None => vec![replace(
+                found.member.key.range,
+                &format!("\"{target_key}\""),
+            )],
+        };
+        Some(self.fix(format!("Move `ec` to {target_key}"), true, edits))
+    }
+
+    /// A top-level `activation` (or another model_config key) moved into `model_config`.
+    fn move_into_model_config(&self, root: &'a Value, found: &Found<'a>) -> Option<Fix> {
+        let top = root.as_object()?;
+        let member_text = self
+            .text
+            .get(found.member.range().start..found.member.range().end)?;
+        let name = &found.member.key.text;
+        let title = format!("Move \"{name}\" into \"model_config\"");
+        let model_config = top.get("model_config");
+        let edits = match model_config.and_then(|m| m.value.as_ref()) {
+            None => vec![replace(
+                found.member.range(),
+                &format!("\"model_config\": {{{member_text}}}"),
+            )],
+            Some(value) => {
+                let obj = value.as_object()?;
+                if !obj.closed {
+                    return None;
+                }
+                let insert = match obj.members.last() {
+                    Some(last) => {
+                        let indent = self.indent_of(last.key.range.start);
+                        Edit {
+                            range: TextRange::empty(last.range().end),
+                            new_text: format!(",\n{indent}{member_text}"),
+                        }
+                    }
+                    None => Edit {
+                        range: TextRange::empty(value.range.start + 1),
+                        new_text: member_text.to_string(),
+                    },
+                };
+                vec![self.remove(top, found.member), insert]
+            }
+        };
+        Some(self.fix(title, true, edits))
+    }
+
+    /// The whitespace before `offset` on its line, when only whitespace precedes it.
+    fn indent_of(&self, offset: usize) -> String {
+        let line_start = self.text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let before = &self.text[line_start..offset];
+        if before.chars().all(|c| c == ' ' || c == '\t') {
+            before.to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    /// Deletes a member with the comma that separates it from its neighbour.
+    fn remove(&self, parent: &Object, member: &Member) -> Edit {
+        let index = parent.members.iter().position(|m| std::ptr::eq(m, member));
+        let range = match index {
+            Some(i) if i + 1 < parent.members.len() => TextRange::new(
+                member.key.range.start,
+                parent.members[i + 1].key.range.start,
+            ),
+            Some(i) if i > 0 => {
+                TextRange::new(parent.members[i - 1].range().end, member.range().end)
+            }
+            _ => member.range(),
+        };
+        Edit {
+            range,
+            new_text: String::new(),
+        }
+    }
+}
+
+fn replace(range: TextRange, new_text: &str) -> Edit {
+    Edit {
+        range,
+        new_text: new_text.to_string(),
+    }
+}
+
+fn is_trim_of(token: Option<&str>, suggestion: &str) -> bool {
+    let Some(token) = token else { return false };
+    let inner = token.trim_matches('"');
+    let suggested = suggestion.trim_matches('"');
+    inner.trim() == suggested && inner != suggested
+}
+
+/// `# note` → `// note`.
+fn hash_to_slashes(text: &str, range: TextRange) -> Option<Edit> {
+    let hash = text.get(range.start..range.end)?.find('#')? + range.start;
+    Some(Edit {
+        range: TextRange::new(hash, hash + 1),
+        new_text: "//".to_string(),
+    })
+}
+
+/// A member found in the tree, with the object holding it.
+struct Found<'a> {
+    parent: &'a Object,
+    member: &'a Member,
+    /// For a member inside a map entry (`node_config.<name>.input0`), that entry's key.
+    entry_key: Option<&'a str>,
+    /// 1 for a top-level member.
+    depth: usize,
+}
+
+/// The member whose key is exactly `range`.
+fn find_key(root: &Value, range: TextRange) -> Option<Found<'_>> {
+    let location = path_at(root, range.start);
+    if location.slot != Slot::Key {
+        return None;
+    }
+    let found = found_from(root, &location.path)?;
+    (found.member.key.range == range).then_some(found)
+}
+
+/// The member whose value is exactly `range`.
+fn find_value(root: &Value, range: TextRange) -> Option<Found<'_>> {
+    let location = path_at(root, range.start);
+    let found = found_from(root, &location.path)?;
+    let value = found.member.value.as_ref()?;
+    (value.range == range).then_some(found)
+}
+
+fn found_from<'a>(root: &'a Value, path: &[Step<'a>]) -> Option<Found<'a>> {
+    let Some(Step::Member(member)) = path.last() else {
+        return None;
+    };
+    let parent = match path.len() {
+        1 => root.as_object()?,
+        n => match path[n - 2] {
+            Step::Member(m) => m.value.as_ref()?.as_object()?,
+            Step::Element(_, v) => v.as_object()?,
+        },
+    };
+    let entry_key = match path.len() {
+        n if n >= 2 => path[n - 2].key(),
+        _ => None,
+    };
+    Some(Found {
+        parent,
+        member,
+        entry_key,
+        depth: path.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests;

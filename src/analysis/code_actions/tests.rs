@@ -1,0 +1,277 @@
+use std::path::Path;
+
+use super::*;
+use crate::analysis::{check, CheckContext, ModelStatus};
+use crate::syntax::parse;
+
+fn model(name: &str) -> ModelIndex {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name)
+        .join("optimized_float_model.onnx");
+    ModelIndex::load(&path).expect("fixture model loads")
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut edits = edits.to_vec();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+    let mut out = text.to_string();
+    for e in edits {
+        out.replace_range(e.range.start..e.range.end, &e.new_text);
+    }
+    out
+}
+
+/// The fixes offered at the `$0` cursor, computed as the server does.
+fn fixes_at(fixture: &str, model: Option<&ModelIndex>) -> (String, Vec<Fix>) {
+    let (text, offset) = crate::analysis::fixture(fixture);
+    let parse = parse(&text);
+    let ctx = CheckContext {
+        model: model.map_or(ModelStatus::Unpaired, ModelStatus::Loaded),
+        ..Default::default()
+    };
+    let diagnostics = check(&text, &parse, &ctx);
+    let fixes = code_actions(&text, &parse, &diagnostics, model, TextRange::empty(offset));
+    (text, fixes)
+}
+
+/// Applies the fix titled `title` and returns the new text.
+#[track_caller]
+fn after(fixture: &str, model: Option<&ModelIndex>, title: &str) -> String {
+    let (text, fixes) = fixes_at(fixture, model);
+    let fix = fixes.iter().find(|f| f.title == title).unwrap_or_else(|| {
+        panic!(
+            "no fix {title:?} in {:#?}",
+            fixes.iter().map(|f| &f.title).collect::<Vec<_>>()
+        )
+    });
+    apply(&text, &fix.edits)
+}
+
+#[test]
+fn moves_ec_to_the_input_where_it_works() {
+    let m = model("resnet18");
+    let fixture = r#"{"node_config": {"/conv1/Conv": {"qtype": "int16", "input0": "e$0c"}}}"#;
+    assert_eq!(
+        after(fixture, Some(&m), "Move `ec` to input1"),
+        r#"{"node_config": {"/conv1/Conv": {"qtype": "int16", "input1": "ec"}}}"#
+    );
+    let (_, fixes) = fixes_at(fixture, Some(&m));
+    let preferred: Vec<&str> = fixes
+        .iter()
+        .filter(|f| f.preferred)
+        .map(|f| f.title.as_str())
+        .collect();
+    assert_eq!(preferred, ["Move `ec` to input1"]);
+    assert_eq!(fixes[0].diagnostic.code, Code::EcWrongInput);
+    // input1 already set: it gets ec and input0 goes.
+    assert_eq!(
+        after(
+            r#"{"node_config": {"/conv1/Conv": {"input0": "e$0c", "input1": "int8"}}}"#,
+            Some(&m),
+            "Move `ec` to input1"
+        ),
+        r#"{"node_config": {"/conv1/Conv": {"input1": "ec"}}}"#
+    );
+    assert_eq!(
+        after(fixture, Some(&m), "Remove `ec`"),
+        r#"{"node_config": {"/conv1/Conv": {"qtype": "int16"}}}"#
+    );
+}
+
+#[test]
+fn removes_ec_where_it_has_no_effect() {
+    let m = model("resnet18");
+    let text = "{\n  \"node_config\": {\n    \"/relu/Relu\": {\n      \"input0\": \"$0ec\",\n      \"qtype\": \"int16\"\n    }\n  }\n}";
+    assert_eq!(
+        after(text, Some(&m), "Remove `ec` (it has no effect here)"),
+        "{\n  \"node_config\": {\n    \"/relu/Relu\": {\n      \"qtype\": \"int16\"\n    }\n  }\n}"
+    );
+    assert_eq!(
+        after(
+            r#"{"op_config": {"Conv": {"qtype": "e$0c"}}}"#,
+            None,
+            "Remove `ec` (it has no effect here)"
+        ),
+        r#"{"op_config": {"Conv": {}}}"#
+    );
+}
+
+#[test]
+fn did_you_mean_replacements() {
+    let m = model("resnet18");
+    assert_eq!(
+        after(
+            r#"{"model_config": {"activation": {"calibraton_$0type": "kl"}}}"#,
+            None,
+            "Change to \"calibration_type\""
+        ),
+        r#"{"model_config": {"activation": {"calibration_type": "kl"}}}"#
+    );
+    assert_eq!(
+        after(
+            r#"{"op_config": {"Conv": {"qtype": "Int1$06"}}}"#,
+            None,
+            "Change to \"int16\""
+        ),
+        r#"{"op_config": {"Conv": {"qtype": "int16"}}}"#
+    );
+    assert_eq!(
+        after(
+            r#"{"op_config": {"re$0lu": {"qtype": "int16"}}}"#,
+            Some(&m),
+            "Change to \"Relu\""
+        ),
+        r#"{"op_config": {"Relu": {"qtype": "int16"}}}"#
+    );
+    assert_eq!(
+        after(
+            r#"{"node_config": {"/conv1/Conv $0": {"qtype": "int16"}}}"#,
+            Some(&m),
+            "Trim whitespace: \"/conv1/Conv\""
+        ),
+        r#"{"node_config": {"/conv1/Conv": {"qtype": "int16"}}}"#
+    );
+    // Several candidates: one action each, none preferred.
+    let (_, fixes) = fixes_at(
+        r#"{"node_config": {"/layer1/layer1.0/conv3$0/Conv": {}}}"#,
+        Some(&m),
+    );
+    let changes: Vec<&Fix> = fixes
+        .iter()
+        .filter(|f| f.title.starts_with("Change to"))
+        .collect();
+    assert!(changes.len() > 1, "{fixes:#?}");
+    assert!(changes.iter().all(|f| !f.preferred));
+}
+
+#[test]
+fn renames_legacy_keys() {
+    assert_eq!(
+        after(
+            r#"{"node_config": {"/a": {"InputType$00": "int16"}}}"#,
+            None,
+            "Rename to \"input0\""
+        ),
+        r#"{"node_config": {"/a": {"input0": "int16"}}}"#
+    );
+    assert_eq!(
+        after(
+            r#"{"node_config": {"/a": {"O$0N": "CPU"}}}"#,
+            None,
+            "Replace with \"qtype\": \"float32\""
+        ),
+        r#"{"node_config": {"/a": {"qtype": "float32"}}}"#
+    );
+}
+
+#[test]
+fn moves_misplaced_keys_into_model_config() {
+    let title = "Move \"activation\" into \"model_config\"";
+    assert_eq!(
+        after(
+            "{\n  \"model_config\": {\n    \"all_node_type\": \"int16\"\n  },\n  \"activ$0ation\": {\"calibration_type\": \"kl\"}\n}",
+            None,
+            title
+        ),
+        "{\n  \"model_config\": {\n    \"all_node_type\": \"int16\",\n    \"activation\": {\"calibration_type\": \"kl\"}\n  }\n}"
+    );
+    assert_eq!(
+        after(
+            r#"{"activ$0ation": {"per_channel": true}, "model_config": {}}"#,
+            None,
+            title
+        ),
+        r#"{"model_config": {"activation": {"per_channel": true}}}"#
+    );
+    assert_eq!(
+        after(r#"{"activ$0ation": {"per_channel": true}}"#, None, title),
+        r#"{"model_config": {"activation": {"per_channel": true}}}"#
+    );
+}
+
+#[test]
+fn numbers_into_range_and_type() {
+    let act = |body: &str| {
+        format!(
+            r#"{{"model_config": {{"activation": {{"calibration_type": ["kl", "max"], {body}}}}}}}"#
+        )
+    };
+    assert_eq!(
+        after(&act(r#""max_percentile": $01"#), None, "Change to 1.0"),
+        act(r#""max_percentile": 1.0"#)
+    );
+    assert_eq!(
+        after(
+            &act(r#""num_bin": [1$000, 2048]"#),
+            None,
+            "Change to 129, the nearest value the toolchain accepts"
+        ),
+        act(r#""num_bin": [129, 2048]"#)
+    );
+    assert_eq!(
+        after(
+            &act(r#""max_percentile": 1.$05"#),
+            None,
+            "Change to 1.0, the nearest value the toolchain accepts"
+        ),
+        act(r#""max_percentile": 1.0"#)
+    );
+    assert_eq!(
+        after(&act(r#""num_bin": "10$024""#), None, "Change to 1024"),
+        act(r#""num_bin": 1024"#)
+    );
+}
+
+#[test]
+fn hash_comments_become_line_comments() {
+    let fixture = "{\n  \"model_config\": {} # one$0\n  # two\n}";
+    assert_eq!(
+        after(fixture, None, "Turn the `#` comment into `//`"),
+        "{\n  \"model_config\": {} // one\n  # two\n}"
+    );
+    assert_eq!(
+        after(fixture, None, "Turn every `#` comment into `//`"),
+        "{\n  \"model_config\": {} // one\n  // two\n}"
+    );
+}
+
+#[test]
+fn removes_settings_without_effect_and_ignored_duplicates() {
+    let title = "Remove this setting: it has no effect";
+    assert_eq!(
+        after(
+            "{\n  \"model_config\": {\n    \"all_node_type\": \"in$0t8\",\n    \"model_output_type\": \"int8\"\n  }\n}",
+            None,
+            title
+        ),
+        "{\n  \"model_config\": {\n    \"model_output_type\": \"int8\"\n  }\n}"
+    );
+    assert_eq!(
+        after(
+            r#"{"model_config": {"activation": {"calibration_type": "max", "num_$0bin": 1024}}}"#,
+            None,
+            title
+        ),
+        r#"{"model_config": {"activation": {"calibration_type": "max"}}}"#
+    );
+    assert_eq!(
+        after(
+            r#"{"op_config": {"Co$0nv": {"qtype": "int8"}, "Conv": {"qtype": "int16"}}}"#,
+            None,
+            "Remove the ignored duplicate"
+        ),
+        r#"{"op_config": {"Conv": {"qtype": "int16"}}}"#
+    );
+}
+
+#[test]
+fn nothing_away_from_the_cursor_or_in_a_clean_file() {
+    let (_, fixes) = fixes_at(r#"{"op_config": {"Conv": {"qtype": "int16"}}$0}"#, None);
+    assert!(
+        fixes
+            .iter()
+            .all(|f| f.diagnostic.code == Code::ModelNotFound),
+        "{fixes:#?}"
+    );
+}
