@@ -10,3 +10,9 @@ pub mod server;
 pub mod spec;
 pub mod syntax;
 pub mod text;
+
+// The tree of a big config and the index of a big model are hundreds of thousands of small
+// allocations; mimalloc allocates and frees them about twice as fast as glibc (README,
+// Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
