@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig, Severity};
-use crate::model::ModelIndex;
+use crate::model::{ModelIndex, Pairing};
 use crate::spec::{
     self, Beyond, KeySpec, Legacy, Level, MapKind, Scalar, ScalarType, ValueSpec, EC,
 };
@@ -23,6 +23,24 @@ pub enum ModelStatus<'a> {
     Unreadable { message: String },
     /// The paired model, read.
     Loaded(&'a ModelIndex),
+}
+
+impl<'a> ModelStatus<'a> {
+    /// From the pairing and the outcome of reading its model (`Err` holds the reason).
+    pub fn of(pairing: Option<&Pairing>, loaded: Option<Result<&'a ModelIndex, String>>) -> Self {
+        match (pairing, loaded) {
+            (_, Some(Ok(index))) => ModelStatus::Loaded(index),
+            (Some(p), Some(Err(_))) if !p.model.exists() => ModelStatus::Missing {
+                message: format!(
+                    "the model {} ({}) does not exist, so node names and op types are not checked",
+                    p.model.display(),
+                    p.reason()
+                ),
+            },
+            (_, Some(Err(message))) => ModelStatus::Unreadable { message },
+            _ => ModelStatus::Unpaired,
+        }
+    }
 }
 
 /// Everything besides the text that decides the diagnostics.

@@ -37,20 +37,11 @@ pub struct PairedModel {
 
 impl PairedModel {
     pub fn status(&self) -> ModelStatus<'_> {
-        match (&self.pairing, &self.model) {
-            (Some(_), Some(Ok(index))) => ModelStatus::Loaded(index),
-            (Some(p), Some(Err(_))) if !p.model.exists() => ModelStatus::Missing {
-                message: format!(
-                    "the model {} ({}) does not exist, so node names and op types are not checked",
-                    p.model.display(),
-                    p.reason()
-                ),
-            },
-            (Some(_), Some(Err(e))) => ModelStatus::Unreadable {
-                message: format!("the paired model cannot be read: {e}"),
-            },
-            _ => ModelStatus::Unpaired,
-        }
+        let loaded = self.model.as_ref().map(|result| match result {
+            Ok(index) => Ok(&**index),
+            Err(e) => Err(format!("the paired model cannot be read: {e}")),
+        });
+        ModelStatus::of(self.pairing.as_ref(), loaded)
     }
 }
 

@@ -80,20 +80,11 @@ fn checked(
         return (Vec::new(), None);
     }
     let info = model_info(state, snap, session, true);
-    let model = match (&info.state, &info.pairing) {
-        (Some(ModelState::Loaded(index)), _) => ModelStatus::Loaded(index),
-        (Some(ModelState::Failed(_)), Some(p)) if !p.model.exists() => ModelStatus::Missing {
-            message: format!(
-                "the model {} ({}) does not exist, so node names and op types are not checked",
-                p.model.display(),
-                p.reason()
-            ),
-        },
-        (Some(ModelState::Failed(message)), _) => ModelStatus::Unreadable {
-            message: message.clone(),
-        },
-        (None, _) => ModelStatus::Unpaired,
-    };
+    let loaded = info.state.as_ref().map(|state| match state {
+        ModelState::Loaded(index) => Ok(&**index),
+        ModelState::Failed(message) => Err(message.clone()),
+    });
+    let model = ModelStatus::of(info.pairing.as_ref(), loaded);
     let ctx = CheckContext {
         model,
         directive: directive(&snap.text, &snap.parse).map(|(_, range)| range),
