@@ -53,7 +53,7 @@ pub struct CheckContext<'a> {
 }
 
 /// Top-level keys of model_config that users put at the top by mistake.
-const MODEL_CONFIG_KEYS_AT_TOP: &[&str] = &[
+pub(crate) const MODEL_CONFIG_KEYS_AT_TOP: &[&str] = &[
     "all_node_type",
     "model_output_type",
     "activation",
@@ -520,74 +520,54 @@ impl Checker<'_, '_> {
     }
 
     fn check_range(&mut self, key: &KeySpec, scalar: &Scalar, range: TextRange, v: f64, raw: &str) {
-        if let Some(min) = scalar.min {
-            if !min.admits_as_min(v) {
-                let relation = if min.inclusive {
+        let below = scalar.min.filter(|min| !min.admits_as_min(v));
+        let above = scalar.max.filter(|max| !max.admits_as_max(v));
+        let (bound, relation, moves) = match (below, above) {
+            (Some(min), _) => (
+                min,
+                if min.inclusive {
                     "at least"
                 } else {
                     "greater than"
-                };
-                let d = match min.beyond {
-                    Beyond::ClampTo(to) => Diagnostic::new(
-                        Code::OutOfRange,
-                        range,
-                        format!(
-                            "\"{}\" must be {relation} {}; the toolchain raises {raw} to {}",
-                            key.name,
-                            fmt_num(min.value),
-                            fmt_num(to)
-                        ),
-                    )
-                    .suggest(fmt_typed(to, scalar.ty)),
-                    Beyond::Reject => Diagnostic::new(
-                        Code::OutOfRange,
-                        range,
-                        format!(
-                            "\"{}\" must be {relation} {}; the toolchain rejects {raw}",
-                            key.name,
-                            fmt_num(min.value)
-                        ),
-                    )
-                    .with_severity(Severity::Error)
-                    .suggest(fmt_typed(min.value, scalar.ty)),
-                };
-                self.push(d);
-                return;
-            }
-        }
-        if let Some(max) = scalar.max {
-            if !max.admits_as_max(v) {
-                let relation = if max.inclusive {
+                },
+                "raises",
+            ),
+            (None, Some(max)) => (
+                max,
+                if max.inclusive {
                     "at most"
                 } else {
                     "less than"
-                };
-                let d = match max.beyond {
-                    Beyond::ClampTo(to) => Diagnostic::new(
-                        Code::OutOfRange,
-                        range,
-                        format!(
-                            "\"{}\" must be {relation} {}; the toolchain lowers {raw} to {}",
-                            key.name,
-                            fmt_num(max.value),
-                            fmt_num(to)
-                        ),
-                    ),
-                    Beyond::Reject => Diagnostic::new(
-                        Code::OutOfRange,
-                        range,
-                        format!(
-                            "\"{}\" must be {relation} {}; the toolchain rejects {raw}",
-                            key.name,
-                            fmt_num(max.value)
-                        ),
-                    )
-                    .with_severity(Severity::Error)
-                    .suggest(fmt_typed(max.value, scalar.ty)),
-                };
-                self.push(d);
-            }
-        }
+                },
+                "lowers",
+            ),
+            (None, None) => return,
+        };
+        let limit = fmt_num(bound.value);
+        let d = match bound.beyond {
+            Beyond::ClampTo(to) => Diagnostic::new(
+                Code::OutOfRange,
+                range,
+                format!(
+                    "\"{}\" must be {relation} {limit}; the toolchain {moves} {raw} to {}",
+                    key.name,
+                    fmt_num(to)
+                ),
+            )
+            .suggest(fmt_typed(to, scalar.ty)),
+            // The nearest accepted value is the bound itself (inclusive bounds only here).
+            Beyond::Reject => Diagnostic::new(
+                Code::OutOfRange,
+                range,
+                format!(
+                    "\"{}\" must be {relation} {limit}; the toolchain rejects {raw}",
+                    key.name
+                ),
+            )
+            .with_severity(Severity::Error)
+            .suggest(fmt_typed(bound.value, scalar.ty)),
+        };
+        self.push(d);
     }
 
     /// Rules that tie several activation keys together.

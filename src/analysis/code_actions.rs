@@ -2,6 +2,7 @@
 //! tree, the diagnostics `check` gives for it, and the model), never from what a client sends
 //! back, so they work when the client drops a diagnostic's `data`.
 
+use super::check::MODEL_CONFIG_KEYS_AT_TOP;
 use super::precision::ec_inputs;
 use super::{Code, Diagnostic};
 use crate::model::ModelIndex;
@@ -25,16 +26,6 @@ pub struct Fix {
     /// The diagnostic it fixes.
     pub diagnostic: Diagnostic,
 }
-
-/// Keys of model_config that belong there, not at the top.
-const MODEL_CONFIG_KEYS: &[&str] = &[
-    "all_node_type",
-    "model_output_type",
-    "activation",
-    "weight",
-    "modelwise_search",
-    "layerwise_search",
-];
 
 /// Quick fixes for the diagnostics that touch `range`.
 pub fn code_actions(
@@ -171,7 +162,7 @@ impl<'a> Ctx<'a> {
                     return;
                 };
                 let name = found.member.key.text.as_str();
-                if found.depth == 1 && MODEL_CONFIG_KEYS.contains(&name) {
+                if found.depth == 1 && MODEL_CONFIG_KEYS_AT_TOP.contains(&name) {
                     if let Some(fix) = self.move_into_model_config(root, &found) {
                         fixes.push(fix);
                     }

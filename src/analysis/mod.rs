@@ -32,3 +32,13 @@ pub(crate) fn fixture(s: &str) -> (String, usize) {
     let at = s.find("$0").expect("fixture without $0");
     (s.replacen("$0", "", 1), at)
 }
+
+/// A model from tests/fixtures/models, for tests.
+#[cfg(test)]
+pub(crate) fn fixture_model(name: &str) -> crate::model::ModelIndex {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name)
+        .join("optimized_float_model.onnx");
+    crate::model::ModelIndex::load(&path).expect("fixture model loads")
+}

@@ -366,13 +366,7 @@ fn severities_can_be_overridden_or_switched_off() {
 
 // ---- with a model ----
 
-fn fixture_model(name: &str) -> crate::model::ModelIndex {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/models")
-        .join(name)
-        .join("optimized_float_model.onnx");
-    crate::model::ModelIndex::load(&path).expect("fixture model loads")
-}
+use crate::analysis::fixture_model;
 
 #[track_caller]
 fn expect_model(src: &str, model: &str, code: Code, severity: Severity) -> Vec<String> {

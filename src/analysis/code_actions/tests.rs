@@ -1,16 +1,8 @@
-use std::path::Path;
-
 use super::*;
 use crate::analysis::{check, CheckContext, ModelStatus};
 use crate::syntax::parse;
 
-fn model(name: &str) -> ModelIndex {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/models")
-        .join(name)
-        .join("optimized_float_model.onnx");
-    ModelIndex::load(&path).expect("fixture model loads")
-}
+use crate::analysis::fixture_model as model;
 
 fn apply(text: &str, edits: &[Edit]) -> String {
     let mut edits = edits.to_vec();

@@ -1,15 +1,7 @@
-use std::path::Path;
-
 use super::*;
 use crate::syntax::parse;
 
-fn model(name: &str) -> ModelIndex {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/models")
-        .join(name)
-        .join("optimized_float_model.onnx");
-    ModelIndex::load(&path).expect("fixture model loads")
-}
+use crate::analysis::fixture_model as model;
 
 fn node(model: &ModelIndex, name: &str) -> NodeId {
     model.nodes_named(name)[0]
