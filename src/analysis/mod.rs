@@ -10,18 +10,22 @@ mod diagnostic;
 mod folding;
 mod format;
 mod hover;
+mod inlay_hints;
 mod model_checks;
+mod node_info;
 pub mod precision;
 mod suggest;
 mod symbols;
 
 pub use check::{check, CheckContext, ModelStatus, HOW_TO_PAIR};
-pub use completion::{complete, CompletionItem, CompletionKind};
+pub use completion::{complete, CompletionItem, CompletionKind, Completions};
 pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
 pub use hover::{describe_key, hover, HoverInfo};
+pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
+pub use node_info::MAX_NAME_ITEMS;
 pub use suggest::{closest, did_you_mean};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 
@@ -30,4 +34,14 @@ pub use symbols::{document_symbols, Symbol, SymbolKind};
 pub(crate) fn fixture(s: &str) -> (String, usize) {
     let at = s.find("$0").expect("fixture without $0");
     (s.replacen("$0", "", 1), at)
+}
+
+/// A fixture model of `tests/fixtures/models`.
+#[cfg(test)]
+pub(crate) fn fixture_model(name: &str) -> crate::model::ModelIndex {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models")
+        .join(name)
+        .join("optimized_float_model.onnx");
+    crate::model::ModelIndex::load(&path).expect("fixture model loads")
 }

@@ -131,6 +131,7 @@ pub fn server_capabilities(flags: &ClientFlags, encoding: PositionEncoding) -> S
             ..Default::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
