@@ -3,7 +3,8 @@
 //! Works on broken text: the context comes from [`cursor_at`], the tree is only used to learn
 //! which keys follow the cursor and what the settings are.
 
-use std::collections::HashSet;
+// hashbrown's default hasher: the present-key set is probed for many names per keystroke.
+use hashbrown::HashSet;
 
 use super::cursor::{cursor_at, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
@@ -188,8 +189,9 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
     let Some(model) = ctx.model else {
         return Completions::default();
     };
-    let names = model.node_names().filter(|n| !present.contains(n));
-    let (picked, cut) = select(names, ctx.typed, MAX_NAME_ITEMS);
+    let (picked, cut) = select(model.node_names(), ctx.typed, MAX_NAME_ITEMS, |n| {
+        !present.contains(n)
+    });
     let settings = Settings::read(ctx.parse.root.as_ref(), Some(model));
     let items = picked
         .into_iter()
@@ -253,7 +255,7 @@ fn tensor_values(ctx: &Ctx) -> Completions {
         .chain(model.nodes.iter().flat_map(|n| n.outputs.iter()))
         .map(String::as_str)
         .filter(|t| !t.is_empty());
-    let (picked, cut) = select(tensors, ctx.typed, MAX_NAME_ITEMS);
+    let (picked, cut) = select(tensors, ctx.typed, MAX_NAME_ITEMS, |_| true);
     // A broken model may repeat a tensor; list it once.
     let mut seen = HashSet::new();
     let items = picked
