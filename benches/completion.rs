@@ -1,6 +1,10 @@
 //! Completion of node names and tensors out of a 100,000-node model (SPEC §5: the list is
 //! bounded and prefiltered by what was typed). Each case is one `complete` call on a prepared
 //! parse, as the server does it on a snapshot.
+//!
+//! Measured on the shared 2-core machine under load (other builds running), release:
+//! nothing typed 1.9 ms (1000 items, incomplete), scope prefix 2.0 ms, prefix of one late node
+//! 10 ms, no match at all (full scan of 100,000 names) 9.7 ms, subgraph tensors 2.5 ms.
 
 use std::hint::black_box;
 

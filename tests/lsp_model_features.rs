@@ -37,7 +37,7 @@ impl Workspace {
         std::fs::write(&config, text).unwrap();
         let uri = format!("file://{}", config.display());
         let mut client = Client::new();
-        client
+        let init = client
             .initialize(json!({"capabilities": {
                 "textDocument": {
                     "hover": {"contentFormat": ["markdown"]},
@@ -45,6 +45,7 @@ impl Workspace {
                 }
             }}))
             .await;
+        assert_eq!(init["capabilities"]["inlayHintProvider"], true, "{init}");
         client.open(&uri, text).await;
         client.diagnostics(&uri, Some(1)).await;
         (

@@ -265,11 +265,9 @@ fn tensor_values(ctx: &Ctx) -> Completions {
         .map(|(rank, t)| CompletionItem {
             label: t.to_string(),
             kind: CompletionKind::Tensor,
-            detail: Some(match model.producer(t) {
-                Some(p) => format!(
-                    "output of {} ({})",
-                    model.nodes[p].name, model.nodes[p].op_type
-                ),
+            detail: Some(match model.producer(t).map(|p| &model.nodes[p]) {
+                Some(n) if n.name.is_empty() => format!("output of an unnamed {} node", n.op_type),
+                Some(n) => format!("output of {} ({})", n.name, n.op_type),
                 None => "graph input".to_string(),
             }),
             documentation: None,
