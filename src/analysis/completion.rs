@@ -1,12 +1,17 @@
-//! Completion of keys (from the spec, minus the keys already present) and of values (enums
-//! and booleans). Works on broken text: the context comes from [`cursor_at`], the tree is only
-//! used to learn which keys follow the cursor.
+//! Completion of keys (from the spec, minus the keys already present), of values (enums and
+//! booleans) and, with a model, of op types, node names, tensor names and `ec` where it works.
+//! Works on broken text: the context comes from [`cursor_at`], the tree is only used to learn
+//! which keys follow the cursor and what the settings are.
 
-use std::collections::HashSet;
+// hashbrown's default hasher: the present-key set is probed for many names per keystroke.
+use hashbrown::HashSet;
 
-use super::cursor::{cursor_at, value_at_path, Seg, Slot};
+use super::cursor::{cursor_at, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
-use crate::spec::{lookup_level, Locale, ScalarType, ValueSpec};
+use super::node_info::{compact, select, MAX_NAME_ITEMS};
+use super::precision::{ec_works, node_precision, Settings};
+use crate::model::{known_op_types, ModelIndex};
+use crate::spec::{lookup_level, Locale, ScalarType, ValueSpec, EC};
 use crate::syntax::{Parse, ValueKind};
 use crate::text::TextRange;
 
@@ -17,6 +22,12 @@ pub enum CompletionKind {
     EnumValue,
     /// `true` / `false`.
     Keyword,
+    /// An op type (an op_config key).
+    OpType,
+    /// A node name of the model (a node_config key).
+    Node,
+    /// A tensor name of the model (a subgraph boundary).
+    Tensor,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -35,37 +46,76 @@ pub struct CompletionItem {
     pub sort_text: String,
 }
 
-/// Every completion at `offset`.
-pub fn complete(text: &str, parse: &Parse, offset: usize, locale: Locale) -> Vec<CompletionItem> {
+/// The items at a position, and whether the list was cut (the client should ask again as the
+/// user types).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Completions {
+    pub items: Vec<CompletionItem>,
+    pub is_incomplete: bool,
+}
+
+impl From<Vec<CompletionItem>> for Completions {
+    fn from(items: Vec<CompletionItem>) -> Self {
+        Completions {
+            items,
+            is_incomplete: false,
+        }
+    }
+}
+
+/// Every completion at `offset`; `model` adds op types, node names, tensors and narrows `ec`.
+pub fn complete(
+    text: &str,
+    parse: &Parse,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+) -> Completions {
     let cursor = cursor_at(text, offset);
     let range = cursor
         .token
         .unwrap_or(TextRange::empty(offset.min(text.len())));
+    let ctx = Ctx {
+        parse,
+        range,
+        typed: typed_text(text, range, offset),
+        locale,
+        model,
+    };
     match cursor.slot {
-        Slot::Key => complete_keys(parse, &cursor, range, offset, locale),
-        Slot::Value => complete_values(&cursor.path, range, locale),
-        Slot::Other => Vec::new(),
+        Slot::Key => complete_keys(&ctx, &cursor, offset),
+        Slot::Value => complete_values(&ctx, &cursor.path),
+        Slot::Other => Completions::default(),
     }
+}
+
+struct Ctx<'a> {
+    parse: &'a Parse,
+    range: TextRange,
+    /// What the user typed of the token, up to the cursor, without the opening quote.
+    typed: &'a str,
+    locale: Locale,
+    model: Option<&'a ModelIndex>,
+}
+
+fn typed_text(text: &str, range: TextRange, offset: usize) -> &str {
+    let end = offset.clamp(range.start, range.end);
+    let start = if text.as_bytes().get(range.start) == Some(&b'"') {
+        range.start + 1
+    } else {
+        range.start
+    };
+    text.get(start.min(end)..end).unwrap_or("")
 }
 
 fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
-fn complete_keys(
-    parse: &Parse,
-    cursor: &super::cursor::Cursor,
-    range: TextRange,
-    offset: usize,
-    locale: Locale,
-) -> Vec<CompletionItem> {
+fn complete_keys(ctx: &Ctx, cursor: &Cursor, offset: usize) -> Completions {
     let keys = cursor.keys();
-    // Node names, op types and subgraph names are not in the spec (the model completes them).
-    let Some(level) = lookup_level(&keys) else {
-        return Vec::new();
-    };
     let mut present: HashSet<&str> = cursor.keys_before.iter().map(String::as_str).collect();
-    if let Some(ValueKind::Object(o)) = value_at_path(parse, &cursor.path).map(|v| &v.kind) {
+    if let Some(ValueKind::Object(o)) = value_at_path(ctx.parse, &cursor.path).map(|v| &v.kind) {
         for m in &o.members {
             // The key being typed is no reason to hide its completion.
             if !m.key.range.contains_inclusive(offset) {
@@ -73,6 +123,15 @@ fn complete_keys(
             }
         }
     }
+    match keys.as_slice() {
+        ["op_config"] => return op_type_keys(ctx, &present).into(),
+        ["node_config"] => return node_keys(ctx, &present),
+        _ => {}
+    }
+    // Subgraph names are the user's own.
+    let Some(level) = lookup_level(&keys) else {
+        return Completions::default();
+    };
     level
         .keys
         .iter()
@@ -81,24 +140,175 @@ fn complete_keys(
         .map(|(i, k)| CompletionItem {
             label: k.name.to_string(),
             kind: CompletionKind::Key,
-            detail: Some(type_text(&k.value, locale)),
-            documentation: describe_key(level, k.name, locale),
-            range,
+            detail: Some(type_text(&k.value, ctx.locale)),
+            documentation: describe_key(level, k.name, ctx.locale),
+            range: ctx.range,
             new_text: quote(k.name),
             sort_text: format!("{i:03}"),
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
-fn complete_values(path: &[Seg], range: TextRange, locale: Locale) -> Vec<CompletionItem> {
+/// The model's op types first (with their node counts), then every other ONNX op type.
+fn op_type_keys(ctx: &Ctx, present: &HashSet<&str>) -> Vec<CompletionItem> {
+    let item = |op: &str, detail: String, group: u8| CompletionItem {
+        label: op.to_string(),
+        kind: CompletionKind::OpType,
+        detail: Some(detail),
+        documentation: None,
+        range: ctx.range,
+        new_text: quote(op),
+        sort_text: format!("{group}{op}"),
+    };
+    let mut items = Vec::new();
+    if let Some(model) = ctx.model {
+        for (op, n) in model.op_types() {
+            if !present.contains(op) {
+                let nodes = if n == 1 { "node" } else { "nodes" };
+                items.push(item(op, format!("{n} {nodes}"), 0));
+            }
+        }
+    }
+    let other = if ctx.model.is_some() {
+        "not in the model"
+    } else {
+        "ONNX op type"
+    };
+    for &op in known_op_types() {
+        let in_model = ctx.model.is_some_and(|m| m.op_type_count(op) > 0);
+        if !in_model && !present.contains(op) {
+            items.push(item(op, other.to_string(), 1));
+        }
+    }
+    items
+}
+
+/// Node names of the model not configured yet, bounded and prefiltered by what was typed.
+fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
+    let Some(model) = ctx.model else {
+        return Completions::default();
+    };
+    let (picked, cut) = select(model.node_names(), ctx.typed, MAX_NAME_ITEMS, |n| {
+        !present.contains(n)
+    });
+    let settings = Settings::read(ctx.parse.root.as_ref(), Some(model));
+    let items = picked
+        .into_iter()
+        .enumerate()
+        .filter_map(|(rank, name)| {
+            let ids = model.nodes_named(name);
+            let first = *ids.first()?;
+            let node = &model.nodes[first];
+            let detail = if ids.len() > 1 {
+                format!("{} (×{} nodes share this name)", node.op_type, ids.len())
+            } else {
+                node.op_type.clone()
+            };
+            let np = node_precision(model, &settings, first);
+            let documentation = format!(
+                "`{}`({})  \ninputs: {}  \noutputs: {}",
+                node.op_type,
+                compact(&np),
+                code_list(&node.inputs),
+                code_list(&node.outputs),
+            );
+            Some(CompletionItem {
+                label: name.to_string(),
+                kind: CompletionKind::Node,
+                detail: Some(detail),
+                documentation: Some(documentation),
+                range: ctx.range,
+                new_text: quote(name),
+                sort_text: format!("{rank:05}"),
+            })
+        })
+        .collect();
+    Completions {
+        items,
+        is_incomplete: cut,
+    }
+}
+
+fn code_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            if n.is_empty() {
+                "–".to_string()
+            } else {
+                format!("`{n}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Tensor names for a subgraph boundary: graph inputs and node outputs.
+fn tensor_values(ctx: &Ctx) -> Completions {
+    let Some(model) = ctx.model else {
+        return Completions::default();
+    };
+    let tensors = model
+        .graph_inputs
+        .iter()
+        .chain(model.nodes.iter().flat_map(|n| n.outputs.iter()))
+        .map(String::as_str)
+        .filter(|t| !t.is_empty());
+    let (picked, cut) = select(tensors, ctx.typed, MAX_NAME_ITEMS, |_| true);
+    // A broken model may repeat a tensor; list it once.
+    let mut seen = HashSet::new();
+    let items = picked
+        .into_iter()
+        .filter(|t| seen.insert(*t))
+        .enumerate()
+        .map(|(rank, t)| CompletionItem {
+            label: t.to_string(),
+            kind: CompletionKind::Tensor,
+            detail: Some(match model.producer(t).map(|p| &model.nodes[p]) {
+                Some(n) if n.name.is_empty() => format!("output of an unnamed {} node", n.op_type),
+                Some(n) => format!("output of {} ({})", n.name, n.op_type),
+                None => "graph input".to_string(),
+            }),
+            documentation: None,
+            range: ctx.range,
+            new_text: quote(t),
+            sort_text: format!("{rank:05}"),
+        })
+        .collect();
+    Completions {
+        items,
+        is_incomplete: cut,
+    }
+}
+
+/// With a model, `ec` for `node_config[name].input<i>` only where it works on one of the nodes
+/// of that name; an unknown name (or no model) keeps it.
+fn ec_allowed(model: Option<&ModelIndex>, parent: &[&str], key: &str) -> bool {
+    let (Some(model), ["node_config", name]) = (model, parent) else {
+        return true;
+    };
+    let index = match key {
+        "input0" => 0,
+        "input1" => 1,
+        _ => return true,
+    };
+    let ids = model.nodes_named(name);
+    ids.is_empty()
+        || ids
+            .iter()
+            .any(|&id| ec_works(&model.nodes[id].op_type, index))
+}
+
+fn complete_values(ctx: &Ctx, path: &[Seg]) -> Completions {
     // `[..., Key(k)]` or `[..., Key(k), Index(i)]` for an element of a list value.
     let (key_index, in_list) = match path {
         [.., Seg::Key(_), Seg::Index(_)] => (path.len() - 2, true),
         [.., Seg::Key(_)] => (path.len() - 1, false),
-        _ => return Vec::new(),
+        _ => return Completions::default(),
     };
     let Seg::Key(key) = &path[key_index] else {
-        return Vec::new();
+        return Completions::default();
     };
     let parent: Vec<&str> = path[..key_index]
         .iter()
@@ -108,33 +318,35 @@ fn complete_values(path: &[Seg], range: TextRange, locale: Locale) -> Vec<Comple
         })
         .collect();
     if parent.len() != key_index {
-        return Vec::new();
+        return Completions::default();
     }
     let Some(level) = lookup_level(&parent) else {
-        return Vec::new();
+        return Completions::default();
     };
+    let locale = ctx.locale;
     let doc = describe_key(level, key, locale);
     let (values, is_bool): (&[&str], bool) = if let Some(spec) = level.key(key) {
         match &spec.value {
-            ValueSpec::Scalar(s) if in_list && !s.list => return Vec::new(),
+            ValueSpec::TensorNames if in_list => return tensor_values(ctx),
+            ValueSpec::Scalar(s) if in_list && !s.list => return Completions::default(),
             ValueSpec::Scalar(s) if s.ty == ScalarType::Bool => (&[], true),
             ValueSpec::Scalar(s) if s.ty == ScalarType::String => (s.values, false),
-            _ => return Vec::new(),
+            _ => return Completions::default(),
         }
     } else if let Some(legacy) = level.legacy_key(key) {
         if in_list {
-            return Vec::new();
+            return Completions::default();
         }
         (legacy.values, false)
     } else {
-        return Vec::new();
+        return Completions::default();
     };
     let item = |i: usize, label: &str, new_text: String, kind| CompletionItem {
         label: label.to_string(),
         kind,
         detail: None,
         documentation: doc.clone(),
-        range,
+        range: ctx.range,
         new_text,
         sort_text: format!("{i:03}"),
     };
@@ -143,13 +355,17 @@ fn complete_values(path: &[Seg], range: TextRange, locale: Locale) -> Vec<Comple
             .iter()
             .enumerate()
             .map(|(i, b)| item(i, b, b.to_string(), CompletionKind::Keyword))
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
     }
+    let keep_ec = ec_allowed(ctx.model, &parent, key);
     values
         .iter()
         .enumerate()
+        .filter(|(_, v)| keep_ec || **v != EC)
         .map(|(i, v)| item(i, v, quote(v), CompletionKind::EnumValue))
-        .collect()
+        .collect::<Vec<_>>()
+        .into()
 }
 
 #[cfg(test)]
@@ -160,7 +376,7 @@ mod tests {
 
     fn complete_at(s: &str) -> Vec<CompletionItem> {
         let (text, offset) = fixture(s);
-        complete(&text, &parse(&text), offset, Locale::En)
+        complete(&text, &parse(&text), offset, Locale::En, None).items
     }
 
     fn labels(items: &[CompletionItem]) -> Vec<&str> {
@@ -256,5 +472,107 @@ mod tests {
     #[test]
     fn node_names_are_not_from_the_spec() {
         assert!(complete_at(r#"{"node_config": {$0}}"#).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+    use crate::analysis::{fixture, fixture_model};
+    use crate::syntax::parse;
+
+    fn complete_with(model: &ModelIndex, s: &str) -> Completions {
+        let (text, offset) = fixture(s);
+        complete(&text, &parse(&text), offset, Locale::En, Some(model))
+    }
+
+    fn item<'a>(c: &'a Completions, label: &str) -> Option<&'a CompletionItem> {
+        c.items.iter().find(|i| i.label == label)
+    }
+
+    #[test]
+    fn node_names_with_op_type() {
+        let m = fixture_model("resnet18");
+        let c = complete_with(&m, r#"{"node_config": {"/layer1/$0"#);
+        let it = item(&c, "/layer1/layer1.0/conv1/Conv").expect("node offered");
+        assert_eq!(it.detail.as_deref(), Some("Conv"));
+        assert_eq!(it.new_text, "\"/layer1/layer1.0/conv1/Conv\"");
+        assert_eq!(it.range, TextRange::new(17, 26));
+        assert!(it.documentation.as_deref().unwrap().contains("int8"));
+        assert!(!c.is_incomplete);
+        // Prefix matches come first.
+        assert!(c.items[0].label.starts_with("/layer1/"), "{:?}", c.items[0]);
+    }
+
+    #[test]
+    fn configured_nodes_are_not_offered_again() {
+        let m = fixture_model("resnet18");
+        let c = complete_with(
+            &m,
+            r#"{"node_config": {"/conv1/Conv": {}, "$0": {}, "/relu/Relu": {}}}"#,
+        );
+        assert!(item(&c, "/conv1/Conv").is_none());
+        assert!(item(&c, "/relu/Relu").is_none());
+        assert!(item(&c, "/maxpool/MaxPool").is_some());
+    }
+
+    #[test]
+    fn op_types_in_the_model_first() {
+        let m = fixture_model("resnet18");
+        let c = complete_with(&m, r#"{"op_config": {"Relu": {}, "$0"#);
+        let conv = item(&c, "Conv").unwrap();
+        assert_eq!(conv.detail.as_deref(), Some("20 nodes"));
+        assert!(item(&c, "Relu").is_none(), "already present");
+        let softmax = item(&c, "Softmax").unwrap();
+        assert_eq!(softmax.detail.as_deref(), Some("not in the model"));
+        assert!(conv.sort_text < softmax.sort_text);
+        // Without a model: every known op type.
+        let (text, offset) = fixture(r#"{"op_config": {"$0"#);
+        let c = complete(&text, &parse(&text), offset, Locale::En, None);
+        assert!(item(&c, "Softmax").is_some() && item(&c, "Conv").is_some());
+    }
+
+    fn values(m: &ModelIndex, s: &str) -> Vec<String> {
+        complete_with(m, s)
+            .items
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
+    }
+
+    #[test]
+    fn ec_only_where_it_works() {
+        let m = fixture_model("resnet18");
+        let conv = r#"{"node_config": {"/conv1/Conv": {"input1": "$0"}}}"#;
+        assert!(values(&m, conv).contains(&"ec".to_string()));
+        let conv0 = r#"{"node_config": {"/conv1/Conv": {"input0": "$0"}}}"#;
+        assert!(!values(&m, conv0).contains(&"ec".to_string()));
+        let relu = r#"{"node_config": {"/relu/Relu": {"input1": "$0"#;
+        assert!(!values(&m, relu).contains(&"ec".to_string()));
+        let unknown = r#"{"node_config": {"/nope": {"input0": $0"#;
+        assert!(values(&m, unknown).contains(&"ec".to_string()));
+        let qtype = r#"{"node_config": {"/conv1/Conv": {"qtype": "$0"#;
+        assert!(!values(&m, qtype).contains(&"ec".to_string()));
+
+        let vit = fixture_model("vit_tiny");
+        let name = "/encoder/layers/encoder_layer_0/self_attention/MatMul";
+        for i in 0..2 {
+            let s = format!(r#"{{"node_config": {{"{name}": {{"input{i}": "$0"}}}}}}"#);
+            assert!(values(&vit, &s).contains(&"ec".to_string()), "input{i}");
+        }
+    }
+
+    #[test]
+    fn subgraph_tensors() {
+        let m = fixture_model("resnet18");
+        let c = complete_with(
+            &m,
+            r#"{"subgraph_config": {"g": {"inputs": ["/relu/Relu_out$0"#,
+        );
+        let it = item(&c, "/relu/Relu_output_0").expect("tensor offered");
+        assert_eq!(it.detail.as_deref(), Some("output of /relu/Relu (Relu)"));
+        assert_eq!(it.new_text, "\"/relu/Relu_output_0\"");
+        let c = complete_with(&m, r#"{"subgraph_config": {"g": {"outputs": ["$0"]}}}"#);
+        assert!(item(&c, "input").is_some_and(|i| i.detail.as_deref() == Some("graph input")));
     }
 }

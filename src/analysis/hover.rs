@@ -1,5 +1,11 @@
-//! Hover on keys and values: documentation, type, default and valid values (en / zh).
+//! Hover on keys and values: documentation, type, default and valid values (en / zh); with a
+//! model, node names (op type, inputs, effective precision and what decided it) and op types
+//! (node counts and overrides).
 
+use super::node_info::{decided_by, line_of};
+use super::precision::{node_precision, Settings};
+use super::suggest::did_you_mean;
+use crate::model::{how_to_pair, ModelIndex, NodeId};
 use crate::spec::{
     lookup_level, Bound, KeySpec, Legacy, Level, Locale, MapKind, ScalarType, ValueSpec, EC,
 };
@@ -13,15 +19,32 @@ pub struct HoverInfo {
     pub markdown: String,
 }
 
-/// What the spec says about the key or value at `offset`; `None` elsewhere (node names and op
-/// types are described by the model hover).
-pub fn hover(parse: &Parse, offset: usize, locale: Locale) -> Option<HoverInfo> {
+/// What the spec (or, for node names and op types, the model) says about the key or value at
+/// `offset`; `None` elsewhere.
+pub fn hover(
+    text: &str,
+    parse: &Parse,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+) -> Option<HoverInfo> {
     let root = parse.root.as_ref()?;
     let loc = path_at(root, offset);
     let keys: Vec<&str> = loc.keys().collect();
     match loc.slot {
         Slot::Key => {
             let member = loc.member()?;
+            let markdown = match keys.as_slice() {
+                ["node_config", name] => Some(node_hover(text, parse, name, model, locale)),
+                ["op_config", op] => Some(op_hover(parse, op, model, locale)),
+                _ => None,
+            };
+            if let Some(markdown) = markdown {
+                return Some(HoverInfo {
+                    range: member.key.range,
+                    markdown,
+                });
+            }
             let level = lookup_level(&keys[..keys.len().saturating_sub(1)])?;
             let markdown = describe_key(level, &member.key.text, locale)?;
             Some(HoverInfo {
@@ -212,6 +235,187 @@ fn describe_legacy(legacy: &Legacy, locale: Locale) -> String {
     out
 }
 
+fn no_model(locale: Locale) -> String {
+    match locale {
+        Locale::En => format!("No model is paired with this config. {}", how_to_pair()),
+        Locale::Zh => format!("此配置没有配对的模型。{}", how_to_pair()),
+    }
+}
+
+/// Op type, inputs/outputs and the effective precision table of every node named `name`.
+fn node_hover(
+    text: &str,
+    parse: &Parse,
+    name: &str,
+    model: Option<&ModelIndex>,
+    locale: Locale,
+) -> String {
+    let mut out = format!("**{name}**\n\n");
+    let Some(model) = model else {
+        out.push_str(&no_model(locale));
+        return out;
+    };
+    let ids = model.nodes_named(name);
+    if ids.is_empty() || name.is_empty() {
+        out.push_str(&match locale {
+            Locale::En => format!(
+                "No node of the model `{}` has this name.",
+                model.path.display()
+            ),
+            Locale::Zh => format!("模型 `{}` 中没有这个名称的节点。", model.path.display()),
+        });
+        if let Some(s) = did_you_mean(name, model.node_names()) {
+            out.push_str(&format!(
+                " {} `{s}`?",
+                label(locale, "Did you mean", "是否指")
+            ));
+        }
+        return out;
+    }
+    let settings = Settings::read(parse.root.as_ref(), Some(model));
+    // A huge number of same-named nodes would make an unreadable hover.
+    const SHOWN: usize = 8;
+    if ids.len() > 1 {
+        out.push_str(&match locale {
+            Locale::En => format!(
+                "⚠ Ambiguous: {} nodes of the model have this name; a node_config entry applies to all of them.\n\n",
+                ids.len()
+            ),
+            Locale::Zh => format!(
+                "⚠ 名称有歧义：模型中有 {} 个节点使用此名称，node_config 条目对它们全部生效。\n\n",
+                ids.len()
+            ),
+        });
+    }
+    for (k, &id) in ids.iter().take(SHOWN).enumerate() {
+        if ids.len() > 1 {
+            out.push_str(&format!(
+                "**{} {}** · ",
+                label(locale, "Node", "节点"),
+                k + 1
+            ));
+        }
+        out.push_str(&node_section(text, model, &settings, id, locale));
+        out.push_str("\n\n");
+    }
+    if ids.len() > SHOWN {
+        out.push_str(&format!("… {} more\n\n", ids.len() - SHOWN));
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+fn tensor_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            if n.is_empty() {
+                "(omitted)".to_string()
+            } else {
+                format!("`{n}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn node_section(
+    text: &str,
+    model: &ModelIndex,
+    settings: &Settings,
+    id: NodeId,
+    locale: Locale,
+) -> String {
+    let node = &model.nodes[id];
+    let np = node_precision(model, settings, id);
+    let mut out = format!(
+        "`{}` {}  \n{}: {}  \n{}: {}\n\n",
+        node.op_type,
+        label(locale, "node", "节点"),
+        label(locale, "Inputs", "输入"),
+        tensor_list(&node.inputs),
+        label(locale, "Outputs", "输出"),
+        tensor_list(&node.outputs),
+    );
+    if np.inputs.is_empty() {
+        out.push_str(label(locale, "The node has no inputs.", "该节点没有输入。"));
+        return out;
+    }
+    out.push_str(label(
+        locale,
+        "| input | tensor | precision | decided by |\n|---|---|---|---|\n",
+        "| 输入 | 张量 | 精度 | 决定它的设置 |\n|---|---|---|---|\n",
+    ));
+    for input in &np.inputs {
+        let (tensor, precision, source) = match input.precision {
+            None => ("(omitted)".to_string(), "—".to_string(), "—".to_string()),
+            Some(p) => {
+                let weight = if input.is_weight {
+                    label(locale, " (weight)", "（权重）")
+                } else {
+                    ""
+                };
+                (
+                    format!("`{}`{weight}", input.tensor.replace('|', "\\|")),
+                    p.describe().to_string(),
+                    decided_by(text, &input.source),
+                )
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {tensor} | {precision} | {source} |\n",
+            input.index
+        ));
+    }
+    if let Some(out_setting) = settings.model_output_type.as_ref() {
+        if node.outputs.iter().any(|o| model.graph_outputs.contains(o)) {
+            out.push_str(&format!(
+                "\n{}: {} ({} (line {}))",
+                label(locale, "Model output", "模型输出"),
+                out_setting.precision.as_str(),
+                out_setting.path,
+                line_of(text, out_setting.range.start)
+            ));
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// How many nodes of an op type the model has, and how many of them node_config overrides.
+fn op_hover(parse: &Parse, op: &str, model: Option<&ModelIndex>, locale: Locale) -> String {
+    let mut out = format!("**{op}** · {}\n\n", label(locale, "op type", "算子类型"));
+    let Some(model) = model else {
+        out.push_str(&no_model(locale));
+        return out;
+    };
+    let count = model.op_type_count(op);
+    if count == 0 {
+        out.push_str(&match locale {
+            Locale::En => format!("The model has no `{op}` node, so this entry has no effect."),
+            Locale::Zh => format!("模型中没有 `{op}` 节点，此条目不起作用。"),
+        });
+        return out;
+    }
+    let settings = Settings::read(parse.root.as_ref(), Some(model));
+    let overridden = model
+        .nodes
+        .iter()
+        .filter(|n| n.op_type == op && !n.name.is_empty() && settings.node.contains_key(&n.name))
+        .count();
+    out.push_str(&match locale {
+        Locale::En => format!(
+            "The model has {count} `{op}` node{}; {overridden} of them {} node_config overrides.",
+            if count == 1 { "" } else { "s" },
+            if overridden == 1 { "has" } else { "have" }
+        ),
+        Locale::Zh => format!(
+            "模型中有 {count} 个 `{op}` 节点，其中 {overridden} 个在 node_config 中被单独配置。"
+        ),
+    });
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +424,7 @@ mod tests {
 
     fn hover_at(s: &str, locale: Locale) -> Option<HoverInfo> {
         let (text, offset) = fixture(s);
-        hover(&parse(&text), offset, locale)
+        hover(&text, &parse(&text), offset, locale, None)
     }
 
     #[test]
@@ -276,11 +480,14 @@ mod tests {
     }
 
     #[test]
-    fn node_names_and_unknown_keys_have_no_spec_hover() {
-        assert_eq!(
-            hover_at(r#"{"node_config": {"co$0nv1": {}}}"#, Locale::En),
-            None
-        );
+    fn node_names_without_model_say_how_to_pair() {
+        let h = hover_at(r#"{"node_config": {"co$0nv1": {}}}"#, Locale::En).unwrap();
+        assert!(h.markdown.contains("No model is paired"), "{}", h.markdown);
+        assert!(h.markdown.contains(how_to_pair()), "{}", h.markdown);
+    }
+
+    #[test]
+    fn unknown_keys_have_no_hover() {
         assert_eq!(hover_at(r#"{"bo$0gus": 1}"#, Locale::En), None);
         assert_eq!(hover_at(r#"{"a": 1}  $0"#, Locale::En), None);
     }
@@ -293,5 +500,111 @@ mod tests {
             "{}",
             h.markdown
         );
+    }
+}
+
+#[cfg(test)]
+mod model_tests {
+    use super::*;
+    use crate::analysis::{fixture, fixture_model};
+    use crate::syntax::parse;
+
+    fn hover_with(model: &ModelIndex, s: &str) -> HoverInfo {
+        let (text, offset) = fixture(s);
+        hover(&text, &parse(&text), offset, Locale::En, Some(model)).expect("a hover")
+    }
+
+    const CONFIG: &str = r#"{
+  "model_config": {"all_node_type": "int16"},
+  "op_config": {"Conv": {"qtype": "float16"}},
+  "node_config": {
+    "/conv1/C$0onv": {"input1": "ec"}
+  }
+}"#;
+
+    #[test]
+    fn node_table_with_deciding_lines() {
+        let m = fixture_model("resnet18");
+        let h = hover_with(&m, CONFIG);
+        let md = &h.markdown;
+        assert!(md.starts_with("**/conv1/Conv**"), "{md}");
+        assert!(md.contains("`Conv` node"), "{md}");
+        assert!(md.contains("Outputs: `/conv1/Conv_output_0`"), "{md}");
+        assert!(
+            md.contains("| 0 | `input` | float16 | op_config.Conv.qtype (line 3) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| 1 | `onnx::Conv_193` (weight) | ec (int8 with error compensation) | node_config./conv1/Conv.input1 (line 5) |"),
+            "{md}"
+        );
+        assert!(!md.contains("Ambiguous"), "{md}");
+        let text = CONFIG.replace("$0", "");
+        assert_eq!(&text[h.range.start..h.range.end], "\"/conv1/Conv\"");
+    }
+
+    #[test]
+    fn default_and_omitted_inputs() {
+        let m = fixture_model("bev_unet");
+        let h = hover_with(&m, r#"{"node_config": {"/up2/Res$0ize": {}}}"#);
+        assert!(
+            h.markdown
+                .contains("| 0 | `/dec1/dec1.2/Relu_output_0` | int8 | default int8 |"),
+            "{}",
+            h.markdown
+        );
+        assert!(
+            h.markdown.contains("| 1 | (omitted) | — | — |"),
+            "{}",
+            h.markdown
+        );
+    }
+
+    #[test]
+    fn ambiguous_names_show_every_node() {
+        let m = fixture_model("resnet18_dup_names");
+        let dup = m
+            .node_names()
+            .find(|n| m.nodes_named(n).len() > 1)
+            .expect("a shared name")
+            .to_string();
+        let h = hover_with(&m, &format!("{{\"node_config\": {{\"$0{dup}\": {{}}}}}}"));
+        assert!(h.markdown.contains("Ambiguous"), "{}", h.markdown);
+        assert!(h.markdown.contains("**Node 2**"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn unknown_node_suggests() {
+        let m = fixture_model("resnet18");
+        let h = hover_with(&m, r#"{"node_config": {"/conv1/Cov$0": {}}}"#);
+        assert!(h.markdown.contains("No node"), "{}", h.markdown);
+        assert!(h.markdown.contains("`/conv1/Conv`?"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn op_type_counts_and_overrides() {
+        let m = fixture_model("resnet18");
+        let h = hover_with(
+            &m,
+            r#"{"op_config": {"Co$0nv": {}}, "node_config": {"/conv1/Conv": {}, "/relu/Relu": {}}}"#,
+        );
+        assert!(
+            h.markdown
+                .contains("The model has 20 `Conv` nodes; 1 of them has node_config overrides."),
+            "{}",
+            h.markdown
+        );
+        let h = hover_with(&m, r#"{"op_config": {"Soft$0max": {}}}"#);
+        assert!(h.markdown.contains("no `Softmax` node"), "{}", h.markdown);
+    }
+
+    #[test]
+    fn spec_keys_still_documented() {
+        let m = fixture_model("resnet18");
+        let h = hover_with(
+            &m,
+            r#"{"node_config": {"/conv1/Conv": {"inp$0ut1": "ec"}}}"#,
+        );
+        assert!(h.markdown.contains("**input1**"), "{}", h.markdown);
     }
 }

@@ -11,18 +11,22 @@ mod diagnostic;
 mod folding;
 mod format;
 mod hover;
+mod inlay_hints;
 mod model_checks;
+mod node_info;
 pub mod precision;
 mod suggest;
 mod symbols;
 
 pub use check::{check, CheckContext, ModelStatus, HOW_TO_PAIR};
-pub use completion::{complete, CompletionItem, CompletionKind};
+pub use completion::{complete, CompletionItem, CompletionKind, Completions};
 pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
 pub use hover::{describe_key, hover, HoverInfo};
+pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
+pub use node_info::MAX_NAME_ITEMS;
 pub use suggest::{closest, did_you_mean};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 

@@ -137,6 +137,7 @@ pub fn server_capabilities(flags: &ClientFlags, encoding: PositionEncoding) -> S
             resolve_provider: Some(false),
             ..Default::default()
         })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
         document_formatting_provider: Some(OneOf::Left(true)),

@@ -131,33 +131,63 @@ pub fn code_actions(
     )
 }
 
+/// The document's model when it is paired and readable (read now if needed). Blocking.
+pub fn loaded_model(state: &State, snap: &Snapshot, session: &Session) -> Option<Arc<ModelIndex>> {
+    match model_info(state, snap, session, true).state {
+        Some(ModelState::Loaded(m)) => Some(m),
+        _ => None,
+    }
+}
+
 pub fn completion(
+    state: &State,
     snap: &Snapshot,
     session: &Session,
     pos: lsp::Position,
 ) -> Option<lsp::CompletionResponse> {
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
-    let items: Vec<lsp::CompletionItem> =
-        analysis::complete(&snap.text, &snap.parse, offset, session.locale())
-            .into_iter()
-            .map(|i| {
-                to_proto::completion_item(
-                    &snap.doc,
-                    session.encoding,
-                    i,
-                    session.flags.completion_markdown,
-                )
-            })
-            .collect();
+    let model = loaded_model(state, snap, session);
+    let result = analysis::complete(
+        &snap.text,
+        &snap.parse,
+        offset,
+        session.locale(),
+        model.as_deref(),
+    );
+    let is_incomplete = result.is_incomplete;
+    let items: Vec<lsp::CompletionItem> = result
+        .items
+        .into_iter()
+        .map(|i| {
+            to_proto::completion_item(
+                &snap.doc,
+                session.encoding,
+                i,
+                session.flags.completion_markdown,
+            )
+        })
+        .collect();
     Some(lsp::CompletionResponse::List(lsp::CompletionList {
-        is_incomplete: false,
+        is_incomplete,
         items,
     }))
 }
 
-pub fn hover(snap: &Snapshot, session: &Session, pos: lsp::Position) -> Option<lsp::Hover> {
+pub fn hover(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    pos: lsp::Position,
+) -> Option<lsp::Hover> {
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
-    let info = analysis::hover(&snap.parse, offset, session.locale())?;
+    let model = loaded_model(state, snap, session);
+    let info = analysis::hover(
+        &snap.text,
+        &snap.parse,
+        offset,
+        session.locale(),
+        model.as_deref(),
+    )?;
     Some(to_proto::hover(
         &snap.doc,
         session.encoding,
@@ -244,4 +274,24 @@ pub fn code_lens(state: &State, snap: &Snapshot, session: &Session) -> Option<Ve
         }),
         data: None,
     }])
+}
+
+pub fn inlay_hints(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    range: lsp::Range,
+) -> Option<Vec<lsp::InlayHint>> {
+    let model = loaded_model(state, snap, session)?;
+    let range = TextRange::new(
+        from_proto::offset(&snap.doc, session.encoding, range.start),
+        from_proto::offset(&snap.doc, session.encoding, range.end),
+    );
+    let hints = analysis::inlay_hints(&snap.text, &snap.parse, range, Some(&model));
+    Some(
+        hints
+            .into_iter()
+            .map(|h| to_proto::inlay_hint(&snap.doc, session.encoding, h))
+            .collect(),
+    )
 }

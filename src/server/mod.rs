@@ -350,7 +350,7 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position.position;
         self.run(
             &params.text_document_position.text_document.uri,
-            move |_, snap, session| handlers::completion(snap, session, pos),
+            move |state, snap, session| handlers::completion(state, snap, session, pos),
         )
         .await
     }
@@ -359,8 +359,16 @@ impl LanguageServer for Backend {
         let pos = params.text_document_position_params.position;
         self.run(
             &params.text_document_position_params.text_document.uri,
-            move |_, snap, session| handlers::hover(snap, session, pos),
+            move |state, snap, session| handlers::hover(state, snap, session, pos),
         )
+        .await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> jsonrpc::Result<Option<Vec<InlayHint>>> {
+        let range = params.range;
+        self.run(&params.text_document.uri, move |state, snap, session| {
+            handlers::inlay_hints(state, snap, session, range)
+        })
         .await
     }
 

@@ -116,6 +116,9 @@ pub mod to_proto {
             analysis::CompletionKind::Key => lsp::CompletionItemKind::PROPERTY,
             analysis::CompletionKind::EnumValue => lsp::CompletionItemKind::ENUM_MEMBER,
             analysis::CompletionKind::Keyword => lsp::CompletionItemKind::KEYWORD,
+            analysis::CompletionKind::OpType => lsp::CompletionItemKind::CLASS,
+            analysis::CompletionKind::Node => lsp::CompletionItemKind::FIELD,
+            analysis::CompletionKind::Tensor => lsp::CompletionItemKind::VARIABLE,
         };
         lsp::CompletionItem {
             label: item.label,
@@ -152,6 +155,27 @@ pub mod to_proto {
         lsp::Hover {
             contents: lsp::HoverContents::Markup(contents),
             range: Some(range(doc, enc, info.range)),
+        }
+    }
+
+    pub fn inlay_hint(
+        doc: &Document,
+        enc: PositionEncoding,
+        hint: analysis::InlayHint,
+    ) -> lsp::InlayHint {
+        lsp::InlayHint {
+            position: position(doc, enc, hint.offset),
+            label: lsp::InlayHintLabel::String(hint.label),
+            kind: Some(match hint.kind {
+                analysis::InlayKind::Type => lsp::InlayHintKind::TYPE,
+                analysis::InlayKind::Count => lsp::InlayHintKind::PARAMETER,
+            }),
+            text_edits: None,
+            tooltip: hint.tooltip.map(lsp::InlayHintTooltip::String),
+            // `: Conv(...)` reads as a type annotation; `× 20` needs a space before it.
+            padding_left: Some(hint.kind == analysis::InlayKind::Count),
+            padding_right: None,
+            data: None,
         }
     }
 
