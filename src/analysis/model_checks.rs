@@ -36,13 +36,13 @@ pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> 
         name_index: None,
     };
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
-        for member in &ops.members {
-            checker.op_entry(member, ops);
+        for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
+            checker.op_entry(member, shadowed);
         }
     }
     if let Some(nodes) = obj.get_value("node_config").and_then(Value::as_object) {
-        for member in &nodes.members {
-            checker.node_entry(member, nodes);
+        for (member, shadowed) in nodes.members.iter().zip(nodes.shadowed()) {
+            checker.node_entry(member, shadowed);
         }
     }
     if let Some(subgraphs) = obj.get_value("subgraph_config").and_then(Value::as_object) {
@@ -84,7 +84,7 @@ impl<'m> NameIndex<'m> {
 }
 
 impl<'m> ModelChecker<'m> {
-    fn op_entry(&mut self, member: &Member, ops: &Object) {
+    fn op_entry(&mut self, member: &Member, shadowed: bool) {
         let op = member.key.text.as_str();
         let count = self.model.op_type_count(op);
         if count == 0 {
@@ -115,7 +115,7 @@ impl<'m> ModelChecker<'m> {
             }
             return;
         }
-        if ops.is_shadowed(member) {
+        if shadowed {
             return;
         }
         // An op entry equal to what its nodes get anyway.
@@ -164,7 +164,7 @@ impl<'m> ModelChecker<'m> {
         .map(|s| s.to_string())
     }
 
-    fn node_entry(&mut self, member: &Member, nodes: &Object) {
+    fn node_entry(&mut self, member: &Member, shadowed: bool) {
         let name = member.key.text.as_str();
         // Unnamed nodes cannot be configured: "" names none of them.
         let ids = if name.is_empty() {
@@ -215,7 +215,7 @@ impl<'m> ModelChecker<'m> {
                 }
             }
         }
-        if !ec_reported && !nodes.is_shadowed(member) {
+        if !ec_reported && !shadowed {
             self.node_no_effect(member, name);
         }
     }

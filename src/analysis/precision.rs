@@ -211,7 +211,7 @@ impl Settings {
 
 /// The members of an object that count: for duplicate keys, only the last.
 fn last_members(obj: &Object) -> impl Iterator<Item = &Member> {
-    obj.members.iter().filter(move |m| !obj.is_shadowed(m))
+    obj.last_members()
 }
 
 /// `qtype`, else the legacy `InputType`, else the legacy `ON`.

@@ -203,10 +203,33 @@ impl Object {
         self.members.iter()
     }
 
-    /// True when `member` is shadowed by a later member with the same key.
+    /// True when `member` is shadowed by a later member with the same key. Linear in the
+    /// object's size: in a loop over the members use [`Object::shadowed`] instead.
     pub fn is_shadowed(&self, member: &Member) -> bool {
         self.get(&member.key.text)
             .is_some_and(|last| !std::ptr::eq(last, member))
+    }
+
+    /// For each member in source order, whether a later member has the same key. Linear time
+    /// (a node_config may have 100,000 members).
+    pub fn shadowed(&self) -> Vec<bool> {
+        let mut seen = hashbrown::HashSet::with_capacity(self.members.len());
+        let mut flags: Vec<bool> = self
+            .members
+            .iter()
+            .rev()
+            .map(|m| !seen.insert(m.key.text.as_str()))
+            .collect();
+        flags.reverse();
+        flags
+    }
+
+    /// The members Python keeps (the last of each key), in source order. Linear time.
+    pub fn last_members(&self) -> impl Iterator<Item = &Member> {
+        self.members
+            .iter()
+            .zip(self.shadowed())
+            .filter_map(|(m, shadowed)| (!shadowed).then_some(m))
     }
 }
 

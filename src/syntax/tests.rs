@@ -190,6 +190,9 @@ fn duplicate_keys_last_wins() {
     assert!(o.is_shadowed(&o.members[0]));
     assert!(!o.is_shadowed(&o.members[2]));
     assert!(o.get("zzz").is_none());
+    assert_eq!(o.shadowed(), [true, false, false]);
+    let kept: Vec<&str> = o.last_members().map(|m| m.key.text.as_str()).collect();
+    assert_eq!(kept, ["b", "a"]);
 }
 
 // ---- rejected input: kind, exact range, message ---------------------------------------------

@@ -1,0 +1,401 @@
+//! End-to-end latency of the language server, as an editor sees it: spawns the release binary
+//! (`$QCLS`, else the `qcls` that cargo built for this bench), speaks JSON-RPC over its
+//! stdin/stdout and times, from the write of the message to the read of the answer:
+//!
+//! - an incremental change -> the `publishDiagnostics` of that version,
+//! - `textDocument/completion` (a node_config key, and a qtype value),
+//! - `textDocument/hover` (a node name, and a key),
+//!
+//! on (a) a 300-line config paired with resnet18 and (b) a 100,000-entry node_config paired with
+//! a 100,000-node synthetic model. Prints p50/p95/max per measure. Run with
+//! `cargo bench --bench lsp_latency`; figures are recorded in docs/performance.md.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+struct Server {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: u64,
+}
+
+impl Server {
+    fn spawn(binary: &Path, root: &Path) -> Server {
+        let mut child = Command::new(binary)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        let stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = channel();
+        std::thread::spawn(move || loop {
+            let mut len = None;
+            loop {
+                let mut line = String::new();
+                if out.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(n) = line.strip_prefix("Content-Length: ") {
+                    len = n.parse::<usize>().ok();
+                }
+            }
+            let mut body = vec![0; len.expect("Content-Length")];
+            if out.read_exact(&mut body).is_err() {
+                return;
+            }
+            let msg: Value = serde_json::from_slice(&body).expect("JSON from qcls");
+            if tx.send(msg).is_err() {
+                return;
+            }
+        });
+        let mut server = Server {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+        };
+        let root_uri = uri(root);
+        server.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "capabilities": {
+                "textDocument": {"hover": {"contentFormat": ["markdown"]},
+                                 "completion": {"completionItem": {"documentationFormat": ["markdown"]}}}}}),
+        );
+        server.notify("initialized", json!({}));
+        server
+    }
+
+    fn send(&mut self, msg: &Value) {
+        let body = serde_json::to_vec(msg).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(&body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// The next message satisfying `pred`; others are dropped.
+    fn wait(&mut self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let msg = self
+                .rx
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no {what} within {TIMEOUT:?}"));
+            if pred(&msg) {
+                return msg;
+            }
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let msg = self.wait(method, |m| m["id"] == id && m.get("method").is_none());
+        assert!(msg.get("error").is_none(), "{method}: {msg}");
+        msg["result"].clone()
+    }
+
+    fn diagnostics(&mut self, uri: &str, version: i64) -> Value {
+        self.wait("publishDiagnostics", |m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri
+                && m["params"]["version"] == version
+        })
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let _ = self.child.wait();
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// Line and UTF-16 column of the first occurrence of `needle` (ASCII documents), plus `shift`.
+fn position(text: &str, needle: &str, shift: usize) -> Value {
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in the document"))
+        + shift;
+    let line = text[..offset].matches('\n').count();
+    let col = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    json!({"line": line, "character": col})
+}
+
+struct Stats {
+    name: String,
+    samples: Vec<Duration>,
+}
+
+impl Stats {
+    fn pct(&self, p: f64) -> Duration {
+        let mut s = self.samples.clone();
+        s.sort();
+        let i = ((p * s.len() as f64).ceil() as usize).clamp(1, s.len()) - 1;
+        s[i]
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1e3)
+}
+
+/// One scenario: the document, where to edit, where to complete and hover.
+struct Scenario {
+    title: String,
+    text: String,
+    /// A `"int16"` value token whose `int16`/`int32` toggles per edit (same length).
+    edit_at: String,
+    complete_key_at: (&'static str, usize),
+    complete_value_at: (&'static str, usize),
+    hover_node_at: (String, usize),
+    hover_key_at: (&'static str, usize),
+    iterations: usize,
+}
+
+fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
+    let config = dir.join("quant_config.json");
+    std::fs::write(&config, &s.text).unwrap();
+    let uri = uri(&config);
+    let mut server = Server::spawn(binary, dir);
+    let t = Instant::now();
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": s.text}}),
+    );
+    let first = server.diagnostics(&uri, 1);
+    eprintln!(
+        "{}: open -> first diagnostics {} ms ({} diagnostics)",
+        s.title,
+        ms(t.elapsed()),
+        first["params"]["diagnostics"]
+            .as_array()
+            .map_or(0, Vec::len)
+    );
+    let doc = json!({"uri": uri});
+    let edit_start = position(&s.text, &s.edit_at, s.edit_at.find("int16").unwrap() + 3);
+    let edit_end = json!({"line": edit_start["line"], "character": edit_start["character"].as_u64().unwrap() + 2});
+    let key_pos = position(&s.text, s.complete_key_at.0, s.complete_key_at.1);
+    let value_pos = position(&s.text, s.complete_value_at.0, s.complete_value_at.1);
+    let node_pos = position(&s.text, &s.hover_node_at.0, s.hover_node_at.1);
+    let hkey_pos = position(&s.text, s.hover_key_at.0, s.hover_key_at.1);
+
+    let mut stats: Vec<Stats> = [
+        "change -> publishDiagnostics",
+        "completion: node_config key",
+        "completion: qtype value",
+        "hover: node name",
+        "hover: key",
+    ]
+    .iter()
+    .map(|n| Stats {
+        name: n.to_string(),
+        samples: Vec::new(),
+    })
+    .collect();
+    let warmup = 3;
+    let mut items = (0, false);
+    for i in 0..s.iterations + warmup {
+        let version = 2 + i as i64;
+        let new = if i % 2 == 0 { "32" } else { "16" };
+        let t = Instant::now();
+        server.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version},
+                   "contentChanges": [{"range": {"start": edit_start, "end": edit_end}, "text": new}]}),
+        );
+        server.diagnostics(&uri, version);
+        let change = t.elapsed();
+
+        let t = Instant::now();
+        let r = server.request(
+            "textDocument/completion",
+            json!({"textDocument": doc, "position": key_pos}),
+        );
+        let key = t.elapsed();
+        items = (
+            r["items"].as_array().map_or(0, Vec::len),
+            r["isIncomplete"] == true,
+        );
+
+        let t = Instant::now();
+        server.request(
+            "textDocument/completion",
+            json!({"textDocument": doc, "position": value_pos}),
+        );
+        let value = t.elapsed();
+
+        let t = Instant::now();
+        server.request(
+            "textDocument/hover",
+            json!({"textDocument": doc, "position": node_pos}),
+        );
+        let node = t.elapsed();
+
+        let t = Instant::now();
+        server.request(
+            "textDocument/hover",
+            json!({"textDocument": doc, "position": hkey_pos}),
+        );
+        let hkey = t.elapsed();
+
+        if i >= warmup {
+            for (k, d) in [change, key, value, node, hkey].into_iter().enumerate() {
+                stats[k].samples.push(d);
+            }
+        }
+    }
+    eprintln!(
+        "{}: node_config key completion returned {} items (isIncomplete: {})",
+        s.title, items.0, items.1
+    );
+    server.shutdown();
+    stats
+}
+
+fn resnet18_config(names: &[String]) -> String {
+    let mut t = String::from("// qcls latency benchmark: resnet18\n{\n  \"model_config\": {\n    \"all_node_type\": \"int16\",\n    \"model_output_type\": \"int8\",\n    \"activation\": {\n      \"calibration_type\": [\"kl\", \"max\"],\n      \"num_bin\": [1024, 2048],\n      \"max_num_bin\": 16384,\n      \"max_percentile\": [0.99995, 1.0],\n      \"per_channel\": [true, false],\n      \"asymmetric\": false\n    },\n    \"weight\": {\"bias_correction\": {\"num_sample\": 2, \"metric\": \"mse\"}},\n    \"layerwise_search\": {\"metric\": \"cosine-similarity\"}\n  },\n  \"op_config\": {\n    \"Conv\": {\"qtype\": \"int8\"},\n    \"Gemm\": {\"qtype\": \"float16\"}\n  },\n  \"node_config\": {\n    \"/layer1/la\": {},\n");
+    for (i, name) in names.iter().enumerate() {
+        t.push_str(&format!(
+            "    // node {i}\n    \"{name}\": {{\n      \"qtype\": \"int16\",\n      \"input0\": \"int8\"\n    }},\n"
+        ));
+    }
+    let mut lines = t.lines().count();
+    while lines < 296 {
+        t.push_str("    // padding comment\n");
+        lines += 1;
+    }
+    t.push_str("    \"/fc/Gemm\": {\"qtype\": \"float32\"}\n  }\n}\n");
+    t
+}
+
+fn big_config(names: &[String]) -> String {
+    let mut t = String::with_capacity(names.len() * 70);
+    t.push_str("{\n  \"model_config\": {\"activation\": {\"calibration_type\": \"max\"}},\n  \"node_config\": {\n    \"/backbone/sta\": {},\n");
+    for (i, name) in names.iter().enumerate() {
+        let q = if i % 2 == 0 { "int16" } else { "float16" };
+        let sep = if i + 1 == names.len() { "" } else { "," };
+        t.push_str(&format!("    \"{name}\": {{\"qtype\": \"{q}\"}}{sep}\n"));
+    }
+    t.push_str("  }\n}\n");
+    t
+}
+
+fn node_names(model: &Path) -> Vec<String> {
+    qcls::model::ModelIndex::load(model)
+        .expect("index the model")
+        .nodes
+        .iter()
+        .map(|n| n.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+fn print(title: &str, stats: &[Stats]) {
+    println!("\n{title}");
+    println!(
+        "| {:<30} | {:>5} | {:>9} | {:>9} | {:>9} |",
+        "measure", "n", "p50 ms", "p95 ms", "max ms"
+    );
+    println!(
+        "|{:-<32}|{:->7}|{:->11}|{:->11}|{:->11}|",
+        "", "", "", "", ""
+    );
+    for s in stats {
+        println!(
+            "| {:<30} | {:>5} | {:>9} | {:>9} | {:>9} |",
+            s.name,
+            s.samples.len(),
+            ms(s.pct(0.5)),
+            ms(s.pct(0.95)),
+            ms(s.pct(1.0))
+        );
+    }
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing to parse. Under `cargo test --benches`, do little.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let binary = std::env::var_os("QCLS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_qcls")));
+    println!("qcls: {}", binary.display());
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+
+    // (a) 300 lines, resnet18.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("optimized_float_model.onnx");
+    std::fs::copy(
+        repo.join("tests/fixtures/models/resnet18/optimized_float_model.onnx"),
+        &model,
+    )
+    .unwrap();
+    let names = node_names(&model);
+    let text = resnet18_config(&names[..names.len() - 1]);
+    let a = Scenario {
+        title: format!(
+            "(a) {}-line config, resnet18 ({} nodes)",
+            text.lines().count(),
+            names.len()
+        ),
+        edit_at: "\"/layer2/layer2.0/conv1/Conv\": {\n      \"qtype\": \"int16\"".into(),
+        complete_key_at: ("\"/layer1/la\"", 11),
+        complete_value_at: ("\"qtype\": \"int16\"", 12),
+        hover_node_at: ("\"/layer3/layer3.0/conv2/Conv\"".into(), 10),
+        hover_key_at: ("\"max_percentile\"", 5),
+        iterations: if quick { 5 } else { 300 },
+        text,
+    };
+    let stats = run(&binary, dir.path(), &a);
+    print(&a.title, &stats);
+
+    if quick {
+        return;
+    }
+    // (b) 100,000 entries, 100,000 nodes.
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("optimized_float_model.onnx");
+    qcls::model::synth::write_synthetic_model(&model, 100_000, 0).unwrap();
+    let names = node_names(&model);
+    let text = big_config(&names);
+    let middle = names[names.len() / 2].clone();
+    let b = Scenario {
+        title: format!(
+            "(b) {}-entry node_config ({:.1} MB), synthetic model ({} nodes)",
+            names.len(),
+            text.len() as f64 / 1e6,
+            names.len()
+        ),
+        edit_at: format!("\"{middle}\": {{\"qtype\": \"int16\""),
+        complete_key_at: ("\"/backbone/sta\"", 14),
+        complete_value_at: ("\"qtype\": \"int16\"", 12),
+        hover_node_at: (format!("\"{middle}\""), 5),
+        hover_key_at: ("\"calibration_type\"", 5),
+        iterations: 40,
+        text,
+    };
+    let stats = run(&binary, dir.path(), &b);
+    print(&b.title, &stats);
+}
