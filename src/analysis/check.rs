@@ -1,6 +1,6 @@
 //! `check`: every diagnostic of SPEC §4 for one document.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig, Severity};

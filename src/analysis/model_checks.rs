@@ -1,12 +1,14 @@
 //! Diagnostics that need the paired model: node names, op types, `ec` placement, subgraph
 //! tensors and entries that change nothing.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
-use super::precision::{ec_inputs, input_source, Precision, Settings, Source};
+use super::precision::{deciding_setting, ec_inputs, Precision, Setting, Settings};
 use super::suggest::closest;
 use super::{Code, Diagnostic};
-use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types, ModelIndex};
+use crate::model::{
+    case_insensitive_op_match, is_known_op_type, known_op_types, name_scope, ModelIndex,
+};
 use crate::spec::EC;
 use crate::syntax::{Member, Object, Value};
 
@@ -33,7 +35,6 @@ pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> 
         settings: Settings::read(Some(root), Some(model)),
         out: Vec::new(),
         budget: SUGGESTION_BUDGET,
-        name_index: None,
     };
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
@@ -58,29 +59,6 @@ struct ModelChecker<'m> {
     settings: Settings,
     out: Vec<Diagnostic>,
     budget: usize,
-    /// Built on the first unknown name.
-    name_index: Option<NameIndex<'m>>,
-}
-
-/// Node names by lowercase spelling and by scope (the part before the last `/`).
-struct NameIndex<'m> {
-    by_lowercase: HashMap<String, &'m str>,
-    by_scope: HashMap<&'m str, Vec<&'m str>>,
-}
-
-impl<'m> NameIndex<'m> {
-    fn new(model: &'m ModelIndex) -> Self {
-        let mut by_lowercase = HashMap::new();
-        let mut by_scope: HashMap<&str, Vec<&str>> = HashMap::new();
-        for n in model.node_names() {
-            by_lowercase.entry(n.to_lowercase()).or_insert(n);
-            by_scope.entry(scope(n)).or_default().push(n);
-        }
-        NameIndex {
-            by_lowercase,
-            by_scope,
-        }
-    }
 }
 
 impl<'m> ModelChecker<'m> {
@@ -188,8 +166,8 @@ impl<'m> ModelChecker<'m> {
         let mut ec_reported = false;
         if let Some(entry) = member.value.as_ref().and_then(Value::as_object) {
             for index in 0..2 {
-                let key = format!("input{index}");
-                let Some(value) = entry.get_value(&key) else {
+                let key = ["input0", "input1"][index];
+                let Some(value) = entry.get_value(key) else {
                     continue;
                 };
                 if value.as_str() != Some(EC) {
@@ -228,37 +206,35 @@ impl<'m> ModelChecker<'m> {
         if entry.qtype.is_none() && entry.inputs.iter().all(Option::is_none) {
             return; // nothing valid in it; other diagnostics say why
         }
-        let mut inherited_from = None;
+        let settings = &self.settings;
+        let precision = |s: Option<&Setting>| s.map_or(Precision::Int8, |s| s.precision);
+        // None: no input seen yet; Some(x): every input so far inherits the same as it gets.
+        let mut inherited: Option<Option<&Setting>> = None;
         for &id in self.model.nodes_named(name) {
             let node = &self.model.nodes[id];
             for (index, tensor) in node.inputs.iter().enumerate() {
                 if tensor.is_empty() {
                     continue;
                 }
-                let with =
-                    input_source(&self.settings, &node.op_type, id, Some(entry), index, true);
-                let without = input_source(&self.settings, &node.op_type, id, None, index, false);
-                if precision_of(&with) != precision_of(&without) {
+                let op = node.op_type.as_str();
+                let with = deciding_setting(settings, op, id, Some(entry), index, true);
+                let without = deciding_setting(settings, op, id, None, index, false);
+                if precision(with) != precision(without) {
                     return;
                 }
-                inherited_from.get_or_insert(without);
+                inherited.get_or_insert(without);
             }
         }
-        let Some(without) = inherited_from else {
+        let Some(without) = inherited else {
             return;
         };
-        let from = match &without {
-            Source::Default => "the default".to_string(),
-            Source::Setting(s) => s.path.clone(),
-        };
-        self.out.push(Diagnostic::new(
-            Code::NoEffect,
-            member.key.range,
-            format!(
-                "this entry changes nothing: every input of \"{name}\" already gets {} from {from}",
-                precision_of(&without).as_str()
-            ),
-        ));
+        let from = without.map_or("the default", |s| s.path.as_str());
+        let message = format!(
+            "this entry changes nothing: every input of \"{name}\" already gets {} from {from}",
+            precision(without).as_str()
+        );
+        self.out
+            .push(Diagnostic::new(Code::NoEffect, member.key.range, message));
     }
 
     /// The message, and the names to offer instead.
@@ -303,12 +279,13 @@ impl<'m> ModelChecker<'m> {
     /// whole model while the comparison budget lasts.
     fn node_suggestions(&mut self, name: &str) -> Vec<String> {
         let model = self.model;
-        let index = self.name_index.get_or_insert_with(|| NameIndex::new(model));
-        if let Some(exact) = index.by_lowercase.get(&name.to_lowercase()) {
-            return vec![exact.to_string()];
+        let lookup = model.name_lookup();
+        if let Some(&exact) = lookup.by_lowercase.get(&name.to_lowercase()) {
+            return vec![model.nodes[exact].name.clone()];
         }
-        if let Some(same_scope) = index.by_scope.get(scope(name)) {
-            let found = closest(name, same_scope.iter().copied(), 3);
+        if let Some(same_scope) = lookup.by_scope.get(name_scope(name)) {
+            let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
+            let found = closest(name, names, 3);
             if !found.is_empty() {
                 return found.into_iter().map(str::to_string).collect();
             }
@@ -358,13 +335,6 @@ impl<'m> ModelChecker<'m> {
     }
 }
 
-fn precision_of(source: &Source) -> Precision {
-    match source {
-        Source::Default => Precision::Int8,
-        Source::Setting(s) => s.precision,
-    }
-}
-
 /// Why `ec` on input `index` of an op type has no effect, or `None` when it works.
 pub fn ec_problem(op: &str, index: usize) -> Option<String> {
     match ec_inputs(op) {
@@ -398,10 +368,6 @@ fn folded_op(name: &str) -> Option<&'static str> {
                     .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
         })
     })
-}
-
-fn scope(name: &str) -> &str {
-    name.rfind('/').map_or("", |i| &name[..i])
 }
 
 pub fn tensor_exists(model: &ModelIndex, tensor: &str) -> bool {

@@ -6,7 +6,9 @@
 //! skipped; `ec` counts only where it works. Legacy keys (`InputType*`, `ON`) count as their
 //! modern equivalents, below them when both are present.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::VecDeque;
+
+use hashbrown::{HashMap, HashSet};
 
 use crate::model::{ModelIndex, NodeId};
 use crate::spec::{EC, EC_OPS, QTYPES};
@@ -133,22 +135,17 @@ impl Settings {
             return settings;
         };
         if let Some(mc) = root.get_value("model_config").and_then(Value::as_object) {
-            settings.all_node_type =
-                qtype_setting(mc, "all_node_type", "model_config.all_node_type", false);
-            settings.model_output_type = qtype_setting(
-                mc,
-                "model_output_type",
-                "model_config.model_output_type",
-                false,
-            )
-            .filter(|s| s.precision != Precision::Float16);
+            settings.all_node_type = qtype_setting(mc, "all_node_type", "model_config", false);
+            settings.model_output_type =
+                qtype_setting(mc, "model_output_type", "model_config", false)
+                    .filter(|s| s.precision != Precision::Float16);
         }
         if let Some(ops) = root.get_value("op_config").and_then(Value::as_object) {
             for member in last_members(ops) {
                 let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
                     continue;
                 };
-                let base = format!("op_config.{}", member.key.text);
+                let base = join("op_config", &member.key.text);
                 if let Some(s) = entry_qtype(entry, &base) {
                     settings.op.insert(member.key.text.clone(), s);
                 }
@@ -159,13 +156,11 @@ impl Settings {
                 let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
                     continue;
                 };
-                let base = format!("node_config.{}", member.key.text);
+                let base = join("node_config", &member.key.text);
                 let input = |i: usize| {
-                    let modern = format!("input{i}");
-                    let legacy = format!("InputType{i}");
-                    qtype_setting(entry, &modern, &format!("{base}.{modern}"), true).or_else(|| {
-                        qtype_setting(entry, &legacy, &format!("{base}.{legacy}"), false)
-                    })
+                    let (modern, legacy) = [("input0", "InputType0"), ("input1", "InputType1")][i];
+                    qtype_setting(entry, modern, &base, true)
+                        .or_else(|| qtype_setting(entry, legacy, &base, false))
                 };
                 settings.node.insert(
                     member.key.text.clone(),
@@ -185,7 +180,7 @@ impl Settings {
                 let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
                     continue;
                 };
-                let base = format!("subgraph_config.{}", member.key.text);
+                let base = join("subgraph_config", &member.key.text);
                 let tensors = |key: &str| -> Vec<String> {
                     entry
                         .get_value(key)
@@ -200,7 +195,7 @@ impl Settings {
                 };
                 settings.subgraphs.push(Subgraph {
                     name: member.key.text.clone(),
-                    qtype: qtype_setting(entry, "qtype", &format!("{base}.qtype"), false),
+                    qtype: qtype_setting(entry, "qtype", &base, false),
                     nodes: subgraph_nodes(model, &tensors("inputs"), &tensors("outputs")),
                 });
             }
@@ -216,8 +211,8 @@ fn last_members(obj: &Object) -> impl Iterator<Item = &Member> {
 
 /// `qtype`, else the legacy `InputType`, else the legacy `ON`.
 fn entry_qtype(entry: &Object, base: &str) -> Option<Setting> {
-    qtype_setting(entry, "qtype", &format!("{base}.qtype"), false)
-        .or_else(|| qtype_setting(entry, "InputType", &format!("{base}.InputType"), false))
+    qtype_setting(entry, "qtype", base, false)
+        .or_else(|| qtype_setting(entry, "InputType", base, false))
         .or_else(|| {
             let member = entry.get("ON")?;
             let value = member.value.as_ref()?;
@@ -228,14 +223,14 @@ fn entry_qtype(entry: &Object, base: &str) -> Option<Setting> {
             };
             Some(Setting {
                 precision,
-                path: format!("{base}.ON"),
+                path: join(base, "ON"),
                 range: value.range,
             })
         })
 }
 
-/// A valid precision under `key`; `ec` only when `allow_ec`.
-fn qtype_setting(obj: &Object, key: &str, path: &str, allow_ec: bool) -> Option<Setting> {
+/// A valid precision under `key` (`ec` only when `allow_ec`); its path is `base.key`.
+fn qtype_setting(obj: &Object, key: &str, base: &str, allow_ec: bool) -> Option<Setting> {
     let value = obj.get(key)?.value.as_ref()?;
     let text = value.as_str()?;
     if !(QTYPES.contains(&text) || (allow_ec && text == EC)) {
@@ -243,9 +238,20 @@ fn qtype_setting(obj: &Object, key: &str, path: &str, allow_ec: bool) -> Option<
     }
     Some(Setting {
         precision: Precision::parse(text)?,
-        path: path.to_string(),
+        path: join(base, key),
         range: value.range,
     })
+}
+
+/// `base.key` without the formatting machinery: this runs for every entry of big files.
+fn join(base: &str, key: &str) -> String {
+    let mut path = String::with_capacity(base.len() + 1 + key.len());
+    path.push_str(base);
+    if !base.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+    path
 }
 
 /// Whether `ec` works on input `index` of an op type.
@@ -348,35 +354,41 @@ pub fn input_source(
     index: usize,
     with_entry: bool,
 ) -> Source {
-    if with_entry {
-        if let Some(entry) = entry {
-            if let Some(Some(s)) = entry.inputs.get(index) {
-                if s.precision != Precision::Ec || ec_works(op_type, index) {
-                    return Source::Setting(s.clone());
-                }
+    match deciding_setting(settings, op_type, node, entry, index, with_entry) {
+        Some(s) => Source::Setting(s.clone()),
+        None => Source::Default,
+    }
+}
+
+/// Like [`input_source`], borrowed: `None` means the default int8. Checks call this for every
+/// input of every configured node, so it must not allocate.
+pub fn deciding_setting<'s>(
+    settings: &'s Settings,
+    op_type: &str,
+    node: NodeId,
+    entry: Option<&'s NodeSettings>,
+    index: usize,
+    with_entry: bool,
+) -> Option<&'s Setting> {
+    if let (true, Some(entry)) = (with_entry, entry) {
+        if let Some(Some(s)) = entry.inputs.get(index) {
+            if s.precision != Precision::Ec || ec_works(op_type, index) {
+                return Some(s);
             }
-            if let Some(s) = &entry.qtype {
-                return Source::Setting(s.clone());
-            }
+        }
+        if let Some(s) = &entry.qtype {
+            return Some(s);
         }
     }
     // The last configured subgraph containing the node wins, like a later key.
-    if let Some(s) = settings
+    settings
         .subgraphs
         .iter()
         .rev()
         .filter(|g| g.nodes.contains(&node))
-        .find_map(|g| g.qtype.clone())
-    {
-        return Source::Setting(s);
-    }
-    if let Some(s) = settings.op.get(op_type) {
-        return Source::Setting(s.clone());
-    }
-    if let Some(s) = &settings.all_node_type {
-        return Source::Setting(s.clone());
-    }
-    Source::Default
+        .find_map(|g| g.qtype.as_ref())
+        .or_else(|| settings.op.get(op_type))
+        .or(settings.all_node_type.as_ref())
 }
 
 /// The precision of the model's output tensors, when the file sets it.

@@ -73,6 +73,21 @@ pub struct ModelIndex {
     by_initializer: MultiMap,
     /// Sorted by op type.
     op_counts: Vec<(String, usize)>,
+    /// Built on first use (did-you-mean), then shared by every check against this model.
+    name_lookup: std::sync::OnceLock<NameLookup>,
+}
+
+/// Node names by lowercase spelling and by scope (the part before the last `/`), for
+/// suggesting names close to a misspelled one.
+#[derive(Clone, Debug, Default)]
+pub struct NameLookup {
+    pub by_lowercase: hashbrown::HashMap<String, NodeId>,
+    pub by_scope: hashbrown::HashMap<String, Vec<NodeId>>,
+}
+
+/// `/a/b/Conv` → `/a/b`.
+pub fn name_scope(name: &str) -> &str {
+    name.rfind('/').map_or("", |i| &name[..i])
 }
 
 impl ModelIndex {
@@ -215,7 +230,36 @@ impl ModelIndex {
             by_input,
             by_initializer,
             op_counts,
+            name_lookup: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Names by lowercase spelling and by scope, built once per model.
+    pub fn name_lookup(&self) -> &NameLookup {
+        self.name_lookup.get_or_init(|| {
+            let mut lookup = NameLookup::default();
+            for (id, node) in self.nodes.iter().enumerate() {
+                if node.name.is_empty() {
+                    continue;
+                }
+                lookup
+                    .by_lowercase
+                    .entry(node.name.to_lowercase())
+                    .or_insert(id);
+                let ids = lookup
+                    .by_scope
+                    .entry(name_scope(&node.name).to_string())
+                    .or_default();
+                // A duplicate name is listed once.
+                if ids
+                    .last()
+                    .is_none_or(|&last| self.nodes[last].name != node.name)
+                {
+                    ids.push(id);
+                }
+            }
+            lookup
+        })
     }
 
     fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> &'a [NodeId] {

@@ -13,7 +13,7 @@ mod reader;
 #[doc(hidden)]
 pub mod synth;
 
-pub use index::{ModelError, ModelIndex, NodeId, PROTOBUF_LIMIT};
+pub use index::{name_scope, ModelError, ModelIndex, NameLookup, NodeId, PROTOBUF_LIMIT};
 pub use onnx::Node;
 pub use onnx_ops::{case_insensitive_op_match, is_known_op_type, known_op_types, ONNX_VERSION};
 pub use pairing::{
