@@ -9,7 +9,7 @@ use hashbrown::HashSet;
 use super::cursor::{cursor_at, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
 use super::node_info::{compact, select, MAX_NAME_ITEMS};
-use super::precision::{ec_works, node_precision, Settings};
+use super::precision::{ec_works, node_precision, NodeFilter, Settings};
 use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{lookup_level, Locale, ScalarType, ValueSpec, EC};
 use crate::syntax::{Parse, ValueKind};
@@ -192,7 +192,8 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
     let (picked, cut) = select(model.node_names(), ctx.typed, MAX_NAME_ITEMS, |n| {
         !present.contains(n)
     });
-    let settings = Settings::read(ctx.parse.root.as_ref(), Some(model));
+    // The names offered are not configured yet, so no node entry can concern them.
+    let settings = Settings::read_some(ctx.parse.root.as_ref(), Some(model), NodeFilter::None);
     let items = picked
         .into_iter()
         .enumerate()

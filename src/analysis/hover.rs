@@ -3,7 +3,7 @@
 //! (node counts and overrides).
 
 use super::node_info::{decided_by, line_of};
-use super::precision::{node_precision, Settings};
+use super::precision::{node_precision, NodeFilter, Settings};
 use super::suggest::did_you_mean;
 use crate::model::{how_to_pair, ModelIndex, NodeId};
 use crate::spec::{
@@ -272,7 +272,7 @@ fn node_hover(
         }
         return out;
     }
-    let settings = Settings::read(parse.root.as_ref(), Some(model));
+    let settings = Settings::read_some(parse.root.as_ref(), Some(model), NodeFilter::Named(name));
     // A huge number of same-named nodes would make an unreadable hover.
     const SHOWN: usize = 8;
     if ids.len() > 1 {

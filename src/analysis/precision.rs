@@ -126,10 +126,28 @@ pub struct Settings {
     pub subgraphs: Vec<Subgraph>,
 }
 
+/// Which node_config entries [`Settings::read_some`] reads: on a 100,000-entry file, reading
+/// them all costs more than a hover or a completion may.
+#[derive(Clone, Copy, Debug)]
+pub enum NodeFilter<'a> {
+    All,
+    None,
+    Named(&'a str),
+}
+
 impl Settings {
     /// Reads the settings from a parsed document (the last of duplicate keys wins, as in
     /// Python). Subgraph membership needs the model.
     pub fn read(root: Option<&Value>, model: Option<&ModelIndex>) -> Settings {
+        Settings::read_some(root, model, NodeFilter::All)
+    }
+
+    /// [`Settings::read`] with only some node_config entries.
+    pub fn read_some(
+        root: Option<&Value>,
+        model: Option<&ModelIndex>,
+        nodes: NodeFilter,
+    ) -> Settings {
         let mut settings = Settings::default();
         let Some(root) = root.and_then(Value::as_object) else {
             return settings;
@@ -151,8 +169,15 @@ impl Settings {
                 }
             }
         }
-        if let Some(nodes) = root.get_value("node_config").and_then(Value::as_object) {
-            for member in last_members(nodes) {
+        let node_config = match nodes {
+            NodeFilter::None => None,
+            _ => root.get_value("node_config").and_then(Value::as_object),
+        };
+        if let Some(entries) = node_config {
+            for member in last_members(entries) {
+                if matches!(nodes, NodeFilter::Named(n) if n != member.key.text) {
+                    continue;
+                }
                 let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
                     continue;
                 };

@@ -164,3 +164,18 @@ fn duplicate_names_are_ambiguous_and_share_the_entry() {
         assert_eq!(np.inputs[0].precision, Some(Precision::Int16));
     }
 }
+
+#[test]
+fn reading_some_node_entries_keeps_the_rest_of_the_settings() {
+    let m = model("resnet18");
+    let parse = parse(
+        r#"{"op_config": {"Relu": {"qtype": "int16"}},
+            "node_config": {"/conv1/Conv": {"qtype": "float16"}, "/fc/Gemm": {"qtype": "float32"}}}"#,
+    );
+    let one = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::Named("/fc/Gemm"));
+    assert_eq!(one.node.keys().collect::<Vec<_>>(), ["/fc/Gemm"]);
+    assert!(one.op.contains_key("Relu"));
+    let none = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::None);
+    assert!(none.node.is_empty() && none.op.contains_key("Relu"));
+    assert_eq!(Settings::read(parse.root.as_ref(), Some(&m)).node.len(), 2);
+}
