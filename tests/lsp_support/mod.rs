@@ -158,7 +158,7 @@ impl Client {
         self.next_matching(TIMEOUT, move |r| {
             r.method() == "textDocument/publishDiagnostics"
                 && r.params().is_some_and(|p| {
-                    p["uri"] == wanted.as_str() && version.map_or(true, |v| p["version"] == v)
+                    p["uri"] == wanted.as_str() && version.is_none_or(|v| p["version"] == v)
                 })
         })
         .await
