@@ -124,7 +124,7 @@ impl Checker<'_, '_> {
             let name = member.key.text.as_str();
             if let Some(key) = level.key(name) {
                 if let Some(value) = &member.value {
-                    self.check_value(key, level, member, value, obj);
+                    self.check_value(key, level, value);
                 }
             } else if let Some(legacy) = level.legacy_key(name) {
                 self.check_legacy(legacy, member);
@@ -246,46 +246,30 @@ impl Checker<'_, '_> {
         }
     }
 
-    fn check_value(
-        &mut self,
-        key: &'static KeySpec,
-        level: &'static Level,
-        member: &Member,
-        value: &Value,
-        parent: &Object,
-    ) {
+    fn check_value(&mut self, key: &'static KeySpec, level: &'static Level, value: &Value) {
         if matches!(value.kind, ValueKind::Invalid) {
             return; // the parser already reported it
         }
         match &key.value {
-            ValueSpec::Object(next) => match &value.kind {
-                ValueKind::Object(obj) => self.check_level(obj, next),
-                _ => self.push(Diagnostic::new(
-                    Code::WrongType,
-                    value.range,
-                    format!(
+            ValueSpec::Object(_) | ValueSpec::Map(..) => {
+                let Some(obj) = value.as_object() else {
+                    let message = format!(
                         "\"{}\" must be an object, not {}",
                         key.name,
                         describe(value)
-                    ),
-                )),
-            },
-            ValueSpec::Map(kind, entry) => match &value.kind {
-                ValueKind::Object(obj) => self.check_map(*kind, entry, obj),
-                _ => self.push(Diagnostic::new(
-                    Code::WrongType,
-                    value.range,
-                    format!(
-                        "\"{}\" must be an object, not {}",
-                        key.name,
-                        describe(value)
-                    ),
-                )),
-            },
+                    );
+                    self.push(Diagnostic::new(Code::WrongType, value.range, message));
+                    return;
+                };
+                match &key.value {
+                    ValueSpec::Object(next) => self.check_level(obj, next),
+                    ValueSpec::Map(kind, entry) => self.check_map(*kind, entry, obj),
+                    _ => {}
+                }
+            }
             ValueSpec::Scalar(scalar) => self.check_scalar(key, level, scalar, value),
             ValueSpec::TensorNames => self.check_tensor_names(key, value),
         }
-        let _ = (member, parent);
     }
 
     fn check_map(&mut self, kind: MapKind, entry: &'static Level, obj: &Object) {
