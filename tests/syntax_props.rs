@@ -86,7 +86,8 @@ fn edit() -> impl Strategy<Value = Edit> {
 }
 
 /// Applies an edit at a char index (taken modulo the length), so the text stays valid UTF-8.
-fn apply(text: &mut String, e: &Edit) {
+/// Returns the bytes of the old text that were replaced and how many bytes replaced them.
+fn apply(text: &mut String, e: &Edit) -> (TextRange, usize) {
     let n = text.chars().count();
     let at = |i: usize, len: usize| {
         let k = if len == 0 { 0 } else { i % len };
@@ -96,17 +97,20 @@ fn apply(text: &mut String, e: &Edit) {
         Edit::Insert(i, c) => {
             let b = at(i, n + 1);
             text.insert(b, c);
+            (TextRange::empty(b), c.len_utf8())
         }
         Edit::Delete(i) if n > 0 => {
             let b = at(i, n);
-            text.remove(b);
+            let c = text.remove(b);
+            (TextRange::new(b, b + c.len_utf8()), 0)
         }
         Edit::Replace(i, c) if n > 0 => {
             let b = at(i, n);
-            text.remove(b);
+            let old = text.remove(b);
             text.insert(b, c);
+            (TextRange::new(b, b + old.len_utf8()), c.len_utf8())
         }
-        _ => {}
+        _ => (TextRange::empty(0), 0),
     }
 }
 
@@ -126,11 +130,32 @@ proptest! {
         check_parse(&text, &p);
     }
 
+    /// Re-parsing one member in place gives exactly the tree of a full parse, and declining
+    /// leaves the tree as it was.
+    #[test]
+    fn reparsing_a_member_equals_parsing_anew(edits in proptest::collection::vec(edit(), 1..12)) {
+        let mut text = VALID.to_string();
+        let mut tree = parse(&text);
+        for e in &edits {
+            let before = tree.clone();
+            let (range, inserted) = apply(&mut text, e);
+            let full = parse(&text);
+            match tree.reparse_member(&text, range, inserted) {
+                Some(splice) => {
+                    prop_assert_eq!(&tree, &full, "edit {:?} spliced as {:?}", e, splice);
+                    prop_assert_eq!(splice.new.len() + range.len(), splice.old.len() + inserted);
+                }
+                None => prop_assert_eq!(&tree, &before),
+            }
+            tree = full;
+        }
+    }
+
     #[test]
     fn edits_of_a_valid_config_never_panic(edits in proptest::collection::vec(edit(), 1..12)) {
         let mut text = VALID.to_string();
         for e in &edits {
-            apply(&mut text, e);
+            let _ = apply(&mut text, e);
             let p = parse(&text);
             check_parse(&text, &p);
             // The root object survives small edits almost always; the root exists whenever

@@ -75,6 +75,15 @@ impl<'t> Lexer<'t> {
         }
     }
 
+    /// A lexer over `text` that begins at byte `pos` (a character boundary): re-lexing one
+    /// member of a document keeps the document's offsets.
+    pub fn starting_at(text: &'t str, pos: usize) -> Self {
+        Lexer {
+            pos,
+            ..Lexer::new(text)
+        }
+    }
+
     pub fn text(&self) -> &'t str {
         self.text
     }

@@ -11,17 +11,19 @@
 
 use crate::text::TextRange;
 
+mod incremental;
 mod lexer;
 mod parser;
 mod path;
 #[cfg(test)]
 mod tests;
 
+pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
 pub use path::{path_at, Location, Slot, Step};
 
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Parse {
     pub root: Option<Value>,
     pub errors: Vec<SyntaxError>,

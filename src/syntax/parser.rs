@@ -3,7 +3,8 @@
 
 use super::lexer::{snippet, Lexer, Token, TokenKind};
 use super::{
-    Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value, ValueKind,
+    Array, Comment, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value,
+    ValueKind,
 };
 use crate::text::TextRange;
 
@@ -42,6 +43,45 @@ pub fn parse(text: &str) -> Parse {
         errors,
         comments: p.lexer.comments,
     }
+}
+
+/// Parses the one member of an object that `text[start..end]` must hold, as the full parser
+/// would at `depth` (ranges stay absolute). `None` unless the range is exactly one complete
+/// member (key, colon, value) with no error of any kind: anything else needs the context that
+/// only a full parse has.
+pub(super) fn parse_member(
+    text: &str,
+    start: usize,
+    end: usize,
+    depth: usize,
+) -> Option<(Member, Vec<Comment>)> {
+    text.get(start..end)?;
+    let limited = text.get(..end)?;
+    let mut p = Parser {
+        lexer: Lexer::starting_at(limited, start),
+        tok: Token {
+            kind: TokenKind::Eof,
+            start,
+            end: start,
+        },
+        depth,
+        open_objects: depth,
+        open_arrays: 0,
+        recovering: false,
+        eof_reported: false,
+        depth_reported: false,
+    };
+    p.bump();
+    if p.tok.start != start || p.tok.kind != TokenKind::Str {
+        return None;
+    }
+    let member = p.member()?;
+    let complete =
+        member.colon.is_some() && member.value.as_ref().is_some_and(|v| v.range.end == end);
+    if !complete || p.tok.kind != TokenKind::Eof || !p.lexer.errors.is_empty() {
+        return None;
+    }
+    Some((member, p.lexer.comments))
 }
 
 struct Parser<'t> {

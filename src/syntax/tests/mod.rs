@@ -2,6 +2,7 @@
 
 mod accepted;
 mod comments_and_depth;
+mod incremental;
 mod path;
 mod recovery;
 mod rejected;
