@@ -1,5 +1,10 @@
 //! The open documents. Notifications edit them synchronously (under a short lock, before any
 //! `.await`); readers take an immutable [`Snapshot`] of one version.
+//!
+//! A snapshot is built from the previous one when nobody else holds it: the edits since are
+//! applied to its text and its tree ([`Parse::reparse_member`]), so typing in a 6.6 MB
+//! document does not re-parse 6.6 MB. The snapshot says which member changed
+//! ([`Snapshot::reuse`]) so that the analysis can reuse its previous result too.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -9,8 +14,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::proto::from_proto;
-use crate::syntax::{self, Parse};
-use crate::text::{Document, PositionEncoding};
+use crate::syntax::{self, Parse, Splice};
+use crate::text::{Document, PositionEncoding, TextRange};
+
+/// Edits kept to bring the last snapshot up to date; past this many, parse anew.
+const MAX_PENDING_EDITS: usize = 256;
+
+/// How many earlier versions a snapshot remembers its difference to.
+const MAX_REUSE: usize = 4;
 
 /// One version of a document with its parse. Cheap to share.
 #[derive(Debug)]
@@ -26,6 +37,9 @@ pub struct Snapshot {
     pub served: bool,
     /// The local path, for `file:` URIs.
     pub path: Option<PathBuf>,
+    /// Earlier versions (by generation) whose text differs from this one in one section member
+    /// only, and that member: their analysis can be reused outside it. Most recent first.
+    pub reuse: Vec<(u64, Splice)>,
 }
 
 #[derive(Debug)]
@@ -35,6 +49,13 @@ struct Entry {
     /// Counts edits, so a cached snapshot is never stale even if a client repeats a version.
     generation: u64,
     snapshot: Option<Arc<Snapshot>>,
+    /// The last snapshot built, and the edits made since (byte range of the text then, new
+    /// text), to build the next one from.
+    base: Option<Arc<Snapshot>>,
+    edits: Vec<(TextRange, String)>,
+    /// Held while a snapshot is built, so that two readers of a new version wait for one
+    /// incremental build instead of racing to parse the whole text.
+    building: Arc<Mutex<()>>,
 }
 
 #[derive(Debug, Default)]
@@ -77,6 +98,9 @@ impl Documents {
                 version,
                 generation: self.generations.fetch_add(1, Ordering::Relaxed),
                 snapshot: None,
+                base: None,
+                edits: Vec::new(),
+                building: Arc::default(),
             },
         );
     }
@@ -93,15 +117,27 @@ impl Documents {
         let Some(entry) = map.get_mut(uri) else {
             return false;
         };
+        if let Some(last) = entry.snapshot.take() {
+            entry.base = Some(last);
+            entry.edits.clear();
+        }
         for c in changes {
             let range = c
                 .range
                 .map(|r| (from_proto::position(r.start), from_proto::position(r.end)));
-            entry.doc.apply_change(range, &c.text, enc);
+            let replaced = entry.doc.apply_change(range, &c.text, enc);
+            match replaced {
+                Some(r) if entry.base.is_some() && entry.edits.len() < MAX_PENDING_EDITS => {
+                    entry.edits.push((r, c.text.clone()));
+                }
+                _ => {
+                    entry.base = None;
+                    entry.edits.clear();
+                }
+            }
         }
         entry.version = version;
         entry.generation = self.generations.fetch_add(1, Ordering::Relaxed);
-        entry.snapshot = None;
         true
     }
 
@@ -120,16 +156,25 @@ impl Documents {
 
     /// The current version of a document, parsed. Parsing happens outside the lock.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        let (doc, version, generation) = {
-            let map = self.lock();
-            let entry = map.get(uri)?;
+        let building = self.lock().get(uri)?.building.clone();
+        let _one_builder = building.lock().unwrap_or_else(|e| e.into_inner());
+        let (doc, version, generation, base, edits) = {
+            let mut map = self.lock();
+            let entry = map.get_mut(uri)?;
             if let Some(s) = &entry.snapshot {
                 return Some(s.clone());
             }
-            (entry.doc.clone(), entry.version, entry.generation)
+            let base = entry.base.take();
+            let edits = std::mem::take(&mut entry.edits);
+            (
+                entry.doc.clone(),
+                entry.version,
+                entry.generation,
+                base,
+                edits,
+            )
         };
-        let text = doc.text();
-        let parse = syntax::parse(&text);
+        let (text, parse, reuse) = build(&doc, base, edits);
         let snapshot = Arc::new(Snapshot {
             uri: uri.clone(),
             version,
@@ -139,6 +184,7 @@ impl Documents {
             doc,
             text,
             parse,
+            reuse,
         });
         let mut map = self.lock();
         if let Some(entry) = map.get_mut(uri) {
@@ -147,5 +193,189 @@ impl Documents {
             }
         }
         Some(snapshot)
+    }
+}
+
+/// The text and tree of a new version: from the last snapshot and the edits since when it can
+/// be taken over (nobody else holds it), else from scratch.
+fn build(
+    doc: &Document,
+    base: Option<Arc<Snapshot>>,
+    edits: Vec<(TextRange, String)>,
+) -> (String, Parse, Vec<(u64, Splice)>) {
+    let from_scratch = || {
+        let text = doc.text();
+        let parse = syntax::parse(&text);
+        (text, parse, Vec::new())
+    };
+    let Some(Ok(base)) = base.map(Arc::try_unwrap) else {
+        return from_scratch();
+    };
+    let Snapshot {
+        mut text,
+        mut parse,
+        generation: base_generation,
+        reuse: base_reuse,
+        ..
+    } = base;
+    let mut spliced = true;
+    // The one member every edit fell in, relative to the base; `None` once they differ.
+    let mut change: Option<Splice> = None;
+    let mut one_member = true;
+    for (range, insert) in &edits {
+        if text.get(range.start..range.end).is_none() {
+            return from_scratch();
+        }
+        text.replace_range(range.start..range.end, insert);
+        if !spliced {
+            continue;
+        }
+        match parse.reparse_member(&text, *range, insert.len()) {
+            None => spliced = false,
+            Some(next) => {
+                change = match change {
+                    None if one_member => Some(next),
+                    Some(prev) => prev.then(&next),
+                    None => None,
+                };
+                one_member = change.is_some();
+            }
+        }
+    }
+    debug_assert_eq!(
+        text.len(),
+        doc.len(),
+        "edits replayed on the snapshot's text"
+    );
+    if text.len() != doc.len() {
+        return from_scratch();
+    }
+    if !spliced {
+        let parse = syntax::parse(&text);
+        return (text, parse, Vec::new());
+    }
+    let reuse = match change {
+        Some(change) => std::iter::once((base_generation, change.clone()))
+            .chain(
+                base_reuse
+                    .iter()
+                    .filter_map(|(g, earlier)| earlier.then(&change).map(|s| (*g, s))),
+            )
+            .take(MAX_REUSE)
+            .collect(),
+        None => Vec::new(),
+    };
+    (text, parse, reuse)
+}
+
+#[cfg(test)]
+mod tests {
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    use super::*;
+
+    const TEXT: &str = "{\n  \"node_config\": {\n    \"/a/Conv\": {\"qtype\": \"int16\"},\n    \"/b/Add\": {\"qtype\": \"int8\"}\n  }\n}\n";
+
+    fn uri() -> Uri {
+        "file:///w/quant_config.json".parse().expect("a valid URI")
+    }
+
+    /// Replaces `old` (its first occurrence in `text`) with `new`, as an editor on one line.
+    fn change(text: &str, old: &str, new: &str) -> TextDocumentContentChangeEvent {
+        let at = text.find(old).expect("old text present");
+        let line = text[..at].matches('\n').count() as u32;
+        let col = (at - text[..at].rfind('\n').map_or(0, |i| i + 1)) as u32;
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(
+                Position::new(line, col),
+                Position::new(line, col + old.len() as u32),
+            )),
+            range_length: None,
+            text: new.to_string(),
+        }
+    }
+
+    fn edit(docs: &Documents, version: i32, text: &mut String, old: &str, new: &str) {
+        let c = change(text, old, new);
+        *text = text.replacen(old, new, 1);
+        assert!(docs.change(&uri(), version, &[c], PositionEncoding::Utf16));
+    }
+
+    #[test]
+    fn a_new_version_is_built_from_the_last_snapshot() {
+        let docs = Documents::default();
+        let mut text = TEXT.to_string();
+        docs.open(uri(), &text, 1);
+        let first = docs.snapshot(&uri()).expect("open");
+        let first_generation = first.generation;
+        drop(first);
+        edit(&docs, 2, &mut text, "int16", "float16");
+        let second = docs.snapshot(&uri()).expect("open");
+        assert_eq!(second.text, text);
+        assert_eq!(second.parse, syntax::parse(&text));
+        let (generation, splice) = &second.reuse[0];
+        assert_eq!(*generation, first_generation);
+        assert_eq!((splice.section, splice.member, splice.delta()), (0, 0, 2));
+        // Two more edits of the same entry, one snapshot: one splice, from both earlier versions.
+        let second_generation = second.generation;
+        drop(second);
+        edit(&docs, 3, &mut text, "float16", "int8");
+        edit(
+            &docs,
+            4,
+            &mut text,
+            "\"int8\"",
+            "\"int8\", \"input0\": \"ec\"",
+        );
+        let third = docs.snapshot(&uri()).expect("open");
+        assert_eq!(third.text, text);
+        assert_eq!(third.parse, syntax::parse(&text));
+        let generations: Vec<u64> = third.reuse.iter().map(|(g, _)| *g).collect();
+        assert_eq!(generations, [second_generation, first_generation]);
+        assert_eq!(third.reuse[1].1.old, TextRange::new(25, 54));
+    }
+
+    #[test]
+    fn a_snapshot_still_held_elsewhere_is_not_reused() {
+        let docs = Documents::default();
+        let mut text = TEXT.to_string();
+        docs.open(uri(), &text, 1);
+        let held = docs.snapshot(&uri()).expect("open");
+        edit(&docs, 2, &mut text, "int16", "float16");
+        let next = docs.snapshot(&uri()).expect("open");
+        assert_eq!(next.parse, syntax::parse(&text));
+        assert!(next.reuse.is_empty());
+        assert_eq!(held.text, TEXT, "the held snapshot is unchanged");
+    }
+
+    #[test]
+    fn edits_of_two_entries_or_of_the_structure_parse_right_but_reuse_nothing() {
+        let docs = Documents::default();
+        let mut text = TEXT.to_string();
+        docs.open(uri(), &text, 1);
+        drop(docs.snapshot(&uri()));
+        edit(&docs, 2, &mut text, "int16", "float16");
+        edit(&docs, 3, &mut text, "int8", "int16");
+        let s = docs.snapshot(&uri()).expect("open");
+        assert_eq!(s.parse, syntax::parse(&text));
+        assert!(s.reuse.is_empty());
+        drop(s);
+        // Removing a comma breaks the document: parsed anew, errors and all.
+        edit(&docs, 4, &mut text, "\"float16\"},", "\"float16\"}");
+        let s = docs.snapshot(&uri()).expect("open");
+        assert_eq!(s.parse, syntax::parse(&text));
+        assert!(!s.parse.errors.is_empty());
+        assert!(s.reuse.is_empty());
+        drop(s);
+        // A full replacement.
+        let whole = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: TEXT.to_string(),
+        };
+        assert!(docs.change(&uri(), 5, &[whole], PositionEncoding::Utf16));
+        let s = docs.snapshot(&uri()).expect("open");
+        assert_eq!(s.text, TEXT);
+        assert!(s.reuse.is_empty());
     }
 }

@@ -192,15 +192,19 @@ impl Document {
     }
 
     /// Replaces the text between two positions (the whole text when `range` is `None`).
-    /// Positions are clamped as in [`Document::offset`], so a bad range never panics.
+    /// Positions are clamped as in [`Document::offset`], so a bad range never panics. Gives
+    /// the byte range of the old text that was replaced (`None` for the whole text).
     pub fn apply_change(
         &mut self,
         range: Option<(Position, Position)>,
         new_text: &str,
         encoding: PositionEncoding,
-    ) {
+    ) -> Option<TextRange> {
         match range {
-            None => self.rope = Rope::from_str(new_text),
+            None => {
+                self.rope = Rope::from_str(new_text);
+                None
+            }
             Some((start, end)) => {
                 let mut start = self.offset(start, encoding);
                 let mut end = self.offset(end, encoding);
@@ -211,6 +215,7 @@ impl Document {
                 let end_char = self.rope.byte_to_char(end);
                 self.rope.remove(start_char..end_char);
                 self.rope.insert(start_char, new_text);
+                Some(TextRange::new(start, end))
             }
         }
     }

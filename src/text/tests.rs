@@ -89,17 +89,21 @@ fn out_of_range_positions_are_clamped() {
 fn incremental_edits() {
     let mut doc = Document::new("{\"a\": 1}\n");
     let enc = PositionEncoding::Utf16;
-    doc.apply_change(Some((pos(0, 6), pos(0, 7))), "2", enc);
+    let r = doc.apply_change(Some((pos(0, 6), pos(0, 7))), "2", enc);
     assert_eq!(doc.text(), "{\"a\": 2}\n");
-    doc.apply_change(Some((pos(1, 0), pos(1, 0))), "// 量😀\n", enc);
+    assert_eq!(r, Some(TextRange::new(6, 7)));
+    let r = doc.apply_change(Some((pos(1, 0), pos(1, 0))), "// 量😀\n", enc);
     assert_eq!(doc.text(), "{\"a\": 2}\n// 量😀\n");
-    // Delete the emoji: it spans two UTF-16 units.
-    doc.apply_change(Some((pos(1, 4), pos(1, 6))), "", enc);
+    assert_eq!(r, Some(TextRange::empty(9)));
+    // Delete the emoji: it spans two UTF-16 units and four bytes.
+    let r = doc.apply_change(Some((pos(1, 4), pos(1, 6))), "", enc);
     assert_eq!(doc.text(), "{\"a\": 2}\n// 量\n");
-    // A reversed or out-of-range edit does not panic.
-    doc.apply_change(Some((pos(5, 0), pos(0, 0))), "", enc);
+    assert_eq!(r, Some(TextRange::new(15, 19)));
+    // A reversed or out-of-range edit does not panic; the range given back is the clamped one.
+    let r = doc.apply_change(Some((pos(5, 0), pos(0, 0))), "", enc);
     assert_eq!(doc.text(), "");
-    doc.apply_change(None, "new", enc);
+    assert_eq!(r, Some(TextRange::new(0, 16)));
+    assert_eq!(doc.apply_change(None, "new", enc), None);
     assert_eq!(doc.text(), "new");
 }
 
