@@ -63,10 +63,27 @@ pub(crate) const MODEL_CONFIG_KEYS_AT_TOP: &[&str] = &[
 ];
 
 /// All diagnostics of a parsed document, sorted by position.
-pub fn check(_text: &str, parse: &Parse, ctx: &CheckContext) -> Vec<Diagnostic> {
+pub fn check(text: &str, parse: &Parse, ctx: &CheckContext) -> Vec<Diagnostic> {
+    check_document(text, parse, ctx).diagnostics
+}
+
+/// The result of checking one version of a document, kept to check the next version cheaply
+/// ([`check_after_splice`]).
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    /// Sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many unknown node names wanted a did-you-mean search of the whole model (an upper
+    /// bound after incremental checks).
+    full_scans: usize,
+}
+
+/// [`check`], keeping what [`check_after_splice`] needs.
+pub fn check_document(_text: &str, parse: &Parse, ctx: &CheckContext) -> Checked {
     let mut checker = Checker {
         ctx,
         out: Vec::new(),
+        full_scans: 0,
     };
     for error in &parse.errors {
         let code = match error.kind {
@@ -80,19 +97,28 @@ pub fn check(_text: &str, parse: &Parse, ctx: &CheckContext) -> Vec<Diagnostic> 
     if let Some(root) = &parse.root {
         checker.check_root(root);
     }
-    let mut out = ctx.config.apply(checker.out);
-    out.sort_by_key(|d| (d.range.start, d.range.end));
-    out
+    Checked {
+        diagnostics: checker.finish(),
+        full_scans: checker.full_scans,
+    }
 }
 
 struct Checker<'c, 'a> {
     ctx: &'c CheckContext<'a>,
     out: Vec<Diagnostic>,
+    full_scans: usize,
 }
 
 impl Checker<'_, '_> {
     fn push(&mut self, d: Diagnostic) {
         self.out.push(d);
+    }
+
+    /// The diagnostics as the user configured them, sorted by position.
+    fn finish(&mut self) -> Vec<Diagnostic> {
+        let mut out = self.ctx.config.apply(std::mem::take(&mut self.out));
+        out.sort_by_key(|d| (d.range.start, d.range.end));
+        out
     }
 
     fn check_root(&mut self, root: &Value) {
@@ -112,8 +138,9 @@ impl Checker<'_, '_> {
         self.check_level(obj, &spec::TOP);
         self.check_model_presence(obj);
         if let ModelStatus::Loaded(model) = self.ctx.model {
-            let found = super::model_checks::check(root, obj, model);
+            let (found, full_scans) = super::model_checks::check(root, obj, model);
             self.out.extend(found);
+            self.full_scans = full_scans;
         }
     }
 
@@ -275,22 +302,27 @@ impl Checker<'_, '_> {
     fn check_map(&mut self, kind: MapKind, entry: &'static Level, obj: &Object) {
         self.check_duplicates(obj);
         for member in &obj.members {
-            let Some(value) = &member.value else { continue };
-            match &value.kind {
-                ValueKind::Object(inner) => self.check_level(inner, entry),
-                ValueKind::Invalid => {}
-                _ => {
-                    let what = match kind {
-                        MapKind::OpType => "an op_config entry must be an object such as {\"qtype\": \"int16\"}",
-                        MapKind::NodeName => "a node_config entry must be an object such as {\"qtype\": \"int16\"}",
-                        MapKind::SubgraphName => "a subgraph_config entry must be an object with \"inputs\", \"outputs\" and \"qtype\"",
-                    };
-                    self.push(Diagnostic::new(
-                        Code::WrongType,
-                        value.range,
-                        format!("{what}, not {}", describe(value)),
-                    ));
-                }
+            self.check_map_entry(kind, entry, member);
+        }
+    }
+
+    /// One entry of a map (besides duplicates, which need the whole map).
+    fn check_map_entry(&mut self, kind: MapKind, entry: &'static Level, member: &Member) {
+        let Some(value) = &member.value else { return };
+        match &value.kind {
+            ValueKind::Object(inner) => self.check_level(inner, entry),
+            ValueKind::Invalid => {}
+            _ => {
+                let what = match kind {
+                    MapKind::OpType => "an op_config entry must be an object such as {\"qtype\": \"int16\"}",
+                    MapKind::NodeName => "a node_config entry must be an object such as {\"qtype\": \"int16\"}",
+                    MapKind::SubgraphName => "a subgraph_config entry must be an object with \"inputs\", \"outputs\" and \"qtype\"",
+                };
+                self.push(Diagnostic::new(
+                    Code::WrongType,
+                    value.range,
+                    format!("{what}, not {}", describe(value)),
+                ));
             }
         }
     }
@@ -652,5 +684,8 @@ pub(crate) fn describe(value: &Value) -> String {
 }
 
 mod activation;
+mod reuse;
 #[cfg(test)]
 mod tests;
+
+pub use reuse::check_after_splice;

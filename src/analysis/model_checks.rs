@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::precision::{deciding_setting, ec_inputs, Precision, Setting, Settings};
+use super::precision::{
+    deciding_setting, ec_inputs, NodeFilter, NodeSettings, Precision, Setting, Settings,
+};
 use super::suggest::closest;
 use super::{Code, Diagnostic};
 use crate::model::{
@@ -27,15 +29,12 @@ const FOLDED_OPS: &[&str] = &[
 
 /// How many string comparisons did-you-mean may spend on one document, so that a file full of
 /// unknown names against a 100,000-node model stays fast.
-const SUGGESTION_BUDGET: usize = 2_000_000;
+pub(crate) const SUGGESTION_BUDGET: usize = 2_000_000;
 
-pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> {
-    let mut checker = ModelChecker {
-        model,
-        settings: Settings::read(Some(root), Some(model)),
-        out: Vec::new(),
-        budget: SUGGESTION_BUDGET,
-    };
+/// The model diagnostics of a document, and how many names wanted a whole-model did-you-mean
+/// search (see [`SUGGESTION_BUDGET`]).
+pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> (Vec<Diagnostic>, usize) {
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET);
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
             checker.op_entry(member, shadowed);
@@ -51,17 +50,48 @@ pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> Vec<Diagnostic> 
             checker.subgraph_entry(member);
         }
     }
-    checker.out
+    (checker.out, checker.full_scans)
+}
+
+/// What [`check`] reports for one node_config entry whose key no other entry has, given that
+/// the document as a whole wants fewer whole-model searches than the budget allows. Used to
+/// re-check the one entry an edit changed.
+pub fn check_node_entry(
+    root: &Value,
+    member: &Member,
+    model: &ModelIndex,
+) -> (Vec<Diagnostic>, usize) {
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET);
+    checker.node_entry(member, false);
+    (checker.out, checker.full_scans)
+}
+
+/// Can a document that wants `full_scans` whole-model searches have them all?
+pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
+    full_scans.saturating_mul(model.nodes.len()) <= SUGGESTION_BUDGET
 }
 
 struct ModelChecker<'m> {
     model: &'m ModelIndex,
+    /// The settings besides node_config (each node entry is read where it is checked).
     settings: Settings,
     out: Vec<Diagnostic>,
     budget: usize,
+    /// Names that wanted a whole-model search, given or refused.
+    full_scans: usize,
 }
 
 impl<'m> ModelChecker<'m> {
+    fn new(root: &Value, model: &'m ModelIndex, budget: usize) -> Self {
+        ModelChecker {
+            model,
+            settings: Settings::read_some(Some(root), Some(model), NodeFilter::None),
+            out: Vec::new(),
+            budget,
+            full_scans: 0,
+        }
+    }
+
     fn op_entry(&mut self, member: &Member, shadowed: bool) {
         let op = member.key.text.as_str();
         let count = self.model.op_type_count(op);
@@ -200,9 +230,10 @@ impl<'m> ModelChecker<'m> {
 
     /// A node entry whose every input ends up as it would without the entry.
     fn node_no_effect(&mut self, member: &Member, name: &str) {
-        let Some(entry) = self.settings.node.get(name) else {
+        let Some(entry) = NodeSettings::read(member) else {
             return;
         };
+        let entry = &entry;
         if entry.qtype.is_none() && entry.inputs.iter().all(Option::is_none) {
             return; // nothing valid in it; other diagnostics say why
         }
@@ -291,6 +322,7 @@ impl<'m> ModelChecker<'m> {
             }
         }
         let total = model.nodes.len();
+        self.full_scans += 1;
         if self.budget < total {
             return Vec::new();
         }

@@ -178,23 +178,9 @@ impl Settings {
                 if matches!(nodes, NodeFilter::Named(n) if n != member.key.text) {
                     continue;
                 }
-                let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
-                    continue;
-                };
-                let base = join("node_config", &member.key.text);
-                let input = |i: usize| {
-                    let (modern, legacy) = [("input0", "InputType0"), ("input1", "InputType1")][i];
-                    qtype_setting(entry, modern, &base, true)
-                        .or_else(|| qtype_setting(entry, legacy, &base, false))
-                };
-                settings.node.insert(
-                    member.key.text.clone(),
-                    NodeSettings {
-                        qtype: entry_qtype(entry, &base),
-                        inputs: [input(0), input(1)],
-                        key_range: member.key.range,
-                    },
-                );
+                if let Some(node) = NodeSettings::read(member) {
+                    settings.node.insert(member.key.text.clone(), node);
+                }
             }
         }
         if let (Some(model), Some(subgraphs)) = (
@@ -226,6 +212,24 @@ impl Settings {
             }
         }
         settings
+    }
+}
+
+impl NodeSettings {
+    /// The settings of one node_config entry; `None` when its value is no object.
+    pub fn read(member: &Member) -> Option<NodeSettings> {
+        let entry = member.value.as_ref().and_then(Value::as_object)?;
+        let base = join("node_config", &member.key.text);
+        let input = |i: usize| {
+            let (modern, legacy) = [("input0", "InputType0"), ("input1", "InputType1")][i];
+            qtype_setting(entry, modern, &base, true)
+                .or_else(|| qtype_setting(entry, legacy, &base, false))
+        };
+        Some(NodeSettings {
+            qtype: entry_qtype(entry, &base),
+            inputs: [input(0), input(1)],
+            key_range: member.key.range,
+        })
     }
 }
 
