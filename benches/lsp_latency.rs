@@ -18,6 +18,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
+#[path = "support/big_config.rs"]
+mod big_config;
+use big_config::{big_config, entries_leaving_out, BigConfig};
+
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 struct Server {
@@ -168,7 +172,7 @@ struct Scenario {
     text: String,
     /// A `"int16"` value token whose `int16`/`int32` toggles per edit (same length).
     edit_at: String,
-    complete_key_at: (&'static str, usize),
+    complete_key_at: (String, usize),
     complete_value_at: (&'static str, usize),
     hover_node_at: (String, usize),
     hover_key_at: (&'static str, usize),
@@ -197,7 +201,7 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
     let doc = json!({"uri": uri});
     let edit_start = position(&s.text, &s.edit_at, s.edit_at.find("int16").unwrap() + 3);
     let edit_end = json!({"line": edit_start["line"], "character": edit_start["character"].as_u64().unwrap() + 2});
-    let key_pos = position(&s.text, s.complete_key_at.0, s.complete_key_at.1);
+    let key_pos = position(&s.text, &s.complete_key_at.0, s.complete_key_at.1);
     let value_pos = position(&s.text, s.complete_value_at.0, s.complete_value_at.1);
     let node_pos = position(&s.text, &s.hover_node_at.0, s.hover_node_at.1);
     let hkey_pos = position(&s.text, s.hover_key_at.0, s.hover_key_at.1);
@@ -276,7 +280,7 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
 }
 
 fn resnet18_config(names: &[String]) -> String {
-    let mut t = String::from("// qcls latency benchmark: resnet18\n{\n  \"model_config\": {\n    \"all_node_type\": \"int16\",\n    \"model_output_type\": \"int8\",\n    \"activation\": {\n      \"calibration_type\": [\"kl\", \"max\"],\n      \"num_bin\": [1024, 2048],\n      \"max_num_bin\": 16384,\n      \"max_percentile\": [0.99995, 1.0],\n      \"per_channel\": [true, false],\n      \"asymmetric\": false\n    },\n    \"weight\": {\"bias_correction\": {\"num_sample\": 2, \"metric\": \"mse\"}},\n    \"layerwise_search\": {\"metric\": \"cosine-similarity\"}\n  },\n  \"op_config\": {\n    \"Conv\": {\"qtype\": \"int8\"},\n    \"Gemm\": {\"qtype\": \"float16\"}\n  },\n  \"node_config\": {\n    \"/layer1/la\": {},\n");
+    let mut t = String::from("// qcls latency benchmark: resnet18\n{\n  \"model_config\": {\n    \"all_node_type\": \"int16\",\n    \"model_output_type\": \"int8\",\n    \"activation\": {\n      \"calibration_type\": [\"kl\", \"max\"],\n      \"num_bin\": [1024, 2048],\n      \"max_num_bin\": 16384,\n      \"max_percentile\": [0.99995, 1.0],\n      \"per_channel\": [true, false],\n      \"asymmetric\": false\n    },\n    \"weight\": {\"bias_correction\": {\"num_sample\": 2, \"metric\": \"mse\"}},\n    \"layerwise_search\": {\"metric\": \"cosine-similarity\"}\n  },\n  \"op_config\": {\n    \"Conv\": {\"qtype\": \"int8\"},\n    \"Gemm\": {\"qtype\": \"float16\"}\n  },\n  \"node_config\": {\n    \"/layer1/\": {},\n");
     for (i, name) in names.iter().enumerate() {
         t.push_str(&format!(
             "    // node {i}\n    \"{name}\": {{\n      \"qtype\": \"int16\",\n      \"input0\": \"int8\"\n    }},\n"
@@ -288,18 +292,6 @@ fn resnet18_config(names: &[String]) -> String {
         lines += 1;
     }
     t.push_str("    \"/fc/Gemm\": {\"qtype\": \"float32\"}\n  }\n}\n");
-    t
-}
-
-fn big_config(names: &[String]) -> String {
-    let mut t = String::with_capacity(names.len() * 70);
-    t.push_str("{\n  \"model_config\": {\"activation\": {\"calibration_type\": \"max\"}},\n  \"node_config\": {\n    \"/backbone/sta\": {},\n");
-    for (i, name) in names.iter().enumerate() {
-        let q = if i % 2 == 0 { "int16" } else { "float16" };
-        let sep = if i + 1 == names.len() { "" } else { "," };
-        t.push_str(&format!("    \"{name}\": {{\"qtype\": \"{q}\"}}{sep}\n"));
-    }
-    t.push_str("  }\n}\n");
     t
 }
 
@@ -353,7 +345,7 @@ fn main() {
     )
     .unwrap();
     let names = node_names(&model);
-    let text = resnet18_config(&names[..names.len() - 1]);
+    let text = resnet18_config(&entries_leaving_out(&names[..names.len() - 1], "/layer1/"));
     let a = Scenario {
         title: format!(
             "(a) {}-line config, resnet18 ({} nodes)",
@@ -361,7 +353,7 @@ fn main() {
             names.len()
         ),
         edit_at: "\"/layer2/layer2.0/conv1/Conv\": {\n      \"qtype\": \"int16\"".into(),
-        complete_key_at: ("\"/layer1/la\"", 11),
+        complete_key_at: ("\"/layer1/\"".into(), 8),
         complete_value_at: ("\"qtype\": \"int16\"", 12),
         hover_node_at: ("\"/layer3/layer3.0/conv2/Conv\"".into(), 10),
         hover_key_at: ("\"max_percentile\"", 5),
@@ -379,17 +371,22 @@ fn main() {
     let model = dir.path().join("optimized_float_model.onnx");
     qcls::model::synth::write_synthetic_model(&model, 100_000, 0).unwrap();
     let names = node_names(&model);
-    let text = big_config(&names);
-    let middle = names[names.len() / 2].clone();
+    let BigConfig {
+        text,
+        scope,
+        edited: middle,
+        entries,
+    } = big_config(&names);
+    let complete_key = format!("\"{scope}\"");
     let b = Scenario {
         title: format!(
             "(b) {}-entry node_config ({:.1} MB), synthetic model ({} nodes)",
-            names.len(),
+            entries,
             text.len() as f64 / 1e6,
             names.len()
         ),
         edit_at: format!("\"{middle}\": {{\"qtype\": \"int16\""),
-        complete_key_at: ("\"/backbone/sta\"", 14),
+        complete_key_at: (complete_key.clone(), complete_key.len() - 1),
         complete_value_at: ("\"qtype\": \"int16\"", 12),
         hover_node_at: (format!("\"{middle}\""), 5),
         hover_key_at: ("\"calibration_type\"", 5),

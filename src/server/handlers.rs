@@ -65,6 +65,7 @@ pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Op
 pub fn diagnostics(state: &State, snap: &Snapshot, session: &Session) -> Vec<lsp::Diagnostic> {
     checked(state, snap, session)
         .0
+        .diagnostics
         .iter()
         .map(|d| to_proto::diagnostic(&snap.doc, session.encoding, &snap.uri, d))
         .collect()
@@ -75,27 +76,33 @@ fn checked(
     state: &State,
     snap: &Snapshot,
     session: &Session,
-) -> (Vec<analysis::Diagnostic>, Option<Arc<ModelIndex>>) {
+) -> (Arc<analysis::Checked>, Option<Arc<ModelIndex>>) {
     if !snap.served {
-        return (Vec::new(), None);
+        return (Arc::default(), None);
     }
     let info = model_info(state, snap, session, true);
+    let index = match &info.state {
+        Some(ModelState::Loaded(index)) => Some(index.clone()),
+        _ => None,
+    };
     let loaded = info.state.as_ref().map(|state| match state {
         ModelState::Loaded(index) => Ok(&**index),
         ModelState::Failed(message) => Err(message.clone()),
     });
     let model = ModelStatus::of(info.pairing.as_ref(), loaded);
+    let directive = directive(&snap.text, &snap.parse);
     let ctx = CheckContext {
         model,
-        directive: directive(&snap.text, &snap.parse).map(|(_, range)| range),
+        directive: directive.as_ref().map(|(_, range)| *range),
         config: session.settings.diagnostics.clone(),
     };
-    let diagnostics = analysis::check(&snap.text, &snap.parse, &ctx);
-    let index = match info.state {
-        Some(ModelState::Loaded(index)) => Some(index),
-        _ => None,
-    };
-    (diagnostics, index)
+    let checked = state.checks.check(
+        snap,
+        &ctx,
+        index.as_ref(),
+        directive.as_ref().map(|(path, _)| path.as_str()),
+    );
+    (checked, index)
 }
 
 /// Quick fixes for the diagnostics in `range`, recomputed from the document (the client's
@@ -108,11 +115,11 @@ pub fn code_actions(
 ) -> Option<lsp::CodeActionResponse> {
     let start = from_proto::offset(&snap.doc, session.encoding, range.start);
     let end = from_proto::offset(&snap.doc, session.encoding, range.end);
-    let (diagnostics, model) = checked(state, snap, session);
+    let (checked, model) = checked(state, snap, session);
     let fixes = analysis::code_actions::code_actions(
         &snap.text,
         &snap.parse,
-        &diagnostics,
+        &checked.diagnostics,
         model.as_deref(),
         TextRange::new(start.min(end), start.max(end)),
     );

@@ -2,7 +2,10 @@
 //!
 //! - `capabilities`: what the client can do and what we announce.
 //! - `documents`: the open documents; notifications edit them synchronously, before any
-//!   `.await` (tower-lsp-server runs up to 4 notifications concurrently).
+//!   `.await` (tower-lsp-server runs up to 4 notifications concurrently). Each snapshot is
+//!   built from the previous one when the edit stays inside one section member.
+//! - `checks`: the last check of each document, from which the next version is checked when
+//!   one node_config entry changed.
 //! - `task`: the one analysis task (parse, pair, load the model, check, publish), coalescing
 //!   jobs by URI and dropping results for versions that moved on.
 //! - `handlers`: the synchronous body of each request, run on a blocking thread so that a
@@ -12,6 +15,7 @@
 //! - `settings`: the `qcls` settings.
 
 mod capabilities;
+mod checks;
 mod documents;
 mod handlers;
 mod models;

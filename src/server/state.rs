@@ -9,6 +9,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tower_lsp_server::ls_types::Uri;
 
 use super::capabilities::ClientFlags;
+use super::checks::Checks;
 use super::documents::Documents;
 use super::models::ModelStore;
 use super::settings::Settings;
@@ -51,6 +52,7 @@ pub enum Job {
 pub struct State {
     pub docs: Documents,
     pub models: ModelStore,
+    pub checks: Checks,
     session: RwLock<Session>,
     pub jobs: UnboundedSender<Job>,
     /// Taken by `initialize`, which starts the analysis task.
@@ -66,6 +68,7 @@ impl State {
         State {
             docs: Documents::default(),
             models: ModelStore::default(),
+            checks: Checks::default(),
             session: RwLock::new(Session::default()),
             jobs,
             job_receiver: Mutex::new(Some(rx)),

@@ -97,6 +97,7 @@ async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut
     let Some(snap) = snap else {
         // Closed: clear what we showed.
         state.models.forget(uri);
+        state.checks.forget(uri);
         if published.remove(uri) && push {
             client
                 .publish_diagnostics(uri.clone(), Vec::new(), None)

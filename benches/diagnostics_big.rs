@@ -1,0 +1,128 @@
+//! Where the time of one diagnostics pass goes in scenario (b) of `lsp_latency` (a
+//! 100,000-entry node_config, 6.6 MB, paired with a 100,000-node synthetic model), in-process:
+//! each stage of a full check, and the incremental path the server takes after a one-entry
+//! edit (re-parse the entry in place, re-check it, move the other diagnostics).
+//! `cargo bench --bench diagnostics_big`.
+
+use std::time::{Duration, Instant};
+
+use qcls::analysis::{check_after_splice, check_document, CheckContext, ModelStatus};
+use qcls::model::ModelIndex;
+use qcls::syntax::parse;
+use qcls::text::{Document, PositionEncoding, TextRange};
+
+#[path = "support/big_config.rs"]
+mod big_config;
+
+fn median(mut f: impl FnMut(), runs: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+/// The median time of `f` alone, each run on a fresh value from `setup`.
+fn median_with_setup<T>(setup: impl Fn() -> T, f: impl Fn(T), runs: usize) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let input = setup();
+            let t = Instant::now();
+            f(input);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("optimized_float_model.onnx");
+    qcls::model::synth::write_synthetic_model(&path, 100_000, 0).expect("write model");
+    let model = ModelIndex::load(&path).expect("index the model");
+    let names: Vec<String> = model.node_names().map(str::to_string).collect();
+    let config = big_config::big_config(&names);
+    let text = &config.text;
+    println!(
+        "config: {} bytes, {} entries; nodes under {} left unconfigured",
+        text.len(),
+        config.entries,
+        config.scope
+    );
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let runs = if quick { 1 } else { 15 };
+    let parsed = parse(text);
+    let ctx = CheckContext {
+        model: ModelStatus::Loaded(&model),
+        ..CheckContext::default()
+    };
+    let bare = CheckContext::default();
+    let checked = check_document(text, &parsed, &ctx);
+    println!("diagnostics: {}", checked.diagnostics.len());
+
+    // The edit the latency benchmark makes: int16 -> int32 in the middle entry.
+    let needle = format!("\"{}\": {{\"qtype\": \"int16\"", config.edited);
+    let at = text.find(&needle).expect("edited entry") + needle.len() - 3;
+    let edit = TextRange::new(at, at + 2);
+    let mut edited = text.clone();
+    edited.replace_range(at..at + 2, "32");
+    let mut spliced = parsed.clone();
+    let splice = spliced
+        .reparse_member(&edited, edit, 2)
+        .expect("the edit stays inside one entry");
+    assert!(
+        check_after_splice(&checked, &spliced, &splice, &ctx).is_some(),
+        "the edit is checked incrementally"
+    );
+
+    let rows = [
+        (
+            "document text (rope -> String)",
+            median(|| drop(Document::new(text).text()), runs),
+        ),
+        ("full: parse", median(|| drop(parse(text)), runs)),
+        (
+            "full: check, no model",
+            median(|| drop(check_document(text, &parsed, &bare)), runs),
+        ),
+        (
+            "full: check with the model",
+            median(|| drop(check_document(text, &parsed, &ctx)), runs),
+        ),
+        (
+            "full: LSP positions of the diagnostics",
+            median(
+                || {
+                    let doc = Document::new(text);
+                    for d in &checked.diagnostics {
+                        std::hint::black_box(doc.position(d.range.start, PositionEncoding::Utf16));
+                    }
+                },
+                runs,
+            ),
+        ),
+        (
+            "incremental: re-parse the entry in place",
+            median_with_setup(
+                || parsed.clone(),
+                |mut tree| drop(tree.reparse_member(&edited, edit, 2)),
+                runs,
+            ),
+        ),
+        (
+            "incremental: check the entry, move the rest",
+            median(
+                || drop(check_after_splice(&checked, &spliced, &splice, &ctx)),
+                runs,
+            ),
+        ),
+    ];
+    for (what, t) in rows {
+        println!("{what:<44} {:>8.2} ms", t.as_secs_f64() * 1e3);
+    }
+}
