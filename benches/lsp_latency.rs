@@ -220,7 +220,7 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
     })
     .collect();
     let warmup = 3;
-    let mut items = (0, false);
+    let mut items = (0, false, 0);
     for i in 0..s.iterations + warmup {
         let version = 2 + i as i64;
         let new = if i % 2 == 0 { "32" } else { "16" };
@@ -242,6 +242,7 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
         items = (
             r["items"].as_array().map_or(0, Vec::len),
             r["isIncomplete"] == true,
+            r.to_string().len(),
         );
 
         let t = Instant::now();
@@ -272,8 +273,8 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
         }
     }
     eprintln!(
-        "{}: node_config key completion returned {} items (isIncomplete: {})",
-        s.title, items.0, items.1
+        "{}: node_config key completion returned {} items (isIncomplete: {}, {} bytes of JSON)",
+        s.title, items.0, items.1, items.2
     );
     server.shutdown();
     stats

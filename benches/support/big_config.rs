@@ -4,8 +4,8 @@
 /// The config text and where the benchmarks act on it.
 pub struct BigConfig {
     pub text: String,
-    /// A prefix of about 2,000 node names that are left unconfigured; the config has an empty
-    /// entry with this key, where key completion is asked.
+    /// A prefix of about 2,000 node names that are left unconfigured; the config ends with an
+    /// empty entry with this key, where key completion is asked.
     pub scope: String,
     /// An entry in the middle naming a node, with `"qtype": "int16"`: the one that is edited.
     pub edited: String,
@@ -30,7 +30,7 @@ pub fn entries_leaving_out(names: &[String], scope: &str) -> Vec<String> {
         .collect()
 }
 
-/// One entry a line (`int16` and `float16` alternating) after the entry being typed.
+/// One entry a line (`int16` and `float16` alternating), then the entry being typed.
 pub fn big_config(names: &[String]) -> BigConfig {
     // About 2,000 nodes under one prefix: more than completion lists at once.
     let scope: String = {
@@ -48,13 +48,12 @@ pub fn big_config(names: &[String]) -> BigConfig {
     let entries = entries_leaving_out(names, &scope);
     let mut t = String::with_capacity(entries.len() * 70);
     t.push_str("{\n  \"model_config\": {\"activation\": {\"calibration_type\": \"max\"}},\n  \"node_config\": {\n");
-    t.push_str(&format!("    \"{scope}\": {{}},\n"));
     for (i, name) in entries.iter().enumerate() {
         let q = if i % 2 == 0 { "int16" } else { "float16" };
-        let sep = if i + 1 == entries.len() { "" } else { "," };
-        t.push_str(&format!("    \"{name}\": {{\"qtype\": \"{q}\"}}{sep}\n"));
+        t.push_str(&format!("    \"{name}\": {{\"qtype\": \"{q}\"}},\n"));
     }
-    t.push_str("  }\n}\n");
+    // Typed last, where a new entry usually goes: the worst place for a scan from the start.
+    t.push_str(&format!("    \"{scope}\": {{}}\n  }}\n}}\n"));
     // An even entry (those say int16) in the middle, naming a node.
     let edited = entries[entries.len() / 4 * 2].clone();
     assert!(!edited.starts_with(&scope), "the edited entry names a node");

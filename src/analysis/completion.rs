@@ -6,9 +6,9 @@
 // hashbrown's default hasher: the present-key set is probed for many names per keystroke.
 use hashbrown::HashSet;
 
-use super::cursor::{cursor_at, value_at_path, Cursor, Seg, Slot};
+use super::cursor::{cursor_in, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
-use super::node_info::{compact, select, MAX_NAME_ITEMS};
+use super::node_info::{compact, select, tier, MAX_NAME_ITEMS};
 use super::precision::{ec_works, node_precision, NodeFilter, Settings};
 use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{lookup_level, Locale, ScalarType, ValueSpec, EC};
@@ -71,7 +71,7 @@ pub fn complete(
     locale: Locale,
     model: Option<&ModelIndex>,
 ) -> Completions {
-    let cursor = cursor_at(text, offset);
+    let cursor = cursor_in(text, parse, offset);
     let range = cursor
         .token
         .unwrap_or(TextRange::empty(offset.min(text.len())));
@@ -114,11 +114,21 @@ fn quote(s: &str) -> String {
 
 fn complete_keys(ctx: &Ctx, cursor: &Cursor, offset: usize) -> Completions {
     let keys = cursor.keys();
-    let mut present: HashSet<&str> = cursor.keys_before.iter().map(String::as_str).collect();
+    // Node names are offered only when they match what was typed, so only matching keys can
+    // hide one: on a 100,000-entry node_config that spares hashing every key.
+    let lower = ctx.typed.to_ascii_lowercase();
+    let node_level = keys.as_slice() == ["node_config"];
+    let may_hide = |k: &str| !node_level || tier(k, ctx.typed, lower.as_bytes()).is_some();
+    let mut present: HashSet<&str> = cursor
+        .keys_before
+        .iter()
+        .map(String::as_str)
+        .filter(|k| may_hide(k))
+        .collect();
     if let Some(ValueKind::Object(o)) = value_at_path(ctx.parse, &cursor.path).map(|v| &v.kind) {
         for m in &o.members {
             // The key being typed is no reason to hide its completion.
-            if !m.key.range.contains_inclusive(offset) {
+            if !m.key.range.contains_inclusive(offset) && may_hide(&m.key.text) {
                 present.insert(&m.key.text);
             }
         }

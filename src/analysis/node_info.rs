@@ -38,7 +38,7 @@ pub fn compact(np: &NodePrecision) -> String {
 
 /// How well a candidate matches what was typed; lower is better. `lower` is `typed` in ASCII
 /// lower case (node names are ASCII in practice; folding only ASCII allocates nothing).
-fn tier(candidate: &str, typed: &str, lower: &[u8]) -> Option<usize> {
+pub(crate) fn tier(candidate: &str, typed: &str, lower: &[u8]) -> Option<usize> {
     if typed.is_empty() || candidate.starts_with(typed) {
         return Some(0);
     }

@@ -173,15 +173,21 @@ impl Settings {
             NodeFilter::None => None,
             _ => root.get_value("node_config").and_then(Value::as_object),
         };
-        if let Some(entries) = node_config {
-            for member in last_members(entries) {
-                if matches!(nodes, NodeFilter::Named(n) if n != member.key.text) {
-                    continue;
-                }
-                if let Some(node) = NodeSettings::read(member) {
-                    settings.node.insert(member.key.text.clone(), node);
+        match (node_config, nodes) {
+            // The last entry of that name counts: no need to look at the others.
+            (Some(entries), NodeFilter::Named(name)) => {
+                if let Some(node) = entries.get(name).and_then(NodeSettings::read) {
+                    settings.node.insert(name.to_string(), node);
                 }
             }
+            (Some(entries), _) => {
+                for member in last_members(entries) {
+                    if let Some(node) = NodeSettings::read(member) {
+                        settings.node.insert(member.key.text.clone(), node);
+                    }
+                }
+            }
+            (None, _) => {}
         }
         if let (Some(model), Some(subgraphs)) = (
             model,

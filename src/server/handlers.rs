@@ -162,18 +162,12 @@ pub fn completion(
         model.as_deref(),
     );
     let is_incomplete = result.is_incomplete;
-    let items: Vec<lsp::CompletionItem> = result
-        .items
-        .into_iter()
-        .map(|i| {
-            to_proto::completion_item(
-                &snap.doc,
-                session.encoding,
-                i,
-                session.flags.completion_markdown,
-            )
-        })
-        .collect();
+    let items = to_proto::completion_items(
+        &snap.doc,
+        session.encoding,
+        result.items,
+        session.flags.completion_markdown,
+    );
     Some(lsp::CompletionResponse::List(lsp::CompletionList {
         is_incomplete,
         items,

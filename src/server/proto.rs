@@ -106,9 +106,32 @@ pub mod to_proto {
         s.replace("**", "").replace('`', "")
     }
 
-    pub fn completion_item(
+    /// The items of one list. They usually share their replace range: it is converted once.
+    pub fn completion_items(
         doc: &Document,
         enc: PositionEncoding,
+        items: Vec<analysis::CompletionItem>,
+        markdown: bool,
+    ) -> Vec<lsp::CompletionItem> {
+        let mut last: Option<(TextRange, lsp::Range)> = None;
+        items
+            .into_iter()
+            .map(|item| {
+                let converted = match last {
+                    Some((from, to)) if from == item.range => to,
+                    _ => {
+                        let to = range(doc, enc, item.range);
+                        last = Some((item.range, to));
+                        to
+                    }
+                };
+                completion_item(converted, item, markdown)
+            })
+            .collect()
+    }
+
+    fn completion_item(
+        range: lsp::Range,
         item: analysis::CompletionItem,
         markdown: bool,
     ) -> lsp::CompletionItem {
@@ -128,7 +151,7 @@ pub mod to_proto {
             sort_text: Some(item.sort_text),
             filter_text: Some(item.new_text.clone()),
             text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
-                range: range(doc, enc, item.range),
+                range,
                 new_text: item.new_text,
             })),
             ..Default::default()

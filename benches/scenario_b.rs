@@ -1,13 +1,16 @@
-//! Where the time of one diagnostics pass goes in scenario (b) of `lsp_latency` (a
-//! 100,000-entry node_config, 6.6 MB, paired with a 100,000-node synthetic model), in-process:
-//! each stage of a full check, and the incremental path the server takes after a one-entry
-//! edit (re-parse the entry in place, re-check it, move the other diagnostics).
-//! `cargo bench --bench diagnostics_big`.
+//! Where the time goes in scenario (b) of `lsp_latency` (a 100,000-entry node_config, 6.6 MB,
+//! paired with a 100,000-node synthetic model), in-process: each stage of a full check, the
+//! incremental path the server takes after a one-entry edit (re-parse the entry in place,
+//! re-check it, move the other diagnostics), and the completion and hover requests.
+//! `cargo bench --bench scenario_b`.
 
 use std::time::{Duration, Instant};
 
-use qcls::analysis::{check_after_splice, check_document, CheckContext, ModelStatus};
+use qcls::analysis::{
+    check_after_splice, check_document, complete, hover, CheckContext, ModelStatus,
+};
 use qcls::model::ModelIndex;
+use qcls::spec::Locale;
 use qcls::syntax::parse;
 use qcls::text::{Document, PositionEncoding, TextRange};
 
@@ -80,6 +83,18 @@ fn main() {
         "the edit is checked incrementally"
     );
 
+    let key_at = text
+        .find(&format!("\"{}\"", config.scope))
+        .expect("typed key")
+        + 1
+        + config.scope.len();
+    let hover_at = text.find(&needle).expect("edited entry") + 5;
+    let items = complete(text, &parsed, key_at, Locale::En, Some(&model));
+    println!(
+        "completion: {} items, incomplete {}",
+        items.items.len(),
+        items.is_incomplete
+    );
     let rows = [
         (
             "document text (rope -> String)",
@@ -118,6 +133,20 @@ fn main() {
             "incremental: check the entry, move the rest",
             median(
                 || drop(check_after_splice(&checked, &spliced, &splice, &ctx)),
+                runs,
+            ),
+        ),
+        (
+            "completion: the key typed as the last entry",
+            median(
+                || drop(complete(text, &parsed, key_at, Locale::En, Some(&model))),
+                runs,
+            ),
+        ),
+        (
+            "hover: the edited node",
+            median(
+                || drop(hover(text, &parsed, hover_at, Locale::En, Some(&model))),
                 runs,
             ),
         ),
