@@ -103,18 +103,21 @@ impl Parse {
             new: TextRange::new(old.start, new_end),
             old_key: current.key.text.clone(),
         };
-        root.range.end = shift(root.range.end, delta);
+        // Take every handle first, so that nothing is changed unless everything is.
+        let root_end = &mut root.range.end;
         let ValueKind::Object(top) = &mut root.kind else {
             return None;
         };
-        for later in &mut top.members[section + 1..] {
-            shift_member(later, delta);
-        }
-        let section_value = top.members[section].value.as_mut()?;
-        section_value.range.end = shift(section_value.range.end, delta);
+        let (before, later_sections) = top.members.split_at_mut(section + 1);
+        let section_value = before[section].value.as_mut()?;
         let ValueKind::Object(obj) = &mut section_value.kind else {
             return None;
         };
+        *root_end = shift(*root_end, delta);
+        for later in later_sections {
+            shift_member(later, delta);
+        }
+        section_value.range.end = shift(section_value.range.end, delta);
         for later in &mut obj.members[index + 1..] {
             shift_member(later, delta);
         }
