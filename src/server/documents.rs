@@ -219,9 +219,7 @@ fn build(
         ..
     } = base;
     let mut spliced = true;
-    // The one member every edit fell in, relative to the base; `None` once they differ.
-    let mut change: Option<Splice> = None;
-    let mut one_member = true;
+    let mut splices: Vec<Splice> = Vec::new();
     for (range, insert) in &edits {
         if text.get(range.start..range.end).is_none() {
             return from_scratch();
@@ -232,14 +230,7 @@ fn build(
         }
         match parse.reparse_member(&text, *range, insert.len()) {
             None => spliced = false,
-            Some(next) => {
-                change = match change {
-                    None if one_member => Some(next),
-                    Some(prev) => prev.then(&next),
-                    None => None,
-                };
-                one_member = change.is_some();
-            }
+            Some(splice) => splices.push(splice),
         }
     }
     debug_assert_eq!(
@@ -254,6 +245,10 @@ fn build(
         let parse = syntax::parse(&text);
         return (text, parse, Vec::new());
     }
+    // The one member every edit fell in, relative to the base (`None` when they differ).
+    let change = splices
+        .split_first()
+        .and_then(|(first, rest)| rest.iter().try_fold(first.clone(), |all, s| all.then(s)));
     let reuse = match change {
         Some(change) => std::iter::once((base_generation, change.clone()))
             .chain(
