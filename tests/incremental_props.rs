@@ -13,6 +13,10 @@ use qcls::model::ModelIndex;
 use qcls::syntax::parse;
 use qcls::text::TextRange;
 
+#[path = "support/random_edit.rs"]
+mod random_edit;
+use random_edit::{apply, edit};
+
 fn resnet18() -> ModelIndex {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/models/resnet18/optimized_float_model.onnx");
@@ -45,14 +49,7 @@ fn config(model: &ModelIndex) -> String {
     t
 }
 
-#[derive(Clone, Debug)]
-enum Edit {
-    Insert(usize, &'static str),
-    Delete(usize, usize),
-    Replace(usize, usize, &'static str),
-}
-
-fn fragment() -> impl Strategy<Value = &'static str> {
+fn fragment() -> impl Strategy<Value = String> + Clone {
     prop::sample::select(vec![
         "1",
         "_",
@@ -81,40 +78,7 @@ fn fragment() -> impl Strategy<Value = &'static str> {
         "null",
         "0.5",
     ])
-}
-
-fn edit() -> impl Strategy<Value = Edit> {
-    prop_oneof![
-        (any::<usize>(), fragment()).prop_map(|(at, s)| Edit::Insert(at, s)),
-        (any::<usize>(), 1usize..6).prop_map(|(at, n)| Edit::Delete(at, n)),
-        (any::<usize>(), 1usize..6, fragment()).prop_map(|(at, n, s)| Edit::Replace(at, n, s)),
-    ]
-}
-
-/// Applies an edit at char boundaries picked from the random numbers; gives the replaced
-/// bytes of the old text and the length of what replaced them.
-fn apply(text: &mut String, edit: &Edit) -> (TextRange, usize) {
-    let boundaries: Vec<usize> = text
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([text.len()])
-        .collect();
-    let pick = |n: usize| boundaries[n % boundaries.len()];
-    let (start, end, with) = match *edit {
-        Edit::Insert(at, s) => (pick(at), pick(at), s),
-        Edit::Delete(at, n) | Edit::Replace(at, n, _) => {
-            let start = pick(at);
-            let index = boundaries.iter().position(|&b| b == start).unwrap_or(0) + n;
-            let end = boundaries[index.min(boundaries.len() - 1)];
-            let with = match *edit {
-                Edit::Replace(_, _, s) => s,
-                _ => "",
-            };
-            (start, end, with)
-        }
-    };
-    text.replace_range(start..end, with);
-    (TextRange::new(start, end), with.len())
+    .prop_map(str::to_string)
 }
 
 fn context(which: usize, model: &ModelIndex) -> CheckContext<'_> {
@@ -142,7 +106,7 @@ proptest! {
     #[test]
     fn checking_one_entry_again_equals_checking_the_document(
         which in 0usize..3,
-        edits in prop::collection::vec(edit(), 1..10),
+        edits in prop::collection::vec(edit(fragment(), 6), 1..10),
     ) {
         let model = resnet18();
         let ctx = context(which, &model);
