@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
+use super::models::directive;
 use super::proto::from_proto;
 use crate::syntax::{self, Parse, Splice};
 use crate::text::{Document, PositionEncoding, TextRange};
@@ -40,6 +41,9 @@ pub struct Snapshot {
     /// Earlier versions (by generation) whose text differs from this one in one section member
     /// only, and that member: their analysis can be reused outside it. Most recent first.
     pub reuse: Vec<(u64, Splice)>,
+    /// The `// qcls-model:` directive (path and range), read once per version: pairing and
+    /// checking both need it, and a config may have a comment per entry.
+    pub directive: Option<(String, TextRange)>,
 }
 
 #[derive(Debug)]
@@ -176,6 +180,7 @@ impl Documents {
         };
         let (text, parse, reuse) = build(&doc, base, edits);
         let snapshot = Arc::new(Snapshot {
+            directive: directive(&text, &parse),
             uri: uri.clone(),
             version,
             generation,

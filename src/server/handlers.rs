@@ -9,7 +9,7 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::capabilities::SHOW_MODEL_COMMAND;
 use super::documents::Snapshot;
-use super::models::{directive, ModelState};
+use super::models::ModelState;
 use super::proto::{from_proto, to_proto};
 use super::state::{Session, State};
 use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
@@ -25,11 +25,10 @@ pub struct ModelInfo {
 }
 
 pub fn pairing(state: &State, snap: &Snapshot, session: &Session) -> Option<Pairing> {
-    let dir = directive(&snap.text, &snap.parse);
     state.models.pair(
         &snap.uri,
         snap.path.as_deref(),
-        dir.as_ref().map(|d| d.0.as_str()),
+        snap.directive.as_ref().map(|(path, _)| path.as_str()),
         session.settings.model.as_deref(),
         session.workspace_root.as_deref(),
         session.flags.watch_files,
@@ -90,7 +89,7 @@ fn checked(
         ModelState::Failed(message) => Err(message.clone()),
     });
     let model = ModelStatus::of(info.pairing.as_ref(), loaded);
-    let directive = directive(&snap.text, &snap.parse);
+    let directive = &snap.directive;
     let ctx = CheckContext {
         model,
         directive: directive.as_ref().map(|(_, range)| *range),
