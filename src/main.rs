@@ -27,6 +27,12 @@ enum Command {
         /// The model to check node names against (overrides pairing).
         #[arg(long, value_name = "PATH")]
         model: Option<PathBuf>,
+        /// The chip (e.g. nash-e, bayes-e): picks the toolchain profile.
+        #[arg(long, value_name = "MARCH")]
+        march: Option<String>,
+        /// The toolchain release: oe3 (default) or hmct-2.8.
+        #[arg(long, value_name = "RELEASE")]
+        toolchain: Option<String>,
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
         /// Files, or directories searched for quant_config files.
@@ -38,6 +44,12 @@ enum Command {
         /// The model to explain against (overrides pairing).
         #[arg(long, value_name = "PATH")]
         model: Option<PathBuf>,
+        /// The chip (e.g. nash-e, bayes-e): picks the toolchain profile.
+        #[arg(long, value_name = "MARCH")]
+        march: Option<String>,
+        /// The toolchain release: oe3 (default) or hmct-2.8.
+        #[arg(long, value_name = "RELEASE")]
+        toolchain: Option<String>,
         #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
         format: ExplainFormat,
         /// Only the nodes that node_config names.
@@ -72,28 +84,42 @@ fn main() -> ExitCode {
         }
         Some(Command::Check {
             model,
+            march,
+            toolchain,
             format,
             paths,
         }) => {
+            let overrides = qcls::cli::Overrides {
+                model: model.as_deref(),
+                march: march.as_deref(),
+                toolchain: toolchain.as_deref(),
+            };
             let format = match format {
                 CheckFormat::Human => qcls::cli::check::Format::Human,
                 CheckFormat::Json => qcls::cli::check::Format::Json,
             };
-            qcls::cli::check::run(&paths, model.as_deref(), format)
+            qcls::cli::check::run(&paths, overrides, format)
         }
         Some(Command::Explain {
             model,
+            march,
+            toolchain,
             format,
             only_overridden,
             file,
         }) => {
+            let overrides = qcls::cli::Overrides {
+                model: model.as_deref(),
+                march: march.as_deref(),
+                toolchain: toolchain.as_deref(),
+            };
             use qcls::cli::explain::Format;
             let format = match format {
                 ExplainFormat::Table => Format::Table,
                 ExplainFormat::Csv => Format::Csv,
                 ExplainFormat::Json => Format::Json,
             };
-            qcls::cli::explain::run(&file, model.as_deref(), format, only_overridden)
+            qcls::cli::explain::run(&file, overrides, format, only_overridden)
         }
         Some(Command::Schema) => {
             print!("{}", qcls::spec::schema::schema_text());

@@ -6,7 +6,8 @@ use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig, Severity};
 use crate::model::{ModelIndex, Pairing};
 use crate::spec::{
-    self, Beyond, KeySpec, Legacy, Level, MapKind, Scalar, ScalarType, ValueSpec, EC,
+    self, Beyond, Dialect, KeySpec, Legacy, Level, MapKind, PrecisionRole, Scalar, ScalarType,
+    ValueSpec, EC,
 };
 use crate::syntax::{Member, Object, Parse, SyntaxErrorKind, Value, ValueKind};
 use crate::text::TextRange;
@@ -50,6 +51,8 @@ pub struct CheckContext<'a> {
     /// The `// qcls-model:` directive, where model problems are reported when present.
     pub directive: Option<TextRange>,
     pub config: DiagnosticConfig,
+    /// The toolchain profile whose values and sections are valid.
+    pub dialect: Dialect,
 }
 
 /// Top-level keys of model_config that users put at the top by mistake.
@@ -60,6 +63,8 @@ pub(crate) const MODEL_CONFIG_KEYS_AT_TOP: &[&str] = &[
     "weight",
     "modelwise_search",
     "layerwise_search",
+    "search",
+    "experimental",
 ];
 
 /// All diagnostics of a parsed document, sorted by position.
@@ -136,9 +141,11 @@ impl Checker<'_, '_> {
             return;
         };
         self.check_level(obj, &spec::TOP);
+        self.check_effects(root, obj);
         self.check_model_presence(obj);
         if let ModelStatus::Loaded(model) = self.ctx.model {
-            let (found, full_scans) = super::model_checks::check(root, obj, model);
+            let (found, full_scans) =
+                super::model_checks::check(root, obj, model, self.ctx.dialect.profile);
             self.out.extend(found);
             self.full_scans = full_scans;
         }
@@ -150,12 +157,14 @@ impl Checker<'_, '_> {
         for member in &obj.members {
             let name = member.key.text.as_str();
             if let Some(key) = level.key(name) {
-                if let Some(value) = &member.value {
+                if !self.in_profile(level, key) {
+                    self.not_in_profile(member);
+                } else if let Some(value) = &member.value {
                     self.check_value(key, level, value);
                 }
             } else if let Some(legacy) = level.legacy_key(name) {
                 self.check_legacy(legacy, member);
-            } else {
+            } else if !level.open {
                 self.unknown_key(member, level);
             }
         }
@@ -190,13 +199,46 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// Sections some profiles lack: `subgraph_config` on bayes.
+    fn in_profile(&self, level: &'static Level, key: &KeySpec) -> bool {
+        !(std::ptr::eq(level, &spec::TOP)
+            && key.name == "subgraph_config"
+            && !self.ctx.dialect.profile.has_subgraphs())
+    }
+
+    fn not_in_profile(&mut self, member: &Member) {
+        let name = member.key.text.as_str();
+        self.push(Diagnostic::new(
+            Code::UnknownKey,
+            member.key.range,
+            format!(
+                "\"{name}\" is not valid with profile {}: bayes configs have three levels (model_config, op_config, node_config); the toolchain rejects the file (Unsupported first-level title in quant config file: {name})",
+                self.ctx.dialect.describe()
+            ),
+        ));
+    }
+
     fn unknown_key(&mut self, member: &Member, level: &'static Level) {
         let name = member.key.text.as_str();
         let mut suggestion = None;
+        let node_only_legacy = spec::NODE_ENTRY
+            .legacy_key(name)
+            .filter(|_| std::ptr::eq(level, &spec::OP_ENTRY));
         let message = if std::ptr::eq(level, &spec::TOP) && MODEL_CONFIG_KEYS_AT_TOP.contains(&name)
         {
             format!(
                 "\"{name}\" belongs in \"model_config\"; at the top level the toolchain rejects the file (Unsupported first-level title in quant config file: {name})"
+            )
+        } else if let Some(legacy) = node_only_legacy {
+            // `ON`, `InputType0`, `InputType1` exist only in node entries; no key replaces
+            // them in op_config, so nothing is suggested.
+            let what = if legacy.name == "ON" {
+                "chooses the processor of one node"
+            } else {
+                "sets one input of one node"
+            };
+            format!(
+                "\"{name}\" is not valid in op_config: it {what} and the loader rejects it here; op_config entries take \"qtype\" (legacy: \"InputType\", \"OutputType\"), or move the setting to node_config"
             )
         } else {
             let candidates = level.key_names().chain(level.legacy.iter().map(|l| l.name));
@@ -240,25 +282,13 @@ impl Checker<'_, '_> {
         }
         self.push(d);
         let Some(value) = &member.value else { return };
+        let (valid, tolerated) = legacy.values_in(self.ctx.dialect.profile);
         match &value.kind {
-            ValueKind::String(s) if legacy.values.contains(&s.value.as_str()) => {}
+            ValueKind::String(s) if valid.contains(&s.value.as_str()) => {}
+            ValueKind::String(s) if tolerated.contains(&s.value.as_str()) => {}
             ValueKind::String(s) => {
-                let what = if s.value == EC {
-                    Code::EcMisplaced
-                } else {
-                    Code::InvalidValue
-                };
-                self.push(Diagnostic::new(
-                    what,
-                    value.range,
-                    format!(
-                        "\"{}\" is not a valid {}; expected one of {}{}",
-                        s.value,
-                        legacy.name,
-                        legacy.values.join(", "),
-                        hint(did_you_mean(&s.value, legacy.values.iter().copied()))
-                    ),
-                ));
+                let d = self.invalid_value(legacy.name, legacy.precision, valid, value.range, &s.value);
+                self.push(d);
             }
             ValueKind::Invalid => {}
             _ => self.push(Diagnostic::new(
@@ -271,6 +301,48 @@ impl Checker<'_, '_> {
                 ),
             )),
         }
+    }
+
+    /// `invalid-value` (or `ec-misplaced`) for a string outside `valid`, with did-you-mean;
+    /// for a precision, the message names the profile and says which profile would take it.
+    fn invalid_value(
+        &self,
+        key: &str,
+        role: Option<PrecisionRole>,
+        valid: &[&'static str],
+        range: TextRange,
+        value: &str,
+    ) -> Diagnostic {
+        let expected = valid.join(", ");
+        let suggestion = did_you_mean(value, valid.iter().copied());
+        let message = match role {
+            Some(role) => {
+                let profile = self.ctx.dialect.describe();
+                match self.ctx.dialect.profile.elsewhere(role, value) {
+                    Some(why) => format!(
+                        "{why}; with profile {profile} \"{key}\" takes {expected}"
+                    ),
+                    None => format!(
+                        "\"{value}\" is not a valid {key} (profile {profile}); expected one of {expected}{}",
+                        hint(suggestion)
+                    ),
+                }
+            }
+            None => format!(
+                "\"{value}\" is not a valid {key}; expected one of {expected}{}",
+                hint(suggestion)
+            ),
+        };
+        let code = if value == EC {
+            Code::EcMisplaced
+        } else {
+            Code::InvalidValue
+        };
+        let mut d = Diagnostic::new(code, range, message);
+        if let Some(s) = suggestion {
+            d = d.suggest_str(s);
+        }
+        d
     }
 
     fn check_value(&mut self, key: &'static KeySpec, level: &'static Level, value: &Value) {
@@ -296,6 +368,16 @@ impl Checker<'_, '_> {
             }
             ValueSpec::Scalar(scalar) => self.check_scalar(key, level, scalar, value),
             ValueSpec::TensorNames => self.check_tensor_names(key, value),
+            ValueSpec::AnyObject => {
+                if value.as_object().is_none() {
+                    let message = format!(
+                        "\"{}\" must be an object, not {}",
+                        key.name,
+                        describe(value)
+                    );
+                    self.push(Diagnostic::new(Code::WrongType, value.range, message));
+                }
+            }
         }
     }
 
@@ -476,7 +558,8 @@ impl Checker<'_, '_> {
         range: TextRange,
         value: &str,
     ) {
-        if scalar.values.is_empty() || scalar.values.contains(&value) {
+        let (valid, tolerated) = scalar.values_in(self.ctx.dialect.profile);
+        if valid.is_empty() || valid.contains(&value) || tolerated.contains(&value) {
             return;
         }
         if value == EC {
@@ -492,46 +575,29 @@ impl Checker<'_, '_> {
                 Code::EcMisplaced,
                 range,
                 format!(
-                    "\"ec\" is not valid {place}; it only works in \"input0\"/\"input1\" of a node_config entry (Conv/ConvTranspose input1, MatMul input0 or input1, GridSample/Resize input0)"
+                    "\"ec\" is not valid {place}; it only works in \"input0\"/\"input1\" of a node_config entry ({})",
+                    spec::ec_table_text()
                 ),
             ));
             return;
         }
-        if scalar.tolerated.contains(&value) {
-            if std::ptr::eq(key, &spec::MODEL_CONFIG.keys[0]) && value == "int8" {
-                self.push(Diagnostic::new(
-                    Code::NoEffect,
-                    range,
-                    "\"all_node_type\": \"int8\" has no effect: int8 is already the default",
-                ));
+        let expected = valid.join(", ");
+        if key.name == "calibration_type" {
+            let message = match value {
+                "default" | "mix" | "skip" => Some(format!(
+                    "\"{value}\" is a calibration_type of the hb_compile YAML (calibration_parameters.calibration_type), not of quant_config; expected one of {expected}"
+                )),
+                "load" => Some(format!(
+                    "\"load\" is only valid for QAT models, not in quant_config; expected one of {expected}"
+                )),
+                _ => None,
+            };
+            if let Some(message) = message {
+                self.push(Diagnostic::new(Code::InvalidValue, range, message));
+                return;
             }
-            return;
         }
-        let valid = scalar.values.join(", ");
-        let message = if key.name == "calibration_type" {
-            match value {
-                "default" | "mix" | "skip" => format!(
-                    "\"{value}\" is a calibration_type of the hb_compile YAML (calibration_parameters.calibration_type), not of quant_config; expected one of {valid}"
-                ),
-                "load" => format!(
-                    "\"load\" is only valid for QAT models, not in quant_config; expected one of {valid}"
-                ),
-                _ => format!(
-                    "\"{value}\" is not a valid calibration_type; expected one of {valid}{}",
-                    hint(did_you_mean(value, scalar.values.iter().copied()))
-                ),
-            }
-        } else {
-            format!(
-                "\"{value}\" is not a valid {}; expected one of {valid}{}",
-                key.name,
-                hint(did_you_mean(value, scalar.values.iter().copied()))
-            )
-        };
-        let mut d = Diagnostic::new(Code::InvalidValue, range, message);
-        if let Some(s) = did_you_mean(value, scalar.values.iter().copied()) {
-            d = d.suggest_str(s);
-        }
+        let d = self.invalid_value(key.name, scalar.precision, valid, range, value);
         self.push(d);
     }
 
@@ -684,8 +750,10 @@ pub(crate) fn describe(value: &Value) -> String {
 }
 
 mod activation;
+mod effects;
 mod reuse;
 #[cfg(test)]
 mod tests;
 
 pub use reuse::check_after_splice;
+pub(crate) use effects::{op_entry_no_effect, wide_precision_unsupported};

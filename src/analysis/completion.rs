@@ -11,7 +11,9 @@ use super::hover::{describe_key, type_text};
 use super::node_info::{compact, select, tier, MAX_NAME_ITEMS};
 use super::precision::{ec_works, node_precision, NodeFilter, Settings};
 use crate::model::{known_op_types, ModelIndex};
-use crate::spec::{lookup_level, Locale, ScalarType, ValueSpec, EC};
+use crate::spec::{
+    lookup_level, Dialect, Locale, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
+};
 use crate::syntax::{Parse, ValueKind};
 use crate::text::TextRange;
 
@@ -70,6 +72,7 @@ pub fn complete(
     offset: usize,
     locale: Locale,
     model: Option<&ModelIndex>,
+    dialect: &Dialect,
 ) -> Completions {
     let cursor = cursor_in(text, parse, offset);
     let range = cursor
@@ -81,6 +84,7 @@ pub fn complete(
         typed: typed_text(text, range, offset),
         locale,
         model,
+        dialect,
     };
     match cursor.slot {
         Slot::Key => complete_keys(&ctx, &cursor, offset),
@@ -96,6 +100,7 @@ struct Ctx<'a> {
     typed: &'a str,
     locale: Locale,
     model: Option<&'a ModelIndex>,
+    dialect: &'a Dialect,
 }
 
 fn typed_text(text: &str, range: TextRange, offset: usize) -> &str {
@@ -147,11 +152,17 @@ fn complete_keys(ctx: &Ctx, cursor: &Cursor, offset: usize) -> Completions {
         .iter()
         .enumerate()
         .filter(|(_, k)| !present.contains(k.name))
+        .filter(|(_, k)| {
+            // bayes has no subgraph_config.
+            !(level.path.is_empty()
+                && k.name == "subgraph_config"
+                && !ctx.dialect.profile.has_subgraphs())
+        })
         .map(|(i, k)| CompletionItem {
             label: k.name.to_string(),
             kind: CompletionKind::Key,
             detail: Some(type_text(&k.value, ctx.locale)),
-            documentation: describe_key(level, k.name, ctx.locale),
+            documentation: describe_key(level, k.name, ctx.locale, ctx.dialect),
             range: ctx.range,
             new_text: quote(k.name),
             sort_text: format!("{i:03}"),
@@ -185,7 +196,7 @@ fn op_type_keys(ctx: &Ctx, present: &HashSet<&str>) -> Vec<CompletionItem> {
     } else {
         "ONNX op type"
     };
-    for &op in known_op_types() {
+    for op in known_op_types() {
         let in_model = ctx.model.is_some_and(|m| m.op_type_count(op) > 0);
         if !in_model && !present.contains(op) {
             items.push(item(op, other.to_string(), 1));
@@ -203,7 +214,12 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
         !present.contains(n)
     });
     // The names offered are not configured yet, so no node entry can concern them.
-    let settings = Settings::read_some(ctx.parse.root.as_ref(), Some(model), NodeFilter::None);
+    let settings = Settings::read_some(
+        ctx.parse.root.as_ref(),
+        Some(model),
+        NodeFilter::None,
+        ctx.dialect.profile,
+    );
     let items = picked
         .into_iter()
         .enumerate()
@@ -311,6 +327,23 @@ fn ec_allowed(model: Option<&ModelIndex>, parent: &[&str], key: &str) -> bool {
             .any(|&id| ec_works(&model.nodes[id].op_type, index))
 }
 
+/// `dual-int16`/`int16-ec` only for the op types that take them: an op_config entry of another
+/// op type, or (with a model) a node entry whose nodes are of none of them, does not get them.
+fn wide_allowed(model: Option<&ModelIndex>, parent: &[&str]) -> bool {
+    match parent {
+        ["op_config", op] => WIDE_OPS.contains(op),
+        ["node_config", name] => {
+            let Some(model) = model else { return true };
+            let ids = model.nodes_named(name);
+            ids.is_empty()
+                || ids
+                    .iter()
+                    .any(|&id| WIDE_OPS.contains(&model.nodes[id].op_type.as_str()))
+        }
+        _ => true,
+    }
+}
+
 fn complete_values(ctx: &Ctx, path: &[Seg]) -> Completions {
     // `[..., Key(k)]` or `[..., Key(k), Index(i)]` for an element of a list value.
     let (key_index, in_list) = match path {
@@ -335,27 +368,33 @@ fn complete_values(ctx: &Ctx, path: &[Seg]) -> Completions {
         return Completions::default();
     };
     let locale = ctx.locale;
-    let doc = describe_key(level, key, locale);
-    let (values, is_bool): (&[&str], bool) = if let Some(spec) = level.key(key) {
-        match &spec.value {
-            ValueSpec::TensorNames if in_list => return tensor_values(ctx),
-            ValueSpec::Scalar(s) if in_list && !s.list => return Completions::default(),
-            ValueSpec::Scalar(s) if s.ty == ScalarType::Bool => (&[], true),
-            ValueSpec::Scalar(s) if s.ty == ScalarType::String => (s.values, false),
-            _ => return Completions::default(),
-        }
-    } else if let Some(legacy) = level.legacy_key(key) {
-        if in_list {
+    let doc = describe_key(level, key, locale, ctx.dialect);
+    let profile = ctx.dialect.profile;
+    let (values, is_bool, is_precision): (&[&str], bool, bool) =
+        if let Some(spec) = level.key(key) {
+            match &spec.value {
+                ValueSpec::TensorNames if in_list => return tensor_values(ctx),
+                ValueSpec::Scalar(s) if in_list && !s.list => return Completions::default(),
+                ValueSpec::Scalar(s) if s.ty == ScalarType::Bool => (&[], true, false),
+                ValueSpec::Scalar(s) if s.ty == ScalarType::String => {
+                    (s.values_in(profile).0, false, s.precision.is_some())
+                }
+                _ => return Completions::default(),
+            }
+        } else if let Some(legacy) = level.legacy_key(key) {
+            if in_list {
+                return Completions::default();
+            }
+            (legacy.values_in(profile).0, false, legacy.precision.is_some())
+        } else {
             return Completions::default();
-        }
-        (legacy.values, false)
-    } else {
-        return Completions::default();
-    };
+        };
+    // Precisions say which profile offered them.
+    let detail = is_precision.then(|| format!("profile {}", ctx.dialect.describe()));
     let item = |i: usize, label: &str, new_text: String, kind| CompletionItem {
         label: label.to_string(),
         kind,
-        detail: None,
+        detail: detail.clone(),
         documentation: doc.clone(),
         range: ctx.range,
         new_text,
@@ -370,10 +409,12 @@ fn complete_values(ctx: &Ctx, path: &[Seg]) -> Completions {
             .into();
     }
     let keep_ec = ec_allowed(ctx.model, &parent, key);
+    let keep_wide = wide_allowed(ctx.model, &parent);
     values
         .iter()
         .enumerate()
         .filter(|(_, v)| keep_ec || **v != EC)
+        .filter(|(_, v)| keep_wide || !WIDE_PRECISIONS.contains(v))
         .map(|(i, v)| item(i, v, quote(v), CompletionKind::EnumValue))
         .collect::<Vec<_>>()
         .into()

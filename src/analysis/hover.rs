@@ -7,7 +7,8 @@ use super::precision::{node_precision, NodeFilter, Settings};
 use super::suggest::did_you_mean;
 use crate::model::{how_to_pair, ModelIndex, NodeId};
 use crate::spec::{
-    lookup_level, Bound, KeySpec, Legacy, Level, Locale, MapKind, ScalarType, ValueSpec, EC,
+    self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, ScalarType,
+    ValueSpec, EC,
 };
 use crate::syntax::{path_at, Parse, Slot, Step, ValueKind};
 use crate::text::TextRange;
@@ -27,6 +28,7 @@ pub fn hover(
     offset: usize,
     locale: Locale,
     model: Option<&ModelIndex>,
+    dialect: &Dialect,
 ) -> Option<HoverInfo> {
     let root = parse.root.as_ref()?;
     let loc = path_at(root, offset);
@@ -35,8 +37,10 @@ pub fn hover(
         Slot::Key => {
             let member = loc.member()?;
             let markdown = match keys.as_slice() {
-                ["node_config", name] => Some(node_hover(text, parse, name, model, locale)),
-                ["op_config", op] => Some(op_hover(parse, op, model, locale)),
+                ["node_config", name] => {
+                    Some(node_hover(text, parse, name, model, locale, dialect))
+                }
+                ["op_config", op] => Some(op_hover(parse, op, model, locale, dialect)),
                 _ => None,
             };
             if let Some(markdown) = markdown {
@@ -46,7 +50,7 @@ pub fn hover(
                 });
             }
             let level = lookup_level(&keys[..keys.len().saturating_sub(1)])?;
-            let markdown = describe_key(level, &member.key.text, locale)?;
+            let markdown = describe_key(level, &member.key.text, locale, dialect)?;
             Some(HoverInfo {
                 range: member.key.range,
                 markdown,
@@ -71,14 +75,18 @@ pub fn hover(
                 .count();
             let level = lookup_level(&keys[..key_count])?;
             let key = keys.get(key_count)?;
-            let mut markdown = describe_key(level, key, locale)?;
+            let mut markdown = describe_key(level, key, locale, dialect)?;
             if let ValueKind::String(s) = &node.kind {
                 if s.value == EC {
                     markdown.push_str("\n\n");
-                    markdown.push_str(match locale {
-                        Locale::En => "`ec`: int8 with error compensation (the op is duplicated to compensate the quantization loss). Works on the weight (input1) of `Conv`/`ConvTranspose`, either input of `MatMul`, and input0 of `GridSample`/`Resize`.",
-                        Locale::Zh => "`ec`：带误差补偿的 int8（复制算子以补偿量化损失）。只对 `Conv`/`ConvTranspose` 的权重（input1）、`MatMul` 的两个输入以及 `GridSample`/`Resize` 的 input0 生效。",
+                    markdown.push_str(&match locale {
+                        Locale::En => format!("`ec`: int8 with error compensation (the op is duplicated to compensate the quantization loss). Works on: {}.", spec::ec_table_text()),
+                        Locale::Zh => format!("`ec`：带误差补偿的 int8（复制算子以补偿量化损失）。只在以下输入生效：{}。", spec::ec_table_text()),
                     });
+                }
+                if is_precision_key(level, key) {
+                    markdown.push_str("\n\n");
+                    markdown.push_str(&verdict(level, key, &s.value, locale, dialect));
                 }
             }
             Some(HoverInfo {
@@ -91,11 +99,43 @@ pub fn hover(
 }
 
 /// Markdown for a key of `level` (a documented key or a legacy one).
-pub fn describe_key(level: &Level, name: &str, locale: Locale) -> Option<String> {
+pub fn describe_key(level: &Level, name: &str, locale: Locale, dialect: &Dialect) -> Option<String> {
     if let Some(spec) = level.key(name) {
-        return Some(describe_spec(level, spec, locale));
+        return Some(describe_spec(level, spec, locale, dialect));
     }
-    level.legacy_key(name).map(|l| describe_legacy(l, locale))
+    level.legacy_key(name).map(|l| describe_legacy(l, locale, dialect))
+}
+
+/// Does the key take a precision (whose values follow the profile)?
+fn is_precision_key(level: &Level, name: &str) -> bool {
+    match level.key(name) {
+        Some(spec) => matches!(&spec.value, ValueSpec::Scalar(s) if s.precision.is_some()),
+        None => level.legacy_key(name).is_some_and(|l| l.precision.is_some()),
+    }
+}
+
+/// What the active profile says of a precision value: valid, tolerated or not, and which
+/// profile said it.
+fn verdict(level: &Level, key: &str, value: &str, locale: Locale, dialect: &Dialect) -> String {
+    let role = level
+        .key(key)
+        .and_then(|k| match &k.value {
+            ValueSpec::Scalar(s) => s.precision,
+            _ => None,
+        })
+        .or_else(|| level.legacy_key(key).and_then(|l| l.precision));
+    let profile = dialect.describe();
+    let Some(role) = role else {
+        return String::new();
+    };
+    let (valid, tolerated) = dialect.profile.values(role);
+    let accepted = valid.contains(&value) || tolerated.contains(&value);
+    match (locale, accepted) {
+        (Locale::En, true) => format!("`{value}` is valid with profile {profile}."),
+        (Locale::Zh, true) => format!("在配置档 {profile} 下 `{value}` 有效。"),
+        (Locale::En, false) => format!("`{value}` is not valid with profile {profile}."),
+        (Locale::Zh, false) => format!("在配置档 {profile} 下 `{value}` 无效。"),
+    }
 }
 
 fn label(locale: Locale, en: &'static str, zh: &'static str) -> &'static str {
@@ -141,6 +181,12 @@ pub fn type_text(value: &ValueSpec, locale: Locale) -> String {
         ValueSpec::TensorNames => {
             label(locale, "a list of tensor names", "张量名称列表").to_string()
         }
+        ValueSpec::AnyObject => label(
+            locale,
+            "object (contents not checked)",
+            "对象（内容不做检查）",
+        )
+        .to_string(),
         ValueSpec::Scalar(s) => {
             let one = match (s.ty, locale) {
                 (ScalarType::String, Locale::En) => "a string",
@@ -183,7 +229,7 @@ fn bound_text(min: Option<Bound>, max: Option<Bound>) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-fn describe_spec(level: &Level, spec: &KeySpec, locale: Locale) -> String {
+fn describe_spec(level: &Level, spec: &KeySpec, locale: Locale, dialect: &Dialect) -> String {
     let mut out = format!("**{}**", spec.name);
     if !level.path.is_empty() {
         out.push_str(&format!(" · `{}`", level.path));
@@ -203,11 +249,12 @@ fn describe_spec(level: &Level, spec: &KeySpec, locale: Locale) -> String {
         ));
     }
     if let ValueSpec::Scalar(s) = &spec.value {
-        if !s.values.is_empty() {
+        let (valid, _) = s.values_in(dialect.profile);
+        if !valid.is_empty() {
             facts.push(format!(
                 "{}: {}",
-                label(locale, "Valid values", "有效值"),
-                code_list(s.values)
+                valid_values_label(locale, s.precision.is_some(), dialect),
+                code_list(valid)
             ));
         }
         if let Some(range) = bound_text(s.min, s.max) {
@@ -218,21 +265,31 @@ fn describe_spec(level: &Level, spec: &KeySpec, locale: Locale) -> String {
     out
 }
 
-fn describe_legacy(legacy: &Legacy, locale: Locale) -> String {
+fn describe_legacy(legacy: &Legacy, locale: Locale, dialect: &Dialect) -> String {
     let mut out = format!(
         "**{}** · {}\n\n{}",
         legacy.name,
         label(locale, "legacy key", "旧版键"),
         legacy.doc.get(locale)
     );
-    if !legacy.values.is_empty() {
+    let (valid, _) = legacy.values_in(dialect.profile);
+    if !valid.is_empty() {
         out.push_str(&format!(
             "\n\n{}: {}",
-            label(locale, "Valid values", "有效值"),
-            code_list(legacy.values)
+            valid_values_label(locale, legacy.precision.is_some(), dialect),
+            code_list(valid)
         ));
     }
     out
+}
+
+/// "Valid values", naming the profile when the values depend on it.
+fn valid_values_label(locale: Locale, by_profile: bool, dialect: &Dialect) -> String {
+    match (locale, by_profile) {
+        (Locale::En, true) => format!("Valid values (profile {})", dialect.describe()),
+        (Locale::Zh, true) => format!("有效值（配置档 {}）", dialect.describe()),
+        (locale, false) => label(locale, "Valid values", "有效值").to_string(),
+    }
 }
 
 fn no_model(locale: Locale) -> String {
@@ -249,6 +306,7 @@ fn node_hover(
     name: &str,
     model: Option<&ModelIndex>,
     locale: Locale,
+    dialect: &Dialect,
 ) -> String {
     let mut out = format!("**{name}**\n\n");
     let Some(model) = model else {
@@ -272,7 +330,12 @@ fn node_hover(
         }
         return out;
     }
-    let settings = Settings::read_some(parse.root.as_ref(), Some(model), NodeFilter::Named(name));
+    let settings = Settings::read_some(
+        parse.root.as_ref(),
+        Some(model),
+        NodeFilter::Named(name),
+        dialect.profile,
+    );
     // A huge number of same-named nodes would make an unreadable hover.
     const SHOWN: usize = 8;
     if ids.len() > 1 {
@@ -301,7 +364,11 @@ fn node_hover(
     if ids.len() > SHOWN {
         out.push_str(&format!("… {} more\n\n", ids.len() - SHOWN));
     }
-    out.truncate(out.trim_end().len());
+    out.push_str(&format!(
+        "{}: {}",
+        label(locale, "Profile", "配置档"),
+        dialect.describe()
+    ));
     out
 }
 
@@ -383,7 +450,13 @@ fn node_section(
 }
 
 /// How many nodes of an op type the model has, and how many of them node_config overrides.
-fn op_hover(parse: &Parse, op: &str, model: Option<&ModelIndex>, locale: Locale) -> String {
+fn op_hover(
+    parse: &Parse,
+    op: &str,
+    model: Option<&ModelIndex>,
+    locale: Locale,
+    dialect: &Dialect,
+) -> String {
     let mut out = format!("**{op}** · {}\n\n", label(locale, "op type", "算子类型"));
     let Some(model) = model else {
         out.push_str(&no_model(locale));
@@ -397,7 +470,7 @@ fn op_hover(parse: &Parse, op: &str, model: Option<&ModelIndex>, locale: Locale)
         });
         return out;
     }
-    let settings = Settings::read(parse.root.as_ref(), Some(model));
+    let settings = Settings::read(parse.root.as_ref(), Some(model), dialect.profile);
     let overridden = model
         .nodes
         .iter()

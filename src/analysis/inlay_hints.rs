@@ -4,6 +4,7 @@
 
 use super::node_info::{compact, decided_by};
 use super::precision::{node_precision, Settings};
+use crate::spec::Profile;
 use crate::model::ModelIndex;
 use crate::syntax::{Parse, Value};
 use crate::text::TextRange;
@@ -32,6 +33,7 @@ pub fn inlay_hints(
     parse: &Parse,
     range: TextRange,
     model: Option<&ModelIndex>,
+    profile: Profile,
 ) -> Vec<InlayHint> {
     let (Some(model), Some(root)) = (model, parse.root.as_ref().and_then(Value::as_object)) else {
         return Vec::new();
@@ -62,7 +64,7 @@ pub fn inlay_hints(
                 continue;
             }
             let settings =
-                settings.get_or_insert_with(|| Settings::read(parse.root.as_ref(), Some(model)));
+                settings.get_or_insert_with(|| Settings::read(parse.root.as_ref(), Some(model), profile));
             let np = node_precision(model, settings, first);
             let op = &model.nodes[first].op_type;
             let mut label = format!(": {op}({})", compact(&np));

@@ -4,14 +4,16 @@
 use std::collections::BTreeSet;
 
 use super::precision::{
-    deciding_setting, ec_inputs, NodeFilter, NodeSettings, Precision, Setting, Settings,
+    deciding_setting, ec_inputs, subgraph_nodes, NodeFilter, NodeSettings, Precision, Setting,
+    Settings,
 };
 use super::suggest::closest;
 use super::{Code, Diagnostic};
 use crate::model::{
     case_insensitive_op_match, is_known_op_type, known_op_types, name_scope, ModelIndex,
 };
-use crate::spec::EC;
+use super::check::{op_entry_no_effect, wide_precision_unsupported};
+use crate::spec::{self, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
 
 /// Op types that optimization folds into constants or removes; names of such nodes in an
@@ -33,8 +35,13 @@ pub(crate) const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// The model diagnostics of a document, and how many names wanted a whole-model did-you-mean
 /// search (see [`SUGGESTION_BUDGET`]).
-pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET);
+pub fn check(
+    root: &Value,
+    obj: &Object,
+    model: &ModelIndex,
+    profile: Profile,
+) -> (Vec<Diagnostic>, usize) {
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile);
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
             checker.op_entry(member, shadowed);
@@ -45,9 +52,13 @@ pub fn check(root: &Value, obj: &Object, model: &ModelIndex) -> (Vec<Diagnostic>
             checker.node_entry(member, shadowed);
         }
     }
-    if let Some(subgraphs) = obj.get_value("subgraph_config").and_then(Value::as_object) {
-        for member in &subgraphs.members {
-            checker.subgraph_entry(member);
+    let subgraphs = obj
+        .get_value("subgraph_config")
+        .and_then(Value::as_object)
+        .filter(|_| profile.has_subgraphs());
+    if let Some(subgraphs) = subgraphs {
+        for (member, shadowed) in subgraphs.members.iter().zip(subgraphs.shadowed()) {
+            checker.subgraph_entry(member, shadowed);
         }
     }
     (checker.out, checker.full_scans)
@@ -60,8 +71,9 @@ pub fn check_node_entry(
     root: &Value,
     member: &Member,
     model: &ModelIndex,
+    profile: Profile,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET);
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile);
     checker.node_entry(member, false);
     (checker.out, checker.full_scans)
 }
@@ -73,6 +85,7 @@ pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
 
 struct ModelChecker<'m> {
     model: &'m ModelIndex,
+    profile: Profile,
     /// The settings besides node_config (each node entry is read where it is checked).
     settings: Settings,
     out: Vec<Diagnostic>,
@@ -82,10 +95,11 @@ struct ModelChecker<'m> {
 }
 
 impl<'m> ModelChecker<'m> {
-    fn new(root: &Value, model: &'m ModelIndex, budget: usize) -> Self {
+    fn new(root: &Value, model: &'m ModelIndex, budget: usize, profile: Profile) -> Self {
         ModelChecker {
             model,
-            settings: Settings::read_some(Some(root), Some(model), NodeFilter::None),
+            profile,
+            settings: Settings::read_some(Some(root), Some(model), NodeFilter::None, profile),
             out: Vec::new(),
             budget,
             full_scans: 0,
@@ -123,31 +137,8 @@ impl<'m> ModelChecker<'m> {
             }
             return;
         }
-        if shadowed {
-            return;
-        }
-        // An op entry equal to what its nodes get anyway.
-        let Some(setting) = self.settings.op.get(op) else {
-            return;
-        };
-        let inherited = self
-            .settings
-            .all_node_type
-            .as_ref()
-            .map_or(Precision::Int8, |s| s.precision);
-        if setting.precision == inherited {
-            let from = match &self.settings.all_node_type {
-                Some(s) => s.path.clone(),
-                None => "the default".to_string(),
-            };
-            self.out.push(Diagnostic::new(
-                Code::NoEffect,
-                member.key.range,
-                format!(
-                    "this entry changes nothing: {op} nodes already get {} from {from}",
-                    setting.precision.as_str()
-                ),
-            ));
+        if !shadowed {
+            self.out.extend(op_entry_no_effect(&self.settings, member));
         }
     }
 
@@ -165,7 +156,7 @@ impl<'m> ModelChecker<'m> {
             model_ops
                 .iter()
                 .copied()
-                .chain(known_op_types().iter().copied()),
+                .chain(known_op_types().map(|op| -> &'m str { op })),
             1,
         )
         .first()
@@ -222,15 +213,77 @@ impl<'m> ModelChecker<'m> {
                     break;
                 }
             }
+            ec_reported |= self.wide_precisions(entry, &op_types);
         }
         if !ec_reported && !shadowed {
             self.node_no_effect(member, name);
+            self.qtype_hidden(member, name);
+        }
+    }
+
+    /// `dual-int16`/`int16-ec` in a node entry whose nodes' op type ignores them.
+    fn wide_precisions(&mut self, entry: &Object, op_types: &BTreeSet<&str>) -> bool {
+        let mut reported = false;
+        for key in ["qtype", "input0", "input1"] {
+            let Some(value) = entry.get_value(key) else {
+                continue;
+            };
+            let Some(text) = value.as_str().filter(|t| WIDE_PRECISIONS.contains(t)) else {
+                continue;
+            };
+            if let Some(op) = op_types.iter().find(|op| !WIDE_OPS.contains(op)) {
+                self.out.push(wide_precision_unsupported(text, op, value));
+                reported = true;
+            }
+        }
+        reported
+    }
+
+    /// A `qtype` that no input follows, because `input0`/`input1` set every input of every
+    /// node of that name (a Conv's bias still follows `qtype`).
+    fn qtype_hidden(&mut self, member: &Member, name: &str) {
+        let Some(entry) = NodeSettings::read(member, self.profile) else {
+            return;
+        };
+        if entry.qtype.is_none() {
+            return;
+        }
+        let Some(qtype_member) = member
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .and_then(|o| o.get("qtype").or_else(|| o.get("InputType")))
+        else {
+            return;
+        };
+        let ids = self.model.nodes_named(name);
+        let hidden = !ids.is_empty()
+            && ids.iter().all(|&id| {
+                let node = &self.model.nodes[id];
+                node.inputs.iter().enumerate().all(|(index, tensor)| {
+                    tensor.is_empty()
+                        || entry
+                            .inputs
+                            .get(index)
+                            .and_then(Option::as_ref)
+                            .is_some_and(|s| s.precision.applies(&node.op_type, index))
+                })
+            });
+        if hidden {
+            self.out.push(Diagnostic::new(
+                Code::NoEffect,
+                qtype_member.key.range,
+                format!(
+                    "\"{}\" has no effect: input0/input1 set every input of \"{name}\"",
+                    qtype_member.key.text
+                ),
+            ));
         }
     }
 
     /// A node entry whose every input ends up as it would without the entry.
     fn node_no_effect(&mut self, member: &Member, name: &str) {
-        let Some(entry) = NodeSettings::read(member) else {
+        let Some(entry) = NodeSettings::read(member, self.profile) else {
             return;
         };
         let entry = &entry;
@@ -333,10 +386,11 @@ impl<'m> ModelChecker<'m> {
             .collect()
     }
 
-    fn subgraph_entry(&mut self, member: &Member) {
+    fn subgraph_entry(&mut self, member: &Member, shadowed: bool) {
         let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
             return;
         };
+        let mut all_exist = true;
         for key in ["inputs", "outputs"] {
             let Some(list) = entry.get_value(key).and_then(Value::as_array) else {
                 continue;
@@ -348,6 +402,7 @@ impl<'m> ModelChecker<'m> {
                 if tensor_exists(self.model, tensor) {
                     continue;
                 }
+                all_exist = false;
                 let suggestion = tensor_suggestion(self.model, tensor);
                 let hint = match &suggestion {
                     Some(s) => format!("; did you mean \"{s}\"?"),
@@ -364,6 +419,33 @@ impl<'m> ModelChecker<'m> {
                 self.out.push(d);
             }
         }
+        if all_exist && !shadowed {
+            self.empty_subgraph(member);
+        }
+    }
+
+    /// A subgraph with a qtype but no node: its outputs are not reachable from its inputs.
+    fn empty_subgraph(&mut self, member: &Member) {
+        let name = member.key.text.as_str();
+        let Some(subgraph) = self.settings.subgraphs.iter().rev().find(|g| g.name == name) else {
+            return;
+        };
+        if subgraph.qtype.is_none() || !subgraph.nodes.is_empty() {
+            return;
+        }
+        let swapped = !subgraph_nodes(self.model, &subgraph.outputs, &subgraph.inputs).is_empty();
+        let hint = if swapped {
+            "; \"inputs\" and \"outputs\" look swapped"
+        } else {
+            ""
+        };
+        self.out.push(Diagnostic::new(
+            Code::NoEffect,
+            member.key.range,
+            format!(
+                "subgraph \"{name}\" contains no node: none of its outputs is reachable from its inputs, so it changes nothing{hint}"
+            ),
+        ));
     }
 }
 
@@ -384,7 +466,8 @@ pub fn ec_problem(op: &str, index: usize) -> Option<String> {
             ))
         }
         None => Some(format!(
-            "\"ec\" has no effect on a {op} node; it only works on Conv/ConvTranspose input1, MatMul input0/input1 and GridSample/Resize input0"
+            "\"ec\" has no effect on a {op} node; it only works on {}",
+            spec::ec_table_text()
         )),
     }
 }

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use hashbrown::{HashMap, HashSet};
 
 use crate::model::{ModelIndex, NodeId};
-use crate::spec::{EC, EC_OPS, QTYPES};
+use crate::spec::{PrecisionRole, Profile, EC_OPS, WIDE_OPS};
 use crate::syntax::{Member, Object, Value};
 use crate::text::TextRange;
 
@@ -23,17 +23,45 @@ pub enum Precision {
     Float32,
     /// int8 with error compensation.
     Ec,
+    // hmct 2.8 and later.
+    Int4,
+    MxInt4,
+    MxInt8,
+    MxInt16,
+    MxFp4,
+    MxFp8,
+    NvFp4,
+    /// input0 and input1 int16 (Conv, ConvTranspose, MatMul, Gemm).
+    DualInt16,
+    /// int16 with error compensation (Conv, ConvTranspose, MatMul, Gemm).
+    Int16Ec,
 }
 
 impl Precision {
+    /// Every precision, in the order tables list them.
+    pub const ALL: [Precision; 14] = [
+        Precision::Int8,
+        Precision::Ec,
+        Precision::Int16,
+        Precision::Float16,
+        Precision::Float32,
+        Precision::Int4,
+        Precision::MxInt4,
+        Precision::MxInt8,
+        Precision::MxInt16,
+        Precision::MxFp4,
+        Precision::MxFp8,
+        Precision::NvFp4,
+        Precision::DualInt16,
+        Precision::Int16Ec,
+    ];
+
+    /// The precision a value names; `float` is bayes's spelling of float32. Whether the active
+    /// profile accepts it is for the caller to ask ([`Profile::accepts`]).
     pub fn parse(s: &str) -> Option<Precision> {
         Some(match s {
-            "int8" => Precision::Int8,
-            "int16" => Precision::Int16,
-            "float16" => Precision::Float16,
-            "float32" => Precision::Float32,
-            "ec" => Precision::Ec,
-            _ => return None,
+            "float" => Precision::Float32,
+            _ => *Precision::ALL.iter().find(|p| p.as_str() == s)?,
         })
     }
     pub fn as_str(self) -> &'static str {
@@ -43,13 +71,34 @@ impl Precision {
             Precision::Float16 => "float16",
             Precision::Float32 => "float32",
             Precision::Ec => "ec",
+            Precision::Int4 => "int4",
+            Precision::MxInt4 => "mxint4",
+            Precision::MxInt8 => "mxint8",
+            Precision::MxInt16 => "mxint16",
+            Precision::MxFp4 => "mxfp4",
+            Precision::MxFp8 => "mxfp8",
+            Precision::NvFp4 => "nvfp4",
+            Precision::DualInt16 => "dual-int16",
+            Precision::Int16Ec => "int16-ec",
         }
     }
-    /// What users read in a table: `ec` is spelled out.
+    /// What users read in a table: compensated and paired precisions are spelled out.
     pub fn describe(self) -> &'static str {
         match self {
             Precision::Ec => "ec (int8 with error compensation)",
+            Precision::Int16Ec => "int16-ec (int16 with error compensation)",
+            Precision::DualInt16 => "dual-int16 (input0 and input1 int16)",
             other => other.as_str(),
+        }
+    }
+    /// Does this precision take effect on input `index` of an `op_type` node? `ec` only where
+    /// the ec table says, `dual-int16`/`int16-ec` only on their op types; elsewhere the
+    /// setting is skipped and the level below decides.
+    pub fn applies(self, op_type: &str, index: usize) -> bool {
+        match self {
+            Precision::Ec => ec_works(op_type, index),
+            Precision::DualInt16 | Precision::Int16Ec => WIDE_OPS.contains(&op_type),
+            _ => true,
         }
     }
 }
@@ -113,6 +162,8 @@ pub struct NodeSettings {
 pub struct Subgraph {
     pub name: String,
     pub qtype: Option<Setting>,
+    pub inputs: Vec<String>,
+    pub outputs: Vec<String>,
     pub nodes: HashSet<NodeId>,
 }
 
@@ -138,8 +189,8 @@ pub enum NodeFilter<'a> {
 impl Settings {
     /// Reads the settings from a parsed document (the last of duplicate keys wins, as in
     /// Python). Subgraph membership needs the model.
-    pub fn read(root: Option<&Value>, model: Option<&ModelIndex>) -> Settings {
-        Settings::read_some(root, model, NodeFilter::All)
+    pub fn read(root: Option<&Value>, model: Option<&ModelIndex>, profile: Profile) -> Settings {
+        Settings::read_some(root, model, NodeFilter::All, profile)
     }
 
     /// [`Settings::read`] with only some node_config entries.
@@ -147,16 +198,33 @@ impl Settings {
         root: Option<&Value>,
         model: Option<&ModelIndex>,
         nodes: NodeFilter,
+        profile: Profile,
     ) -> Settings {
         let mut settings = Settings::default();
         let Some(root) = root.and_then(Value::as_object) else {
             return settings;
         };
         if let Some(mc) = root.get_value("model_config").and_then(Value::as_object) {
-            settings.all_node_type = qtype_setting(mc, "all_node_type", "model_config", false);
-            settings.model_output_type =
-                qtype_setting(mc, "model_output_type", "model_config", false)
-                    .filter(|s| s.precision != Precision::Float16);
+            settings.all_node_type = qtype_setting(
+                mc,
+                "all_node_type",
+                "model_config",
+                PrecisionRole::AllNodeType,
+                profile,
+            );
+            settings.model_output_type = qtype_setting(
+                mc,
+                "model_output_type",
+                "model_config",
+                PrecisionRole::Qtype,
+                profile,
+            )
+            .filter(|s| {
+                matches!(
+                    s.precision,
+                    Precision::Int8 | Precision::Int16 | Precision::Float32
+                )
+            });
         }
         if let Some(ops) = root.get_value("op_config").and_then(Value::as_object) {
             for member in last_members(ops) {
@@ -164,7 +232,8 @@ impl Settings {
                     continue;
                 };
                 let base = join("op_config", &member.key.text);
-                if let Some(s) = entry_qtype(entry, &base) {
+                // `ON` is not an op_config key: the loader rejects it there.
+                if let Some(s) = entry_qtype(entry, &base, profile, false) {
                     settings.op.insert(member.key.text.clone(), s);
                 }
             }
@@ -176,23 +245,24 @@ impl Settings {
         match (node_config, nodes) {
             // The last entry of that name counts: no need to look at the others.
             (Some(entries), NodeFilter::Named(name)) => {
-                if let Some(node) = entries.get(name).and_then(NodeSettings::read) {
+                if let Some(node) = entries.get(name).and_then(|m| NodeSettings::read(m, profile)) {
                     settings.node.insert(name.to_string(), node);
                 }
             }
             (Some(entries), _) => {
                 for member in last_members(entries) {
-                    if let Some(node) = NodeSettings::read(member) {
+                    if let Some(node) = NodeSettings::read(member, profile) {
                         settings.node.insert(member.key.text.clone(), node);
                     }
                 }
             }
             (None, _) => {}
         }
-        if let (Some(model), Some(subgraphs)) = (
-            model,
-            root.get_value("subgraph_config").and_then(Value::as_object),
-        ) {
+        let subgraph_config = root
+            .get_value("subgraph_config")
+            .and_then(Value::as_object)
+            .filter(|_| profile.has_subgraphs());
+        if let (Some(model), Some(subgraphs)) = (model, subgraph_config) {
             for member in last_members(subgraphs) {
                 let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
                     continue;
@@ -210,10 +280,13 @@ impl Settings {
                         })
                         .unwrap_or_default()
                 };
+                let (inputs, outputs) = (tensors("inputs"), tensors("outputs"));
                 settings.subgraphs.push(Subgraph {
                     name: member.key.text.clone(),
-                    qtype: qtype_setting(entry, "qtype", &base, false),
-                    nodes: subgraph_nodes(model, &tensors("inputs"), &tensors("outputs")),
+                    qtype: qtype_setting(entry, "qtype", &base, PrecisionRole::Qtype, profile),
+                    nodes: subgraph_nodes(model, &inputs, &outputs),
+                    inputs,
+                    outputs,
                 });
             }
         }
@@ -223,16 +296,17 @@ impl Settings {
 
 impl NodeSettings {
     /// The settings of one node_config entry; `None` when its value is no object.
-    pub fn read(member: &Member) -> Option<NodeSettings> {
+    pub fn read(member: &Member, profile: Profile) -> Option<NodeSettings> {
         let entry = member.value.as_ref().and_then(Value::as_object)?;
         let base = join("node_config", &member.key.text);
         let input = |i: usize| {
             let (modern, legacy) = [("input0", "InputType0"), ("input1", "InputType1")][i];
-            qtype_setting(entry, modern, &base, true)
-                .or_else(|| qtype_setting(entry, legacy, &base, false))
+            qtype_setting(entry, modern, &base, PrecisionRole::Input, profile).or_else(|| {
+                qtype_setting(entry, legacy, &base, PrecisionRole::Qtype, profile)
+            })
         };
         Some(NodeSettings {
-            qtype: entry_qtype(entry, &base),
+            qtype: entry_qtype(entry, &base, profile, true),
             inputs: [input(0), input(1)],
             key_range: member.key.range,
         })
@@ -244,12 +318,12 @@ fn last_members(obj: &Object) -> impl Iterator<Item = &Member> {
     obj.last_members()
 }
 
-/// `qtype`, else the legacy `InputType`, else the legacy `ON`.
-fn entry_qtype(entry: &Object, base: &str) -> Option<Setting> {
-    qtype_setting(entry, "qtype", base, false)
-        .or_else(|| qtype_setting(entry, "InputType", base, false))
+/// `qtype`, else the legacy `InputType`, else (in node entries) the legacy `ON`.
+fn entry_qtype(entry: &Object, base: &str, profile: Profile, allow_on: bool) -> Option<Setting> {
+    qtype_setting(entry, "qtype", base, PrecisionRole::Qtype, profile)
+        .or_else(|| qtype_setting(entry, "InputType", base, PrecisionRole::Qtype, profile))
         .or_else(|| {
-            let member = entry.get("ON")?;
+            let member = entry.get("ON").filter(|_| allow_on)?;
             let value = member.value.as_ref()?;
             let precision = match value.as_str()? {
                 "CPU" => Precision::Float32,
@@ -264,11 +338,17 @@ fn entry_qtype(entry: &Object, base: &str) -> Option<Setting> {
         })
 }
 
-/// A valid precision under `key` (`ec` only when `allow_ec`); its path is `base.key`.
-fn qtype_setting(obj: &Object, key: &str, base: &str, allow_ec: bool) -> Option<Setting> {
+/// A precision under `key` that the profile accepts for its role; its path is `base.key`.
+fn qtype_setting(
+    obj: &Object,
+    key: &str,
+    base: &str,
+    role: PrecisionRole,
+    profile: Profile,
+) -> Option<Setting> {
     let value = obj.get(key)?.value.as_ref()?;
     let text = value.as_str()?;
-    if !(QTYPES.contains(&text) || (allow_ec && text == EC)) {
+    if !profile.accepts(role, text) {
         return None;
     }
     Some(Setting {
@@ -405,13 +485,14 @@ pub fn deciding_setting<'s>(
     index: usize,
     with_entry: bool,
 ) -> Option<&'s Setting> {
+    let applies = |s: &&'s Setting| s.precision.applies(op_type, index);
     if let (true, Some(entry)) = (with_entry, entry) {
         if let Some(Some(s)) = entry.inputs.get(index) {
-            if s.precision != Precision::Ec || ec_works(op_type, index) {
+            if applies(&s) {
                 return Some(s);
             }
         }
-        if let Some(s) = &entry.qtype {
+        if let Some(s) = entry.qtype.as_ref().filter(applies) {
             return Some(s);
         }
     }
@@ -421,14 +502,9 @@ pub fn deciding_setting<'s>(
         .iter()
         .rev()
         .filter(|g| g.nodes.contains(&node))
-        .find_map(|g| g.qtype.as_ref())
-        .or_else(|| settings.op.get(op_type))
-        .or(settings.all_node_type.as_ref())
-}
-
-/// The precision of the model's output tensors, when the file sets it.
-pub fn output_precision(settings: &Settings) -> Option<&Setting> {
-    settings.model_output_type.as_ref()
+        .find_map(|g| g.qtype.as_ref().filter(applies))
+        .or_else(|| settings.op.get(op_type).filter(applies))
+        .or(settings.all_node_type.as_ref().filter(applies))
 }
 
 #[cfg(test)]

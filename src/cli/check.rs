@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use serde_json::json;
 
-use super::{render, ModelCache};
+use super::{render, ModelCache, Overrides};
 use crate::analysis::{self, CheckContext, Diagnostic, Severity};
+use crate::spec::Dialect;
 use crate::syntax;
 use crate::text::{Document, PositionEncoding};
 
@@ -25,20 +26,23 @@ pub struct CheckedFile {
     pub diagnostics: Vec<Diagnostic>,
     /// The paired model and why it was chosen.
     pub model: Option<(PathBuf, String)>,
+    /// The toolchain profile applied, and why.
+    pub dialect: Dialect,
 }
 
-/// Checks one text, pairing it with its model (or `model_override`) as SPEC §3 says.
+/// Checks one text, pairing it with its model and profile (or what `overrides` names).
 pub fn check_text(
     path: &Path,
     text: &str,
     models: &mut ModelCache,
-    model_override: Option<&Path>,
+    overrides: Overrides,
 ) -> CheckedFile {
     let parse = syntax::parse(text);
-    let paired = super::pair_model(path, text, &parse, models, model_override);
+    let paired = super::pair_model(path, text, &parse, models, overrides);
     let ctx = CheckContext {
         model: paired.status(),
         directive: paired.directive.as_ref().map(|d| d.range),
+        dialect: paired.dialect.clone(),
         ..Default::default()
     };
     let diagnostics = analysis::check(text, &parse, &ctx);
@@ -50,6 +54,7 @@ pub fn check_text(
             .pairing
             .as_ref()
             .map(|p| (p.model.clone(), p.reason())),
+        dialect: paired.dialect.clone(),
     }
 }
 
@@ -168,11 +173,11 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     })
 }
 
-pub fn run(paths: &[PathBuf], model: Option<&Path>, format: Format) -> ExitCode {
+pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode {
     let (files, mut input_errors) = collect_inputs(paths);
     let mut models = ModelCache::default();
     // A model given on the command line must be readable: that is an input of the run.
-    if let Some(model) = model {
+    if let Some(model) = overrides.model {
         if let Err(e) = models.load(model) {
             input_errors.push(InputError {
                 path: model.to_path_buf(),
@@ -183,7 +188,7 @@ pub fn run(paths: &[PathBuf], model: Option<&Path>, format: Format) -> ExitCode 
     let mut checked = Vec::new();
     for path in files {
         match read_text(&path) {
-            Ok(text) => checked.push(check_text(&path, &text, &mut models, model)),
+            Ok(text) => checked.push(check_text(&path, &text, &mut models, overrides)),
             Err(message) => input_errors.push(InputError { path, message }),
         }
     }
@@ -238,6 +243,7 @@ pub fn to_json(checked: &[CheckedFile]) -> serde_json::Value {
                     "path": path.display().to_string(),
                     "reason": reason,
                 })),
+                "profile": {"name": f.dialect.profile.name(), "reason": f.dialect.describe()},
             })
         })
         .collect();

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::check::read_text;
-use super::{pair_model, ModelCache};
+use super::{pair_model, ModelCache, Overrides};
 use crate::analysis::precision::{node_precision, NodePrecision, Settings, Source};
 use crate::model::{how_to_pair, ModelIndex};
+use crate::spec::Dialect;
 use crate::syntax;
 use crate::text::Document;
 
@@ -27,6 +28,8 @@ pub struct Explanation<'m> {
     pub model_reason: String,
     pub nodes: Vec<NodePrecision>,
     pub settings: Settings,
+    /// The toolchain profile the settings were read with.
+    pub dialect: Dialect,
     document: Document,
 }
 
@@ -36,9 +39,10 @@ impl<'m> Explanation<'m> {
         model_reason: String,
         text: &str,
         only_overridden: bool,
+        dialect: Dialect,
     ) -> Self {
         let parse = syntax::parse(text);
-        let settings = Settings::read(parse.root.as_ref(), Some(model));
+        let settings = Settings::read(parse.root.as_ref(), Some(model), dialect.profile);
         let nodes = (0..model.nodes.len())
             .map(|id| node_precision(model, &settings, id))
             .filter(|n| !only_overridden || n.overridden)
@@ -48,6 +52,7 @@ impl<'m> Explanation<'m> {
             model_reason,
             nodes,
             settings,
+            dialect,
             document: Document::new(text),
         }
     }
@@ -147,6 +152,7 @@ impl<'m> Explanation<'m> {
             self.model.path.display(),
             self.model_reason
         );
+        let _ = writeln!(out, "profile: {}", self.dialect.describe());
         let line = |cells: &[String]| {
             let mut s = String::new();
             for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
@@ -274,6 +280,7 @@ impl<'m> Explanation<'m> {
             .collect();
         json!({
             "model": {"path": self.model.path.display().to_string(), "reason": self.model_reason},
+            "profile": {"name": self.dialect.profile.name(), "reason": self.dialect.describe()},
             "nodes": nodes,
             "outputs": outputs,
         })
@@ -288,7 +295,7 @@ fn csv_field(field: &str) -> String {
     }
 }
 
-pub fn run(file: &Path, model: Option<&Path>, format: Format, only_overridden: bool) -> ExitCode {
+pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: bool) -> ExitCode {
     let text = match read_text(file) {
         Ok(text) => text,
         Err(message) => {
@@ -298,7 +305,7 @@ pub fn run(file: &Path, model: Option<&Path>, format: Format, only_overridden: b
     };
     let parse = syntax::parse(&text);
     let mut models = ModelCache::default();
-    let paired = pair_model(file, &text, &parse, &mut models, model);
+    let paired = pair_model(file, &text, &parse, &mut models, overrides);
     let (pairing, index) = match (&paired.pairing, &paired.model) {
         (Some(p), Some(Ok(index))) => (p, index.clone()),
         (Some(p), Some(Err(e))) => {
@@ -320,7 +327,13 @@ pub fn run(file: &Path, model: Option<&Path>, format: Format, only_overridden: b
             return ExitCode::from(2);
         }
     };
-    let explanation = Explanation::new(&index, pairing.reason(), &text, only_overridden);
+    let explanation = Explanation::new(
+        &index,
+        pairing.reason(),
+        &text,
+        only_overridden,
+        paired.dialect.clone(),
+    );
     let out = match format {
         Format::Table => explanation.table(),
         Format::Csv => explanation.csv(),

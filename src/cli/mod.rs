@@ -9,9 +9,26 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use std::cell::OnceCell;
+
 use crate::analysis::ModelStatus;
-use crate::model::{self, Directive, ModelError, ModelIndex, Pairing, PairingRequest};
+use crate::model::{
+    self, DialectRequest, Directive, ModelError, ModelIndex, NamingYaml, Pairing, PairingRequest,
+    MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
+};
+use crate::spec::Dialect;
 use crate::syntax::Parse;
+
+/// What the command line says over the file and its surroundings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Overrides<'a> {
+    /// `--model PATH`
+    pub model: Option<&'a Path>,
+    /// `--march M`
+    pub march: Option<&'a str>,
+    /// `--toolchain T`
+    pub toolchain: Option<&'a str>,
+}
 
 /// Models read during one run, by path, so a folder of configs reads its model once.
 #[derive(Default)]
@@ -33,6 +50,8 @@ pub struct PairedModel {
     pub directive: Option<Directive>,
     pub pairing: Option<Pairing>,
     pub model: Option<Result<Arc<ModelIndex>, ModelError>>,
+    /// The toolchain profile the config is checked with, and why.
+    pub dialect: Dialect,
 }
 
 impl PairedModel {
@@ -45,26 +64,45 @@ impl PairedModel {
     }
 }
 
-/// Pairs a config with its model (SPEC §3) and reads the model.
+/// Pairs a config with its model (SPEC §3) and its toolchain profile, and reads the model.
 pub fn pair_model(
     config: &Path,
     text: &str,
     parse: &Parse,
     models: &mut ModelCache,
-    cli_model: Option<&Path>,
+    overrides: Overrides,
 ) -> PairedModel {
     let directive = model::find_directive(text, &parse.comments);
-    let pairing = model::pair(&PairingRequest {
-        config_path: config,
-        cli_model,
-        directive: directive.as_ref().map(|d| d.path.as_str()),
-        setting: None,
-        workspace_root: None,
-    });
+    // The YAML that names the config serves both the model and the march: read it once.
+    let yaml: OnceCell<Option<NamingYaml>> = OnceCell::new();
+    let naming_yaml = || yaml.get_or_init(|| model::naming_yaml(config)).clone();
+    let pairing = model::pair_with(
+        &PairingRequest {
+            config_path: config,
+            cli_model: overrides.model,
+            directive: directive.as_ref().map(|d| d.path.as_str()),
+            setting: None,
+            workspace_root: None,
+        },
+        naming_yaml,
+    );
+    let named = |prefix| model::find_directive_named(text, &parse.comments, prefix);
+    let (march, toolchain) = (named(MARCH_DIRECTIVE), named(TOOLCHAIN_DIRECTIVE));
+    let dialect = model::choose_dialect(
+        &DialectRequest {
+            cli_march: overrides.march,
+            cli_toolchain: overrides.toolchain,
+            directive_march: march.as_ref().map(|d| d.path.as_str()),
+            directive_toolchain: toolchain.as_ref().map(|d| d.path.as_str()),
+            ..DialectRequest::default()
+        },
+        naming_yaml,
+    );
     let model = pairing.as_ref().map(|p| models.load(&p.model));
     PairedModel {
         directive,
         pairing,
         model,
+        dialect,
     }
 }

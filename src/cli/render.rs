@@ -49,13 +49,21 @@ pub fn human(file: &CheckedFile, color: bool) -> String {
     let style = Style { color };
     let mut out = String::new();
     let path = file.path.display();
+    let profile = file.dialect.describe();
     match &file.model {
         Some((model, reason)) => {
-            let _ = writeln!(out, "{path}: model {} ({reason})", model.display());
+            let _ = writeln!(
+                out,
+                "{path}: model {} ({reason}); profile {profile}",
+                model.display()
+            );
         }
         None => {
-            let _ = writeln!(out, "{path}: no model paired");
+            let _ = writeln!(out, "{path}: no model paired; profile {profile}");
         }
+    }
+    for warning in file.dialect.warnings() {
+        let _ = writeln!(out, "{path}: {warning}");
     }
     for d in &file.diagnostics {
         out.push_str(&diagnostic(file, d, &style));

@@ -3,11 +3,13 @@
 //! - [`ModelIndex`]: node names, op types, tensors, producers and consumers of one
 //!   `optimized_float_model.onnx`, read field by field without reading the weights.
 //! - [`pair`]: which model a quant_config is checked against, and why.
-//! - [`is_known_op_type`]: every operator of the ONNX standard (generated table).
+//! - [`is_known_op_type`]: every operator of the ONNX standard (generated table) and the
+//!   toolchain's own op types.
 
 mod index;
 pub mod onnx;
 mod onnx_ops;
+mod op_types;
 mod pairing;
 mod reader;
 #[doc(hidden)]
@@ -15,8 +17,12 @@ pub mod synth;
 
 pub use index::{name_scope, ModelError, ModelIndex, NameLookup, NodeId, PROTOBUF_LIMIT};
 pub use onnx::Node;
-pub use onnx_ops::{case_insensitive_op_match, is_known_op_type, known_op_types, ONNX_VERSION};
+pub use onnx_ops::ONNX_VERSION;
+pub use op_types::{
+    case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,
+};
 pub use pairing::{
-    find_directive, how_to_pair, pair, Directive, Pairing, PairingRequest, PairingSource,
-    DIRECTIVE_PREFIX, MODEL_FILE_NAME,
+    choose_dialect, find_directive, find_directive_named, how_to_pair, naming_yaml, pair,
+    pair_with, DialectRequest, Directive, NamingYaml, Pairing, PairingRequest, PairingSource,
+    DIRECTIVE_PREFIX, MARCH_DIRECTIVE, MODEL_FILE_NAME, TOOLCHAIN_DIRECTIVE,
 };

@@ -15,6 +15,7 @@ use std::time::SystemTime;
 
 use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
+use crate::spec::{Dialect, DialectSource};
 use crate::syntax::{Comment, CommentKind};
 use crate::text::TextRange;
 
@@ -22,6 +23,10 @@ use crate::text::TextRange;
 pub const MODEL_FILE_NAME: &str = "optimized_float_model.onnx";
 /// What starts a directive comment (after `//` or `/*` and optional spaces).
 pub const DIRECTIVE_PREFIX: &str = "qcls-model:";
+/// The directive naming the chip: `// qcls-march: bayes-e`.
+pub const MARCH_DIRECTIVE: &str = "qcls-march:";
+/// The directive naming the toolchain release: `// qcls-toolchain: hmct-2.8`.
+pub const TOOLCHAIN_DIRECTIVE: &str = "qcls-toolchain:";
 
 /// How many folders above the config's folder are searched for an hb_compile YAML.
 const YAML_LEVELS_ABOVE: usize = 3;
@@ -105,10 +110,16 @@ pub struct Directive {
 /// The first `qcls-model:` directive among `comments` (line or block comments; `#` comments are
 /// a syntax error for the toolchain, so they do not count).
 pub fn find_directive(text: &str, comments: &[Comment]) -> Option<Directive> {
-    comments.iter().find_map(|c| parse_directive(text, c))
+    find_directive_named(text, comments, DIRECTIVE_PREFIX)
 }
 
-fn parse_directive(text: &str, comment: &Comment) -> Option<Directive> {
+/// The first directive that starts with `prefix` (e.g. [`MARCH_DIRECTIVE`]); its `path` is the
+/// text after the prefix.
+pub fn find_directive_named(text: &str, comments: &[Comment], prefix: &str) -> Option<Directive> {
+    comments.iter().find_map(|c| parse_directive(text, c, prefix))
+}
+
+fn parse_directive(text: &str, comment: &Comment, prefix: &str) -> Option<Directive> {
     let raw = text.get(comment.range.start..comment.range.end)?;
     let (body, body_start) = match comment.kind {
         CommentKind::Line => (raw.strip_prefix("//")?, 2),
@@ -119,8 +130,8 @@ fn parse_directive(text: &str, comment: &Comment) -> Option<Directive> {
         CommentKind::Hash => return None,
     };
     let lead = body.len() - body.trim_start().len();
-    let rest = body[lead..].strip_prefix(DIRECTIVE_PREFIX)?;
-    let after_prefix = body_start + lead + DIRECTIVE_PREFIX.len();
+    let rest = body[lead..].strip_prefix(prefix)?;
+    let after_prefix = body_start + lead + prefix.len();
     // A block comment may run on; the path ends at the line's end.
     let line = rest.split(['\n', '\r']).next().unwrap_or("");
     let path = line.trim();
@@ -146,6 +157,15 @@ pub fn how_to_pair() -> &'static str {
 /// Named models (command line, directive, setting) are returned whether or not they exist, so
 /// the caller can report the name the user gave.
 pub fn pair(req: &PairingRequest) -> Option<Pairing> {
+    pair_with(req, || naming_yaml(req.config_path))
+}
+
+/// [`pair`], with the hb_compile YAML that names the config found by the caller (only asked
+/// for when no earlier rule pairs).
+pub fn pair_with(
+    req: &PairingRequest,
+    yaml: impl FnOnce() -> Option<NamingYaml>,
+) -> Option<Pairing> {
     let config_dir = parent_dir(req.config_path);
     if let Some(model) = req.cli_model {
         return Some(Pairing {
@@ -182,7 +202,72 @@ pub fn pair(req: &PairingRequest) -> Option<Pairing> {
             source: PairingSource::NewestPrefixed,
         });
     }
-    from_hb_compile_yaml(req.config_path, &config_dir)
+    yaml().map(|y| y.model)
+}
+
+/// What qcls takes from the hb_compile YAML whose `calibration_parameters.quant_config` names
+/// a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamingYaml {
+    pub path: PathBuf,
+    /// `model_parameters.march`.
+    pub march: Option<String>,
+    /// The model it will build (or its `onnx_model` while the build has not run).
+    pub model: Pairing,
+}
+
+/// The march and toolchain sources of one config, highest priority first within each.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DialectRequest<'a> {
+    pub cli_march: Option<&'a str>,
+    pub cli_toolchain: Option<&'a str>,
+    pub directive_march: Option<&'a str>,
+    pub directive_toolchain: Option<&'a str>,
+    pub setting_march: Option<&'a str>,
+    pub setting_toolchain: Option<&'a str>,
+}
+
+/// The dialect of a config: march from `--march`, the `// qcls-march:` comment, the
+/// `qcls.march` setting, then the naming hb_compile YAML's `model_parameters.march` (asked for
+/// only when needed); toolchain from `--toolchain`, the comment, then the setting.
+pub fn choose_dialect(
+    req: &DialectRequest,
+    yaml: impl FnOnce() -> Option<NamingYaml>,
+) -> Dialect {
+    let given = |value: Option<&str>, source: DialectSource| {
+        value
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| (v.to_string(), source))
+    };
+    let march = given(req.cli_march, DialectSource::CommandLine)
+        .or_else(|| given(req.directive_march, DialectSource::Directive))
+        .or_else(|| given(req.setting_march, DialectSource::Setting))
+        .or_else(|| {
+            let yaml = yaml()?;
+            let march = yaml.march?;
+            Some((march, DialectSource::Yaml(yaml.path.display().to_string())))
+        });
+    let toolchain = given(req.cli_toolchain, DialectSource::CommandLine)
+        .or_else(|| given(req.directive_toolchain, DialectSource::Directive))
+        .or_else(|| given(req.setting_toolchain, DialectSource::Setting));
+    Dialect::choose(march, toolchain)
+}
+
+/// The hb_compile YAML in the config's folder or up to three folders above whose
+/// `calibration_parameters.quant_config` names the config.
+pub fn naming_yaml(config: &Path) -> Option<NamingYaml> {
+    let config_dir = parent_dir(config);
+    let config_canon = canonical(config)?;
+    let start = canonical(&config_dir)?;
+    for dir in start.ancestors().take(YAML_LEVELS_ABOVE + 1) {
+        for yaml in yaml_files(dir) {
+            if let Some(found) = read_naming_yaml(&yaml, dir, &config_canon) {
+                return Some(found);
+            }
+        }
+    }
+    None
 }
 
 /// The config's folder; `""` (a bare file name) means the current directory.
@@ -238,19 +323,6 @@ fn newest_prefixed(dir: &Path) -> Option<PathBuf> {
     best.map(|(_, p)| p)
 }
 
-fn from_hb_compile_yaml(config: &Path, config_dir: &Path) -> Option<Pairing> {
-    let config_canon = canonical(config)?;
-    let start = canonical(config_dir)?;
-    for dir in start.ancestors().take(YAML_LEVELS_ABOVE + 1) {
-        for yaml in yaml_files(dir) {
-            if let Some(p) = pairing_from_yaml(&yaml, dir, &config_canon) {
-                return Some(p);
-            }
-        }
-    }
-    None
-}
-
 /// A path made absolute and free of symlinks; `None` when it does not exist.
 fn canonical(p: &Path) -> Option<PathBuf> {
     fs::canonicalize(p).ok()
@@ -276,7 +348,7 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn pairing_from_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option<Pairing> {
+fn read_naming_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option<NamingYaml> {
     let meta = fs::metadata(yaml).ok()?;
     if !meta.is_file() || meta.len() > YAML_MAX_BYTES {
         return None;
@@ -313,20 +385,29 @@ fn pairing_from_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Optio
         Path::new(&format!("{}_{MODEL_FILE_NAME}", prefix.trim())),
     );
     let yaml_path = yaml.to_path_buf();
-    if !optimized.is_file() {
+    let mut model = Pairing {
+        model: optimized,
+        source: PairingSource::HbCompileYaml {
+            yaml: yaml_path.clone(),
+        },
+    };
+    if !model.model.is_file() {
         if let Some(onnx) = get("onnx_model") {
             let onnx = join_clean(yaml_dir, Path::new(onnx.trim()));
             if onnx.is_file() {
-                return Some(Pairing {
+                model = Pairing {
                     model: onnx,
-                    source: PairingSource::HbCompileYamlOnnxModel { yaml: yaml_path },
-                });
+                    source: PairingSource::HbCompileYamlOnnxModel {
+                        yaml: yaml_path.clone(),
+                    },
+                };
             }
         }
     }
-    Some(Pairing {
-        model: optimized,
-        source: PairingSource::HbCompileYaml { yaml: yaml_path },
+    Some(NamingYaml {
+        path: yaml_path,
+        march: get("march").map(|m| m.trim().to_string()),
+        model,
     })
 }
 

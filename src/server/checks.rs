@@ -1,7 +1,8 @@
 //! The last check of each open document, so that the next version is checked from it
 //! ([`analysis::check_after_splice`]) and a code-action request for the same version does not
 //! check again. An entry is used only when everything besides the text that decides the
-//! diagnostics (the model, the directive, the user's severities) is the same.
+//! diagnostics (the model, the directive, the user's severities, the toolchain profile) is
+//! the same.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -11,6 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::documents::Snapshot;
 use crate::analysis::{self, CheckContext, Checked, DiagnosticConfig, ModelStatus};
 use crate::model::ModelIndex;
+use crate::spec::Dialect;
 
 /// What a check depended on besides the text.
 #[derive(Clone, Debug)]
@@ -18,6 +20,7 @@ struct Inputs {
     model: ModelKey,
     directive: Option<String>,
     config: DiagnosticConfig,
+    dialect: Dialect,
 }
 
 #[derive(Clone, Debug)]
@@ -38,7 +41,10 @@ impl PartialEq for Inputs {
             (ModelKey::Loaded(a), ModelKey::Loaded(b)) => Arc::ptr_eq(a, b),
             _ => false,
         };
-        model && self.directive == other.directive && self.config == other.config
+        model
+            && self.directive == other.directive
+            && self.config == other.config
+            && self.dialect == other.dialect
     }
 }
 
@@ -78,6 +84,7 @@ impl Checks {
             },
             directive: directive.map(str::to_string),
             config: ctx.config.clone(),
+            dialect: ctx.dialect.clone(),
         };
         let prev = self
             .lock()

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use super::models::directive;
+use super::models::{dialect_directives, directive};
 use super::proto::from_proto;
 use crate::syntax::{self, Parse, Splice};
 use crate::text::{Document, PositionEncoding, TextRange};
@@ -44,6 +44,8 @@ pub struct Snapshot {
     /// The `// qcls-model:` directive (path and range), read once per version: pairing and
     /// checking both need it, and a config may have a comment per entry.
     pub directive: Option<(String, TextRange)>,
+    /// The `// qcls-march:` and `// qcls-toolchain:` directives, read with it.
+    pub dialect_directives: (Option<String>, Option<String>),
 }
 
 #[derive(Debug)]
@@ -181,6 +183,7 @@ impl Documents {
         let (text, parse, reuse) = build(&doc, base, edits);
         let snapshot = Arc::new(Snapshot {
             directive: directive(&text, &parse),
+            dialect_directives: dialect_directives(&text, &parse),
             uri: uri.clone(),
             version,
             generation,

@@ -13,18 +13,22 @@ use super::models::ModelState;
 use super::proto::{from_proto, to_proto};
 use super::state::{Session, State};
 use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
-use crate::model::{how_to_pair, ModelIndex, Pairing};
+use crate::model::{self, how_to_pair, DialectRequest, ModelIndex, NamingYaml, Pairing};
+use crate::spec::Dialect;
 use crate::text::TextRange;
 
-/// The model side of a document: which model, and what loading it gave.
+/// The model side of a document: which model, what loading it gave, and the toolchain
+/// profile it is checked with.
 #[derive(Clone, Debug, Default)]
 pub struct ModelInfo {
     pub pairing: Option<Pairing>,
     /// `None` when nothing is paired, or (without `load`) when the model is not cached.
     pub state: Option<ModelState>,
+    pub dialect: Dialect,
 }
 
-pub fn pairing(state: &State, snap: &Snapshot, session: &Session) -> Option<Pairing> {
+/// The document's model pairing and its hb_compile YAML (cached by the model store).
+fn pair(state: &State, snap: &Snapshot, session: &Session) -> (Option<Pairing>, Option<NamingYaml>) {
     state.models.pair(
         &snap.uri,
         snap.path.as_deref(),
@@ -35,9 +39,26 @@ pub fn pairing(state: &State, snap: &Snapshot, session: &Session) -> Option<Pair
     )
 }
 
+/// The toolchain profile of the document: its directives, then the settings, then the march
+/// of the hb_compile YAML that names it.
+fn dialect(snap: &Snapshot, session: &Session, yaml: Option<NamingYaml>) -> Dialect {
+    let (march, toolchain) = &snap.dialect_directives;
+    model::choose_dialect(
+        &DialectRequest {
+            directive_march: march.as_deref(),
+            directive_toolchain: toolchain.as_deref(),
+            setting_march: session.settings.march.as_deref(),
+            setting_toolchain: session.settings.toolchain.as_deref(),
+            ..DialectRequest::default()
+        },
+        || yaml,
+    )
+}
+
 /// Pairs the document and (with `load`) reads its model when needed. Blocking.
 pub fn model_info(state: &State, snap: &Snapshot, session: &Session, load: bool) -> ModelInfo {
-    let pairing = pairing(state, snap, session);
+    let (pairing, yaml) = pair(state, snap, session);
+    let dialect = dialect(snap, session, yaml);
     let model_state = pairing.as_ref().and_then(|p| {
         if load {
             Some(state.models.get(&p.model, !session.flags.watch_files))
@@ -48,12 +69,13 @@ pub fn model_info(state: &State, snap: &Snapshot, session: &Session, load: bool)
     ModelInfo {
         pairing,
         state: model_state,
+        dialect,
     }
 }
 
 /// Does computing diagnostics for this document have to read a model file?
 pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Option<String> {
-    let p = pairing(state, snap, session)?;
+    let p = pair(state, snap, session).0?;
     state
         .models
         .needs_load(&p.model, !session.flags.watch_files)
@@ -94,6 +116,7 @@ fn checked(
         model,
         directive: directive.as_ref().map(|(_, range)| *range),
         config: session.settings.diagnostics.clone(),
+        dialect: info.dialect.clone(),
     };
     let checked = state.checks.check(
         snap,
@@ -137,12 +160,19 @@ pub fn code_actions(
     )
 }
 
-/// The document's model when it is paired and readable (read now if needed). Blocking.
-pub fn loaded_model(state: &State, snap: &Snapshot, session: &Session) -> Option<Arc<ModelIndex>> {
-    match model_info(state, snap, session, true).state {
+/// The document's model when it is paired and readable (read now if needed), and its
+/// toolchain profile. Blocking.
+pub fn loaded_model(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+) -> (Option<Arc<ModelIndex>>, Dialect) {
+    let info = model_info(state, snap, session, true);
+    let model = match info.state {
         Some(ModelState::Loaded(m)) => Some(m),
         _ => None,
-    }
+    };
+    (model, info.dialect)
 }
 
 pub fn completion(
@@ -152,13 +182,14 @@ pub fn completion(
     pos: lsp::Position,
 ) -> Option<lsp::CompletionResponse> {
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
-    let model = loaded_model(state, snap, session);
+    let (model, dialect) = loaded_model(state, snap, session);
     let result = analysis::complete(
         &snap.text,
         &snap.parse,
         offset,
         session.locale(),
         model.as_deref(),
+        &dialect,
     );
     let is_incomplete = result.is_incomplete;
     let items = to_proto::completion_items(
@@ -180,13 +211,14 @@ pub fn hover(
     pos: lsp::Position,
 ) -> Option<lsp::Hover> {
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
-    let model = loaded_model(state, snap, session);
+    let (model, dialect) = loaded_model(state, snap, session);
     let info = analysis::hover(
         &snap.text,
         &snap.parse,
         offset,
         session.locale(),
         model.as_deref(),
+        &dialect,
     )?;
     Some(to_proto::hover(
         &snap.doc,
@@ -232,8 +264,17 @@ pub fn formatting(
     ))
 }
 
-/// The title of the model code lens: which model and why, or how to pair one.
+/// The title of the model code lens: which model and why (or how to pair one), and the
+/// toolchain profile.
 pub fn model_summary(info: &ModelInfo, config_dir: Option<&Path>) -> String {
+    format!(
+        "{} · profile {}",
+        model_line(info, config_dir),
+        info.dialect.describe()
+    )
+}
+
+fn model_line(info: &ModelInfo, config_dir: Option<&Path>) -> String {
     let Some(p) = &info.pairing else {
         return format!("qcls: no model paired: {}", how_to_pair());
     };
@@ -282,12 +323,19 @@ pub fn inlay_hints(
     session: &Session,
     range: lsp::Range,
 ) -> Option<Vec<lsp::InlayHint>> {
-    let model = loaded_model(state, snap, session)?;
+    let (model, dialect) = loaded_model(state, snap, session);
+    let model = model?;
     let range = TextRange::new(
         from_proto::offset(&snap.doc, session.encoding, range.start),
         from_proto::offset(&snap.doc, session.encoding, range.end),
     );
-    let hints = analysis::inlay_hints(&snap.text, &snap.parse, range, Some(&model));
+    let hints = analysis::inlay_hints(
+        &snap.text,
+        &snap.parse,
+        range,
+        Some(&model),
+        dialect.profile,
+    );
     Some(
         hints
             .into_iter()

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tower_lsp_server::ls_types::Uri;
 
-use crate::model::{self, ModelIndex, Pairing, PairingRequest};
+use crate::model::{
+    self, ModelIndex, NamingYaml, Pairing, PairingRequest, MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
+};
 use crate::syntax::Parse;
 use crate::text::TextRange;
 
@@ -60,6 +62,8 @@ struct CachedPairing {
     key: (Option<String>, Option<String>),
     at: Instant,
     pairing: Option<Pairing>,
+    /// The hb_compile YAML that names the document (its march picks the profile).
+    yaml: Option<NamingYaml>,
 }
 
 /// Without file watching, a pairing found by scanning folders is trusted this long.
@@ -78,6 +82,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A document's `// qcls-model:` directive.
 pub fn directive(text: &str, parse: &Parse) -> Option<(String, TextRange)> {
     model::find_directive(text, &parse.comments).map(|d| (d.path, d.range))
+}
+
+/// A document's `// qcls-march:` and `// qcls-toolchain:` directives.
+pub fn dialect_directives(text: &str, parse: &Parse) -> (Option<String>, Option<String>) {
+    let named = |prefix| model::find_directive_named(text, &parse.comments, prefix).map(|d| d.path);
+    (named(MARCH_DIRECTIVE), named(TOOLCHAIN_DIRECTIVE))
 }
 
 impl ModelStore {
@@ -139,8 +149,9 @@ impl ModelStore {
         lock(&self.pairings).clear();
     }
 
-    /// Pairs a document with its model (SPEC §3). `watched`: the client reports file changes,
-    /// so a cached pairing stays valid until it does.
+    /// Pairs a document with its model (SPEC §3), and finds the hb_compile YAML that names
+    /// it. `watched`: the client reports file changes, so a cached pairing stays valid until
+    /// it does.
     pub fn pair(
         &self,
         uri: &Uri,
@@ -149,30 +160,37 @@ impl ModelStore {
         setting: Option<&str>,
         workspace_root: Option<&Path>,
         watched: bool,
-    ) -> Option<Pairing> {
-        let config_path = config_path?;
+    ) -> (Option<Pairing>, Option<NamingYaml>) {
+        let Some(config_path) = config_path else {
+            return (None, None);
+        };
         let key = (directive.map(str::to_string), setting.map(str::to_string));
         if let Some(c) = lock(&self.pairings).get(uri) {
             if c.key == key && (watched || c.at.elapsed() < PAIRING_TTL) {
-                return c.pairing.clone();
+                return (c.pairing.clone(), c.yaml.clone());
             }
         }
-        let pairing = model::pair(&PairingRequest {
-            config_path,
-            cli_model: None,
-            directive,
-            setting: setting.map(Path::new),
-            workspace_root,
-        });
+        let yaml = model::naming_yaml(config_path);
+        let pairing = model::pair_with(
+            &PairingRequest {
+                config_path,
+                cli_model: None,
+                directive,
+                setting: setting.map(Path::new),
+                workspace_root,
+            },
+            || yaml.clone(),
+        );
         lock(&self.pairings).insert(
             uri.clone(),
             CachedPairing {
                 key,
                 at: Instant::now(),
                 pairing: pairing.clone(),
+                yaml: yaml.clone(),
             },
         );
-        pairing
+        (pairing, yaml)
     }
 
     pub fn forget(&self, uri: &Uri) {

@@ -12,6 +12,10 @@ pub struct Settings {
     /// `qcls.locale`: overrides the client's locale.
     pub locale: Option<String>,
     pub diagnostics: DiagnosticConfig,
+    /// `qcls.march`: the chip, which picks the toolchain profile.
+    pub march: Option<String>,
+    /// `qcls.toolchain`: `oe3` (default) or `hmct-2.8`.
+    pub toolchain: Option<String>,
 }
 
 impl Settings {
@@ -50,6 +54,27 @@ impl Settings {
                 problems.push("qcls.locale must be a string such as \"en\" or \"zh-CN\"".into())
             }
         }
+        for (key, field) in [
+            ("march", &mut settings.march),
+            ("toolchain", &mut settings.toolchain),
+        ] {
+            match map.get(key) {
+                None | Some(Value::Null) => {}
+                Some(Value::String(s)) if s.trim().is_empty() => {}
+                Some(Value::String(s)) => *field = Some(s.trim().to_string()),
+                Some(_) => problems.push(format!("qcls.{key} must be a string")),
+            }
+        }
+        if let Some(toolchain) = &settings.toolchain {
+            if !crate::spec::TOOLCHAINS.contains(&toolchain.as_str())
+                && !toolchain.starts_with("hmct-")
+            {
+                problems.push(format!(
+                    "qcls.toolchain: unknown release \"{toolchain}\"; expected one of {}",
+                    crate::spec::TOOLCHAINS.join(", ")
+                ));
+            }
+        }
         if let Some(d) = map.get("diagnostics") {
             let (config, more) = DiagnosticConfig::from_json(d);
             settings.diagnostics = config;
@@ -84,6 +109,18 @@ mod tests {
             s.diagnostics.overrides.get(&Code::LegacyKey),
             Some(&Some(Severity::Error))
         );
+    }
+
+    #[test]
+    fn march_and_toolchain() {
+        let (s, problems) =
+            Settings::from_json(&json!({"march": " bayes-e ", "toolchain": "hmct-2.8"}));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(s.march.as_deref(), Some("bayes-e"));
+        assert_eq!(s.toolchain.as_deref(), Some("hmct-2.8"));
+        let (s, problems) = Settings::from_json(&json!({"march": 5, "toolchain": "oe9"}));
+        assert_eq!(s.march, None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
     }
 
     #[test]

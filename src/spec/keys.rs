@@ -1,6 +1,9 @@
 //! The table of keys. Texts restate the toolchain's reference page in our own words.
 
-use super::{Beyond, Bound, Doc, KeySpec, Legacy, Level, MapKind, Scalar, ScalarType, ValueSpec};
+use super::{
+    Beyond, Bound, Doc, KeySpec, Legacy, Level, MapKind, PrecisionRole, Scalar, ScalarType,
+    ValueSpec,
+};
 
 /// The precisions a node or op type can be given.
 pub const QTYPES: &[&str] = &["int8", "int16", "float16", "float32"];
@@ -34,6 +37,27 @@ const fn string(values: &'static [&'static str]) -> ValueSpec {
         list: false,
         values,
         tolerated: &[],
+        precision: None,
+        min: None,
+        max: None,
+    })
+}
+
+/// A precision key: its values come from the active profile; `values` holds the nash ones.
+const fn precision(role: PrecisionRole) -> ValueSpec {
+    ValueSpec::Scalar(Scalar {
+        ty: ScalarType::String,
+        list: false,
+        values: match role {
+            PrecisionRole::Qtype => QTYPES,
+            PrecisionRole::Input => QTYPE_INPUT,
+            PrecisionRole::AllNodeType => &["int16", "float16"],
+        },
+        tolerated: match role {
+            PrecisionRole::AllNodeType => &["int8", "float32"],
+            _ => &[],
+        },
+        precision: Some(role),
         min: None,
         max: None,
     })
@@ -45,6 +69,7 @@ const fn bools() -> ValueSpec {
         list: true,
         values: &[],
         tolerated: &[],
+        precision: None,
         min: None,
         max: None,
     })
@@ -102,6 +127,7 @@ pub static TOP: Level = Level {
         },
     ],
     legacy: &[],
+    open: false,
 };
 
 pub static MODEL_CONFIG: Level = Level {
@@ -109,14 +135,7 @@ pub static MODEL_CONFIG: Level = Level {
     keys: &[
         KeySpec {
             name: "all_node_type",
-            value: ValueSpec::Scalar(Scalar {
-                ty: ScalarType::String,
-                list: false,
-                values: &["int16", "float16"],
-                tolerated: &["int8", "float32"],
-                min: None,
-                max: None,
-            }),
+            value: precision(PrecisionRole::AllNodeType),
             default: None,
             doc: Doc {
                 en: "Sets the input precision of every node at once: `int16` or `float16`. `int8` is already the default.",
@@ -130,6 +149,7 @@ pub static MODEL_CONFIG: Level = Level {
                 list: false,
                 values: &["int8", "int16"],
                 tolerated: &["float32"],
+                precision: None,
                 min: None,
                 max: None,
             }),
@@ -159,7 +179,7 @@ pub static MODEL_CONFIG: Level = Level {
         },
         KeySpec {
             name: "modelwise_search",
-            value: ValueSpec::Object(&SEARCH),
+            value: ValueSpec::Object(&MODELWISE_SEARCH),
             default: None,
             doc: Doc {
                 en: "Picks, among several calibration methods, the one whose model output loses least. Starts by default when several methods are configured.",
@@ -168,15 +188,34 @@ pub static MODEL_CONFIG: Level = Level {
         },
         KeySpec {
             name: "layerwise_search",
-            value: ValueSpec::Object(&SEARCH),
+            value: ValueSpec::Object(&LAYERWISE_SEARCH),
             default: None,
             doc: Doc {
                 en: "Picks the calibration method node by node, by the loss of the model output. Wins over `modelwise_search` when both are set.",
                 zh: "在节点层面搜索：逐个节点根据模型输出的损失选择最优校准方法。与 `modelwise_search` 同时配置时以它为准。",
             },
         },
+        KeySpec {
+            name: "search",
+            value: ValueSpec::Object(&SEARCH),
+            default: None,
+            doc: Doc {
+                en: "Precision search of hmct 2.8 and later (toolchain `hmct-2.8`), e.g. `{\"layer\": {\"topk\": 256, \"qtype\": \"int16\", \"metric\": \"cosine-similarity\"}}`. qcls checks the keys of `layer` and accepts the others.",
+                zh: "hmct 2.8 及以后版本（工具链 `hmct-2.8`）的精度搜索配置，例如 `{\"layer\": {\"topk\": 256, \"qtype\": \"int16\", \"metric\": \"cosine-similarity\"}}`。qcls 检查 `layer` 中的键，其余键不做检查。",
+            },
+        },
+        KeySpec {
+            name: "experimental",
+            value: ValueSpec::AnyObject,
+            default: None,
+            doc: Doc {
+                en: "Experimental options of the toolchain. The loader accepts the object; qcls does not check what is inside.",
+                zh: "工具链的实验性选项。加载器接受该对象；qcls 不检查其内容。",
+            },
+        },
     ],
     legacy: &[],
+    open: false,
 };
 
 pub static ACTIVATION: Level = Level {
@@ -189,6 +228,7 @@ pub static ACTIVATION: Level = Level {
                 list: true,
                 values: &["kl", "max"],
                 tolerated: &[],
+                precision: None,
                 min: None,
                 max: None,
             }),
@@ -205,6 +245,7 @@ pub static ACTIVATION: Level = Level {
                 list: true,
                 values: &[],
                 tolerated: &[],
+                precision: None,
                 min: Some(Bound {
                     value: 128.0,
                     inclusive: false,
@@ -225,6 +266,7 @@ pub static ACTIVATION: Level = Level {
                 list: false,
                 values: &[],
                 tolerated: &[],
+                precision: None,
                 min: None,
                 max: None,
             }),
@@ -241,6 +283,7 @@ pub static ACTIVATION: Level = Level {
                 list: true,
                 values: &[],
                 tolerated: &[],
+                precision: None,
                 min: Some(Bound {
                     value: 0.5,
                     inclusive: true,
@@ -278,6 +321,7 @@ pub static ACTIVATION: Level = Level {
         },
     ],
     legacy: &[],
+    open: false,
 };
 
 pub static WEIGHT: Level = Level {
@@ -292,6 +336,7 @@ pub static WEIGHT: Level = Level {
         },
     }],
     legacy: &[],
+    open: false,
 };
 
 pub static BIAS_CORRECTION: Level = Level {
@@ -304,6 +349,7 @@ pub static BIAS_CORRECTION: Level = Level {
                 list: false,
                 values: &[],
                 tolerated: &[],
+                precision: None,
                 min: Some(Bound {
                     value: 1.0,
                     inclusive: true,
@@ -328,37 +374,145 @@ pub static BIAS_CORRECTION: Level = Level {
         },
     ],
     legacy: &[],
+    open: false,
 };
 
-/// Shared by `modelwise_search` and `layerwise_search`.
+const METRIC: KeySpec = KeySpec {
+    name: "metric",
+    value: string(METRICS),
+    default: Some("\"cosine-similarity\""),
+    doc: Doc {
+        en: METRIC_DOC_EN,
+        zh: METRIC_DOC_ZH,
+    },
+};
+
+const TOPK: KeySpec = KeySpec {
+    name: "topk",
+    value: ValueSpec::Scalar(Scalar {
+        ty: ScalarType::Int,
+        list: false,
+        values: &[],
+        tolerated: &[],
+        precision: None,
+        min: Some(Bound {
+            value: 1.0,
+            inclusive: true,
+            beyond: Beyond::Reject,
+        }),
+        max: None,
+    }),
+    default: None,
+    doc: Doc {
+        en: "How many of the nodes with the largest loss the search tries at a higher precision, at least 1.",
+        zh: "搜索时对量化损失最大的多少个节点尝试更高精度，须不小于 1。",
+    },
+};
+
+const SEARCH_QTYPE: KeySpec = KeySpec {
+    name: "qtype",
+    value: precision(PrecisionRole::Qtype),
+    default: None,
+    doc: Doc {
+        en: "The precision the search tries on the chosen nodes.",
+        zh: "搜索时为选中的节点尝试的精度。",
+    },
+};
+
+pub static MODELWISE_SEARCH: Level = Level {
+    path: "model_config.modelwise_search",
+    keys: &[
+        METRIC,
+        KeySpec {
+            name: "similarity",
+            value: ValueSpec::Scalar(Scalar {
+                ty: ScalarType::Float,
+                list: false,
+                values: &[],
+                tolerated: &[],
+                precision: None,
+                min: Some(Bound {
+                    value: 0.0,
+                    inclusive: false,
+                    beyond: Beyond::Reject,
+                }),
+                max: Some(Bound {
+                    value: 1.0,
+                    inclusive: true,
+                    beyond: Beyond::Reject,
+                }),
+            }),
+            default: None,
+            doc: Doc {
+                en: "The similarity the search aims for, a float in (0, 1], e.g. 0.995: the search stops once a calibration reaches it.",
+                zh: "搜索的目标相似度，取值 (0, 1] 的浮点数，例如 0.995：某个校准方法达到该值即停止搜索。",
+            },
+        },
+    ],
+    legacy: &[],
+    open: false,
+};
+
+pub static LAYERWISE_SEARCH: Level = Level {
+    path: "model_config.layerwise_search",
+    keys: &[METRIC, TOPK, SEARCH_QTYPE],
+    legacy: &[],
+    open: false,
+};
+
+/// `model_config.search` (hmct 2.8): only `layer` is known; other searches are accepted.
 pub static SEARCH: Level = Level {
-    path: "model_config.*_search",
+    path: "model_config.search",
     keys: &[KeySpec {
-        name: "metric",
-        value: string(METRICS),
-        default: Some("\"cosine-similarity\""),
+        name: "layer",
+        value: ValueSpec::Object(&SEARCH_LAYER),
+        default: None,
         doc: Doc {
-            en: METRIC_DOC_EN,
-            zh: METRIC_DOC_ZH,
+            en: "Node-by-node precision search: `topk`, `qtype`, `metric`.",
+            zh: "逐节点的精度搜索：`topk`、`qtype`、`metric`。",
         },
     }],
     legacy: &[],
+    open: true,
 };
 
-const LEGACY: &[Legacy] = &[
-    Legacy {
-        name: "InputType",
-        replacement: Some("qtype"),
-        values: QTYPES,
-        doc: Doc {
-            en: "Legacy horizon_nn key; write `qtype` instead.",
-            zh: "旧版 horizon_nn 的键，请改用 `qtype`。",
-        },
+pub static SEARCH_LAYER: Level = Level {
+    path: "model_config.search.layer",
+    keys: &[TOPK, SEARCH_QTYPE, METRIC],
+    legacy: &[],
+    open: false,
+};
+
+const INPUT_TYPE: Legacy = Legacy {
+    name: "InputType",
+    replacement: Some("qtype"),
+    values: QTYPES,
+    precision: Some(PrecisionRole::Qtype),
+    doc: Doc {
+        en: "Legacy horizon_nn key; write `qtype` instead.",
+        zh: "旧版 horizon_nn 的键，请改用 `qtype`。",
     },
+};
+
+const OUTPUT_TYPE: Legacy = Legacy {
+    name: "OutputType",
+    replacement: None,
+    values: QTYPES,
+    precision: Some(PrecisionRole::Qtype),
+    doc: Doc {
+        en: "Legacy horizon_nn key for the output precision; quant_config sets input precisions (`qtype`, `input0`, `input1`).",
+        zh: "旧版 horizon_nn 的输出精度键；quant_config 只配置输入精度（`qtype`、`input0`、`input1`）。",
+    },
+};
+
+/// Node entries take every legacy key of horizon_nn.
+const NODE_LEGACY: &[Legacy] = &[
+    INPUT_TYPE,
     Legacy {
         name: "InputType0",
         replacement: Some("input0"),
         values: QTYPES,
+        precision: Some(PrecisionRole::Qtype),
         doc: Doc {
             en: "Legacy horizon_nn key; write `input0` instead.",
             zh: "旧版 horizon_nn 的键，请改用 `input0`。",
@@ -368,24 +522,18 @@ const LEGACY: &[Legacy] = &[
         name: "InputType1",
         replacement: Some("input1"),
         values: QTYPES,
+        precision: Some(PrecisionRole::Qtype),
         doc: Doc {
             en: "Legacy horizon_nn key; write `input1` instead.",
             zh: "旧版 horizon_nn 的键，请改用 `input1`。",
         },
     },
-    Legacy {
-        name: "OutputType",
-        replacement: None,
-        values: QTYPES,
-        doc: Doc {
-            en: "Legacy horizon_nn key for the output precision; quant_config sets input precisions (`qtype`, `input0`, `input1`).",
-            zh: "旧版 horizon_nn 的输出精度键；quant_config 只配置输入精度（`qtype`、`input0`、`input1`）。",
-        },
-    },
+    OUTPUT_TYPE,
     Legacy {
         name: "ON",
         replacement: Some("qtype"),
         values: &["CPU", "BPU"],
+        precision: None,
         doc: Doc {
             en: "Legacy horizon_nn key choosing the processor: `CPU` is about `\"qtype\": \"float32\"`, `BPU` about `\"qtype\": \"int8\"`.",
             zh: "旧版 horizon_nn 选择运行单元的键：`CPU` 约等于 `\"qtype\": \"float32\"`，`BPU` 约等于 `\"qtype\": \"int8\"`。",
@@ -393,15 +541,20 @@ const LEGACY: &[Legacy] = &[
     },
 ];
 
+/// The loader knows only these two legacy keys in op_config; `ON` and `InputType0/1` are
+/// rejected there.
+const OP_LEGACY: &[Legacy] = &[INPUT_TYPE, OUTPUT_TYPE];
+
 pub static OP_ENTRY: Level = Level {
     path: "op_config.<op type>",
     keys: &[KeySpec {
         name: "qtype",
-        value: string(QTYPES),
+        value: precision(PrecisionRole::Qtype),
         default: Some("\"int8\""),
         doc: QTYPE_DOC,
     }],
-    legacy: LEGACY,
+    legacy: OP_LEGACY,
+    open: false,
 };
 
 pub static NODE_ENTRY: Level = Level {
@@ -409,13 +562,13 @@ pub static NODE_ENTRY: Level = Level {
     keys: &[
         KeySpec {
             name: "qtype",
-            value: string(QTYPES),
+            value: precision(PrecisionRole::Qtype),
             default: Some("\"int8\""),
             doc: QTYPE_DOC,
         },
         KeySpec {
             name: "input0",
-            value: string(QTYPE_INPUT),
+            value: precision(PrecisionRole::Input),
             default: None,
             doc: Doc {
                 en: "Precision of the node's input 0; wins over `qtype`. `ec` (int8 with error compensation) works on `MatMul`, `GridSample` and `Resize`.",
@@ -424,7 +577,7 @@ pub static NODE_ENTRY: Level = Level {
         },
         KeySpec {
             name: "input1",
-            value: string(QTYPE_INPUT),
+            value: precision(PrecisionRole::Input),
             default: None,
             doc: Doc {
                 en: "Precision of the node's input 1; wins over `qtype`. `ec` (int8 with error compensation) works on the weight of `Conv`/`ConvTranspose` and on `MatMul`.",
@@ -432,7 +585,8 @@ pub static NODE_ENTRY: Level = Level {
             },
         },
     ],
-    legacy: LEGACY,
+    legacy: NODE_LEGACY,
+    open: false,
 };
 
 pub static SUBGRAPH_ENTRY: Level = Level {
@@ -458,7 +612,7 @@ pub static SUBGRAPH_ENTRY: Level = Level {
         },
         KeySpec {
             name: "qtype",
-            value: string(QTYPES),
+            value: precision(PrecisionRole::Qtype),
             default: None,
             doc: Doc {
                 en: "Input precision of every node in the subgraph; wins over `op_config`, loses to `node_config`.",
@@ -467,6 +621,7 @@ pub static SUBGRAPH_ENTRY: Level = Level {
         },
     ],
     legacy: &[],
+    open: false,
 };
 
 /// The level of an object reached by following `path` (member keys) from the top.
@@ -488,7 +643,7 @@ pub fn lookup_level(path: &[&str]) -> Option<&'static Level> {
                 level = entry;
                 rest = &tail[1..];
             }
-            ValueSpec::Scalar(_) | ValueSpec::TensorNames => return None,
+            ValueSpec::Scalar(_) | ValueSpec::TensorNames | ValueSpec::AnyObject => return None,
         }
     }
     Some(level)

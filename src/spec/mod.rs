@@ -2,12 +2,17 @@
 //! and documentation (English and Chinese). The analysis layer checks documents against this
 //! table and the JSON Schema in `schemas/` is generated from it.
 
+mod dialect;
 mod keys;
 pub mod schema;
 
+pub use dialect::{
+    Dialect, DialectSource, PrecisionRole, Profile, TOOLCHAINS, WIDE_OPS, WIDE_PRECISIONS,
+};
 pub use keys::{
-    lookup_level, ACTIVATION, BIAS_CORRECTION, EC, EC_OPS, LEGACY_KEYS, METRICS, MODEL_CONFIG,
-    NODE_ENTRY, OP_ENTRY, QTYPES, SEARCH, SUBGRAPH_ENTRY, TOP, WEIGHT,
+    lookup_level, ACTIVATION, BIAS_CORRECTION, EC, EC_OPS, LAYERWISE_SEARCH, LEGACY_KEYS,
+    METRICS, MODELWISE_SEARCH, MODEL_CONFIG, NODE_ENTRY, OP_ENTRY, QTYPES, SEARCH, SEARCH_LAYER,
+    SUBGRAPH_ENTRY, TOP, WEIGHT,
 };
 
 /// Documentation text in the two languages we ship.
@@ -65,6 +70,8 @@ pub enum ValueSpec {
     Scalar(Scalar),
     /// A non-empty list of tensor names (subgraph inputs and outputs).
     TensorNames,
+    /// An object the loader accepts whatever it holds (`model_config.experimental`).
+    AnyObject,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +89,8 @@ pub struct Level {
     pub keys: &'static [KeySpec],
     /// Keys the older horizon_nn loader used here (accepted, with a warning).
     pub legacy: &'static [Legacy],
+    /// Keys besides `keys` are accepted unchecked (a section whose full set qcls does not know).
+    pub open: bool,
 }
 
 impl Level {
@@ -102,7 +111,19 @@ pub struct Legacy {
     pub name: &'static str,
     pub replacement: Option<&'static str>,
     pub values: &'static [&'static str],
+    /// The values follow the active profile (`values` holds nash's).
+    pub precision: Option<PrecisionRole>,
     pub doc: Doc,
+}
+
+impl Legacy {
+    /// The values this key takes under `profile`: documented, and tolerated.
+    pub fn values_in(&self, profile: Profile) -> (&'static [&'static str], &'static [&'static str]) {
+        match self.precision {
+            Some(role) => profile.values(role),
+            None => (self.values, &[]),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +154,9 @@ pub struct Scalar {
     pub values: &'static [&'static str],
     /// Values the toolchain accepts although they are not documented; no diagnostic.
     pub tolerated: &'static [&'static str],
+    /// A precision key: its values follow the active profile (`values` and `tolerated` hold
+    /// nash's, the default).
+    pub precision: Option<PrecisionRole>,
     pub min: Option<Bound>,
     pub max: Option<Bound>,
 }
@@ -153,6 +177,16 @@ pub enum Beyond {
     Reject,
 }
 
+impl Scalar {
+    /// The values this key takes under `profile`: documented, and tolerated.
+    pub fn values_in(&self, profile: Profile) -> (&'static [&'static str], &'static [&'static str]) {
+        match self.precision {
+            Some(role) => profile.values(role),
+            None => (self.values, self.tolerated),
+        }
+    }
+}
+
 impl Bound {
     /// True when `v` lies on the valid side of this bound used as a minimum.
     pub fn admits_as_min(&self, v: f64) -> bool {
@@ -171,15 +205,38 @@ impl Bound {
     }
 }
 
+/// The `ec` table as one line of prose, e.g. for messages: "Conv/ConvTranspose input1, MatMul
+/// input0 or input1, GridSample/Resize input0". Op types that share their inputs are grouped.
+pub fn ec_table_text() -> String {
+    let mut groups: Vec<(Vec<&str>, &[usize])> = Vec::new();
+    for &(op, inputs) in EC_OPS {
+        match groups.iter_mut().find(|(_, i)| *i == inputs) {
+            Some((ops, _)) => ops.push(op),
+            None => groups.push((vec![op], inputs)),
+        }
+    }
+    groups
+        .iter()
+        .map(|(ops, inputs)| {
+            let inputs: Vec<String> = inputs.iter().map(|i| format!("input{i}")).collect();
+            format!("{} {}", ops.join("/"), inputs.join(" or "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every level reachable from the top, for tests and the schema.
-pub fn all_levels() -> [&'static Level; 9] {
+pub fn all_levels() -> [&'static Level; 12] {
     [
         &TOP,
         &MODEL_CONFIG,
         &ACTIVATION,
         &WEIGHT,
         &BIAS_CORRECTION,
+        &MODELWISE_SEARCH,
+        &LAYERWISE_SEARCH,
         &SEARCH,
+        &SEARCH_LAYER,
         &OP_ENTRY,
         &NODE_ENTRY,
         &SUBGRAPH_ENTRY,

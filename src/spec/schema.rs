@@ -71,6 +71,7 @@ fn key_schema(key: &KeySpec) -> Value {
             "additionalProperties": level_schema(entry),
         }),
         ValueSpec::Scalar(scalar) => scalar_schema(scalar),
+        ValueSpec::AnyObject => json!({"type": "object"}),
         ValueSpec::TensorNames => json!({
             "type": "array",
             "items": {"type": "string"},

@@ -1,0 +1,138 @@
+//! Settings that the file alone shows to change nothing (`no-effect`, on the key), and
+//! precisions set on op types that ignore them. What needs the model to be seen is in
+//! `model_checks`.
+
+use super::{Checker, ModelStatus};
+use crate::analysis::precision::{NodeFilter, Precision, Settings};
+use crate::analysis::{Code, Diagnostic};
+use crate::spec::{WIDE_OPS, WIDE_PRECISIONS};
+use crate::syntax::{Member, Object, Value};
+
+impl Checker<'_, '_> {
+    pub(super) fn check_effects(&mut self, root: &Value, top: &Object) {
+        let profile = self.ctx.dialect.profile;
+        let settings = Settings::read_some(Some(root), None, NodeFilter::None, profile);
+        if let Some(mc) = top.get_value("model_config").and_then(Value::as_object) {
+            self.model_config_effects(mc);
+        }
+        if let Some(ops) = top.get_value("op_config").and_then(Value::as_object) {
+            // With a model, model_checks says it (or that the model has no such node).
+            let judge_equal = !matches!(self.ctx.model, ModelStatus::Loaded(_));
+            for member in ops.last_members() {
+                self.wide_precision_on_op(member);
+                if judge_equal {
+                    self.out.extend(op_entry_no_effect(&settings, member));
+                }
+            }
+        }
+        if profile.has_subgraphs() {
+            if let Some(subgraphs) = top.get_value("subgraph_config").and_then(Value::as_object) {
+                for member in subgraphs.last_members() {
+                    self.subgraph_without_qtype(member);
+                }
+            }
+        }
+    }
+
+    fn model_config_effects(&mut self, mc: &Object) {
+        if let Some(member) = mc.get("all_node_type") {
+            if member.value.as_ref().and_then(Value::as_str) == Some("int8") {
+                self.push(Diagnostic::new(
+                    Code::NoEffect,
+                    member.key.range,
+                    "\"all_node_type\": \"int8\" has no effect: int8 is already the default",
+                ));
+            }
+        }
+        let is_object = |m: &&Member| m.value.as_ref().and_then(Value::as_object).is_some();
+        if let (Some(modelwise), Some(_)) = (
+            mc.get("modelwise_search").filter(is_object),
+            mc.get("layerwise_search").filter(is_object),
+        ) {
+            self.push(Diagnostic::new(
+                Code::NoEffect,
+                modelwise.key.range,
+                "\"modelwise_search\" has no effect: \"layerwise_search\" is set too, and the toolchain runs the layerwise search instead",
+            ));
+        }
+    }
+
+    /// `dual-int16`/`int16-ec` on an op type that does not take them.
+    fn wide_precision_on_op(&mut self, member: &Member) {
+        let op = member.key.text.as_str();
+        if WIDE_OPS.contains(&op) {
+            return;
+        }
+        let Some(value) = member
+            .value
+            .as_ref()
+            .and_then(Value::as_object)
+            .and_then(|entry| entry.get_value("qtype"))
+        else {
+            return;
+        };
+        let Some(text) = value.as_str().filter(|t| WIDE_PRECISIONS.contains(t)) else {
+            return;
+        };
+        if !self.ctx.dialect.profile.accepts(
+            crate::spec::PrecisionRole::Qtype,
+            text,
+        ) {
+            return; // invalid-value says why
+        }
+        self.push(wide_precision_unsupported(text, op, value));
+    }
+
+    fn subgraph_without_qtype(&mut self, member: &Member) {
+        let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+            return;
+        };
+        if entry.get("qtype").is_none() {
+            self.push(Diagnostic::new(
+                Code::NoEffect,
+                member.key.range,
+                format!(
+                    "subgraph \"{}\" sets no \"qtype\", so it changes nothing",
+                    member.key.text
+                ),
+            ));
+        }
+    }
+}
+
+/// `ec-unsupported-op` for `dual-int16`/`int16-ec` on an op type that ignores it.
+pub(crate) fn wide_precision_unsupported(precision: &str, op: &str, value: &Value) -> Diagnostic {
+    Diagnostic::new(
+        Code::EcUnsupportedOp,
+        value.range,
+        format!(
+            "\"{precision}\" has no effect on {op} nodes; it only works on {}",
+            WIDE_OPS.join(", ")
+        ),
+    )
+    .unnecessary()
+}
+
+/// An op_config entry whose qtype equals what its nodes get without it (all_node_type or the
+/// default int8). Needs no model: nothing between the two levels depends on the op type.
+pub(crate) fn op_entry_no_effect(settings: &Settings, member: &Member) -> Option<Diagnostic> {
+    let op = member.key.text.as_str();
+    let setting = settings.op.get(op)?;
+    let inherited = settings
+        .all_node_type
+        .as_ref()
+        .filter(|s| s.precision.applies(op, 0));
+    let inherited_precision = inherited.map_or(Precision::Int8, |s| s.precision);
+    if setting.precision != inherited_precision {
+        return None;
+    }
+    let from = inherited.map_or("the default", |s| s.path.as_str());
+    Some(Diagnostic::new(
+        Code::NoEffect,
+        member.key.range,
+        format!(
+            "this entry changes nothing: {op} nodes already get {} from {from}",
+            setting.precision.as_str()
+        ),
+    ))
+}
