@@ -40,25 +40,26 @@ fn bench(c: &mut Criterion) {
         ("scope_prefix", target[..target.len() / 2].to_string()),
         ("no_match_full_scan", "zzqqzz".to_string()),
     ];
+    let dialect = qcls::spec::Dialect::default();
     let mut group = c.benchmark_group("completion_100k_nodes");
     for (name, typed) in &cases {
         let text = format!("{{\n  \"node_config\": {{\n{configured}    \"{typed}");
         let p = parse(&text);
         let offset = text.len();
-        let r = complete(&text, &p, offset, Locale::En, Some(&model));
+        let r = complete(&text, &p, offset, Locale::En, Some(&model), &dialect);
         eprintln!(
             "{name}: typed {typed:?}, {} items, incomplete {}",
             r.items.len(),
             r.is_incomplete
         );
         group.bench_function(*name, |b| {
-            b.iter(|| complete(black_box(&text), &p, offset, Locale::En, Some(&model)))
+            b.iter(|| complete(black_box(&text), &p, offset, Locale::En, Some(&model), &dialect))
         });
     }
     let text = "{\"subgraph_config\": {\"g\": {\"inputs\": [\"/backbone/stages.1";
     let p = parse(text);
     group.bench_function("subgraph_tensors", |b| {
-        b.iter(|| complete(black_box(text), &p, text.len(), Locale::En, Some(&model)))
+        b.iter(|| complete(black_box(text), &p, text.len(), Locale::En, Some(&model), &dialect))
     });
     group.finish();
 }

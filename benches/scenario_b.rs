@@ -65,6 +65,7 @@ fn main() {
         ..CheckContext::default()
     };
     let bare = CheckContext::default();
+    let dialect = qcls::spec::Dialect::default();
     let checked = check_document(text, &parsed, &ctx);
     println!("diagnostics: {}", checked.diagnostics.len());
 
@@ -89,7 +90,7 @@ fn main() {
         + 1
         + config.scope.len();
     let hover_at = text.find(&needle).expect("edited entry") + 5;
-    let items = complete(text, &parsed, key_at, Locale::En, Some(&model));
+    let items = complete(text, &parsed, key_at, Locale::En, Some(&model), &dialect);
     println!(
         "completion: {} items, incomplete {}",
         items.items.len(),
@@ -139,14 +140,14 @@ fn main() {
         (
             "completion: the key typed as the last entry",
             median(
-                || drop(complete(text, &parsed, key_at, Locale::En, Some(&model))),
+                || drop(complete(text, &parsed, key_at, Locale::En, Some(&model), &dialect)),
                 runs,
             ),
         ),
         (
             "hover: the edited node",
             median(
-                || drop(hover(text, &parsed, hover_at, Locale::En, Some(&model))),
+                || drop(hover(text, &parsed, hover_at, Locale::En, Some(&model), &dialect)),
                 runs,
             ),
         ),

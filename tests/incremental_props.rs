@@ -97,6 +97,7 @@ fn context(which: usize, model: &ModelIndex) -> CheckContext<'_> {
         },
         directive: None,
         config,
+        ..CheckContext::default()
     }
 }
 

@@ -323,7 +323,7 @@ impl Checker<'_, '_> {
                         "{why}; with profile {profile} \"{key}\" takes {expected}"
                     ),
                     None => format!(
-                        "\"{value}\" is not a valid {key} (profile {profile}); expected one of {expected}{}",
+                        "\"{value}\" is not a valid {key} with profile {profile}; expected one of {expected}{}",
                         hint(suggestion)
                     ),
                 }

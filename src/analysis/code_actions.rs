@@ -27,17 +27,35 @@ pub struct Fix {
     pub diagnostic: Diagnostic,
 }
 
-/// Quick fixes for the diagnostics that touch `range`.
+/// A diagnostic the client sent back in a code-action request (`context.diagnostics`), as far
+/// as it can be trusted: where it was and, when it said, its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SentDiagnostic {
+    pub range: TextRange,
+    pub code: Option<Code>,
+}
+
+/// Quick fixes for the diagnostics the user asks about: those that touch `range`, those on
+/// the lines of `range` (Neovim and Helix send the cursor, not a diagnostic's range), and
+/// those the client sent back (located again among `diagnostics`, which are the current
+/// text's).
 pub fn code_actions(
     text: &str,
     parse: &Parse,
     diagnostics: &[Diagnostic],
     model: Option<&ModelIndex>,
     range: TextRange,
+    sent: &[SentDiagnostic],
 ) -> Vec<Fix> {
     let mut fixes = Vec::new();
-    let touches = |d: &Diagnostic| d.range.start <= range.end && range.start <= d.range.end;
-    for d in diagnostics.iter().filter(|d| touches(d)) {
+    let lines = line_span(text, range);
+    let touches = |r: TextRange, d: &Diagnostic| d.range.start <= r.end && r.start <= d.range.end;
+    let sent_back = |d: &Diagnostic| {
+        sent.iter()
+            .any(|s| s.code.is_none_or(|c| c == d.code) && touches(s.range, d))
+    };
+    let wanted = |d: &&Diagnostic| touches(range, d) || touches(lines, d) || sent_back(d);
+    for d in diagnostics.iter().filter(wanted) {
         let ctx = Ctx {
             text,
             root: parse.root.as_ref(),
@@ -59,6 +77,23 @@ pub fn code_actions(
         }
     }
     fixes
+}
+
+/// From the start of the line of `range.start` to the end of the line of `range.end`.
+fn line_span(text: &str, range: TextRange) -> TextRange {
+    let bytes = text.as_bytes();
+    let start = range.start.min(bytes.len());
+    let end = range.end.clamp(start, bytes.len());
+    let is_break = |b: &u8| matches!(b, b'\n' | b'\r');
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(is_break)
+        .map_or(0, |i| i + 1);
+    let line_end = bytes[end..]
+        .iter()
+        .position(is_break)
+        .map_or(bytes.len(), |i| end + i);
+    TextRange::new(line_start, line_end)
 }
 
 struct Ctx<'a> {

@@ -428,7 +428,7 @@ mod tests {
 
     fn complete_at(s: &str) -> Vec<CompletionItem> {
         let (text, offset) = fixture(s);
-        complete(&text, &parse(&text), offset, Locale::En, None).items
+        complete(&text, &parse(&text), offset, Locale::En, None, &Dialect::default()).items
     }
 
     fn labels(items: &[CompletionItem]) -> Vec<&str> {
@@ -535,7 +535,7 @@ mod model_tests {
 
     fn complete_with(model: &ModelIndex, s: &str) -> Completions {
         let (text, offset) = fixture(s);
-        complete(&text, &parse(&text), offset, Locale::En, Some(model))
+        complete(&text, &parse(&text), offset, Locale::En, Some(model), &Dialect::default())
     }
 
     fn item<'a>(c: &'a Completions, label: &str) -> Option<&'a CompletionItem> {
@@ -580,7 +580,7 @@ mod model_tests {
         assert!(conv.sort_text < softmax.sort_text);
         // Without a model: every known op type.
         let (text, offset) = fixture(r#"{"op_config": {"$0"#);
-        let c = complete(&text, &parse(&text), offset, Locale::En, None);
+        let c = complete(&text, &parse(&text), offset, Locale::En, None, &Dialect::default());
         assert!(item(&c, "Softmax").is_some() && item(&c, "Conv").is_some());
     }
 

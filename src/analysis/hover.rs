@@ -497,7 +497,7 @@ mod tests {
 
     fn hover_at(s: &str, locale: Locale) -> Option<HoverInfo> {
         let (text, offset) = fixture(s);
-        hover(&text, &parse(&text), offset, locale, None)
+        hover(&text, &parse(&text), offset, locale, None, &Dialect::default())
     }
 
     #[test]
@@ -584,7 +584,7 @@ mod model_tests {
 
     fn hover_with(model: &ModelIndex, s: &str) -> HoverInfo {
         let (text, offset) = fixture(s);
-        hover(&text, &parse(&text), offset, Locale::En, Some(model)).expect("a hover")
+        hover(&text, &parse(&text), offset, Locale::En, Some(model), &Dialect::default()).expect("a hover")
     }
 
     const CONFIG: &str = r#"{

@@ -129,7 +129,7 @@ mod tests {
         let m = fixture_model("resnet18");
         let p = parse(CONFIG);
         let all = TextRange::new(0, CONFIG.len());
-        let hints = inlay_hints(CONFIG, &p, all, Some(&m));
+        let hints = inlay_hints(CONFIG, &p, all, Some(&m), Profile::Nash);
         assert_eq!(
             labels(&hints),
             ["× 20", "× 0", ": Conv(int16, ec, int16)", ": Relu(float16)"]
@@ -149,10 +149,10 @@ mod tests {
         let m = fixture_model("resnet18");
         let p = parse(CONFIG);
         let line5 = CONFIG.find("\"/conv1").unwrap();
-        let hints = inlay_hints(CONFIG, &p, TextRange::new(line5, line5 + 20), Some(&m));
+        let hints = inlay_hints(CONFIG, &p, TextRange::new(line5, line5 + 20), Some(&m), Profile::Nash);
         assert_eq!(labels(&hints), [": Conv(int16, ec, int16)"]);
         let all = TextRange::new(0, CONFIG.len());
-        assert!(inlay_hints(CONFIG, &p, all, None).is_empty());
+        assert!(inlay_hints(CONFIG, &p, all, None, Profile::Nash).is_empty());
     }
 
     #[test]
@@ -160,7 +160,7 @@ mod tests {
         let m = fixture_model("resnet18_dup_names");
         let text = "{\"node_config\": {\"/layer1/layer1.0/relu/Relu\": {\"qtype\": \"int16\"},";
         let p = parse(text);
-        let hints = inlay_hints(text, &p, TextRange::new(0, text.len()), Some(&m));
+        let hints = inlay_hints(text, &p, TextRange::new(0, text.len()), Some(&m), Profile::Nash);
         assert_eq!(hints.len(), 1);
         assert!(hints[0].label.starts_with(": Relu(int16) ×"), "{:?}", hints);
     }

@@ -215,8 +215,7 @@ impl<'m> ModelChecker<'m> {
             }
             ec_reported |= self.wide_precisions(entry, &op_types);
         }
-        if !ec_reported && !shadowed {
-            self.node_no_effect(member, name);
+        if !ec_reported && !shadowed && !self.node_no_effect(member, name) {
             self.qtype_hidden(member, name);
         }
     }
@@ -281,14 +280,15 @@ impl<'m> ModelChecker<'m> {
         }
     }
 
-    /// A node entry whose every input ends up as it would without the entry.
-    fn node_no_effect(&mut self, member: &Member, name: &str) {
+    /// A node entry whose every input ends up as it would without the entry; true when
+    /// reported.
+    fn node_no_effect(&mut self, member: &Member, name: &str) -> bool {
         let Some(entry) = NodeSettings::read(member, self.profile) else {
-            return;
+            return false;
         };
         let entry = &entry;
         if entry.qtype.is_none() && entry.inputs.iter().all(Option::is_none) {
-            return; // nothing valid in it; other diagnostics say why
+            return false; // nothing valid in it; other diagnostics say why
         }
         let settings = &self.settings;
         let precision = |s: Option<&Setting>| s.map_or(Precision::Int8, |s| s.precision);
@@ -304,13 +304,13 @@ impl<'m> ModelChecker<'m> {
                 let with = deciding_setting(settings, op, id, Some(entry), index, true);
                 let without = deciding_setting(settings, op, id, None, index, false);
                 if precision(with) != precision(without) {
-                    return;
+                    return false;
                 }
                 inherited.get_or_insert(without);
             }
         }
         let Some(without) = inherited else {
-            return;
+            return false;
         };
         let from = without.map_or("the default", |s| s.path.as_str());
         let message = format!(
@@ -319,6 +319,7 @@ impl<'m> ModelChecker<'m> {
         );
         self.out
             .push(Diagnostic::new(Code::NoEffect, member.key.range, message));
+        true
     }
 
     /// The message, and the names to offer instead.

@@ -127,13 +127,15 @@ fn checked(
     (checked, index)
 }
 
-/// Quick fixes for the diagnostics in `range`, recomputed from the document (the client's
-/// copy of the diagnostics is not trusted: it may have lost `data`).
+/// Quick fixes for the diagnostics in `range`, on its lines and among those the client sent,
+/// recomputed from the document (the client's copy of the diagnostics is not trusted: it may
+/// have lost `data`, or be of an older version).
 pub fn code_actions(
     state: &State,
     snap: &Snapshot,
     session: &Session,
     range: lsp::Range,
+    sent: &[lsp::Diagnostic],
 ) -> Option<lsp::CodeActionResponse> {
     let start = from_proto::offset(&snap.doc, session.encoding, range.start);
     let end = from_proto::offset(&snap.doc, session.encoding, range.end);
@@ -144,6 +146,11 @@ pub fn code_actions(
         &checked.diagnostics,
         model.as_deref(),
         TextRange::new(start.min(end), start.max(end)),
+        &sent
+            .iter()
+            .filter(|d| d.source.as_deref().is_none_or(|s| s == "qcls"))
+            .map(|d| from_proto::sent_diagnostic(&snap.doc, session.encoding, d))
+            .collect::<Vec<_>>(),
     );
     Some(
         fixes

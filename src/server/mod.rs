@@ -412,8 +412,9 @@ impl LanguageServer for Backend {
         params: CodeActionParams,
     ) -> jsonrpc::Result<Option<CodeActionResponse>> {
         let range = params.range;
+        let sent = params.context.diagnostics;
         self.run(&params.text_document.uri, move |state, snap, session| {
-            handlers::code_actions(state, snap, session, range)
+            handlers::code_actions(state, snap, session, range, &sent)
         })
         .await
     }

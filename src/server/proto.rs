@@ -4,9 +4,11 @@
 pub mod from_proto {
     use std::path::PathBuf;
 
-    use tower_lsp_server::ls_types::{Position, Uri};
+    use tower_lsp_server::ls_types::{self as lsp, Position, Uri};
 
-    use crate::text::{self, Document, PositionEncoding};
+    use crate::analysis::code_actions::SentDiagnostic;
+    use crate::analysis::Code;
+    use crate::text::{self, Document, PositionEncoding, TextRange};
 
     pub fn position(p: Position) -> text::Position {
         text::Position::new(p.line, p.character)
@@ -15,6 +17,25 @@ pub mod from_proto {
     /// The byte offset of a position; out-of-range positions are clamped by `Document`.
     pub fn offset(doc: &Document, enc: PositionEncoding, p: Position) -> usize {
         doc.offset(position(p), enc)
+    }
+
+    /// A diagnostic the client sent back with a code-action request: its range in this
+    /// document and, when it is one of ours, its code.
+    pub fn sent_diagnostic(
+        doc: &Document,
+        enc: PositionEncoding,
+        d: &lsp::Diagnostic,
+    ) -> SentDiagnostic {
+        let start = offset(doc, enc, d.range.start);
+        let end = offset(doc, enc, d.range.end);
+        let code = match &d.code {
+            Some(lsp::NumberOrString::String(code)) => Code::parse(code),
+            _ => None,
+        };
+        SentDiagnostic {
+            range: TextRange::new(start.min(end), start.max(end)),
+            code,
+        }
     }
 
     /// The local path of a `file:` URI.

@@ -137,14 +137,14 @@ impl Profile {
     /// Why `value`, invalid here, would be accepted by another profile; `None` when no profile
     /// takes it.
     pub fn elsewhere(self, role: PrecisionRole, value: &str) -> Option<String> {
-        if Profile::Hmct28 != self && Profile::Hmct28.accepts(role, value) {
-            return Some(format!(
-                "\"{value}\" needs hmct 2.8 or later: set qcls.toolchain to \"hmct-2.8\" (or add `// qcls-toolchain: hmct-2.8`)"
-            ));
-        }
         if self == Profile::Bayes && Profile::Nash.accepts(role, value) {
             return Some(format!(
                 "\"{value}\" is not supported on bayes (the loader raises \"Unsupported datatype settings for march bayes\")"
+            ));
+        }
+        if self != Profile::Hmct28 && Profile::Hmct28.accepts(role, value) {
+            return Some(format!(
+                "\"{value}\" needs hmct 2.8 or later: set qcls.toolchain to \"hmct-2.8\" (or add `// qcls-toolchain: hmct-2.8`)"
             ));
         }
         None

@@ -32,8 +32,19 @@ fn diagnostics(text: &str) -> Vec<Diagnostic> {
 /// Exactly the marked ranges carry `code`, with `severity`; returns their messages.
 #[track_caller]
 fn expect(src: &str, code: Code, severity: Severity) -> Vec<String> {
+    expect_in(src, &CheckContext::default(), code, severity)
+}
+
+/// [`expect`] in a given context (a model, a profile).
+#[track_caller]
+pub(super) fn expect_in(
+    src: &str,
+    ctx: &CheckContext,
+    code: Code,
+    severity: Severity,
+) -> Vec<String> {
     let (text, ranges) = marked(src);
-    let found: Vec<Diagnostic> = diagnostics(&text)
+    let found: Vec<Diagnostic> = diagnostics_with(&text, ctx)
         .into_iter()
         .filter(|d| d.code == code)
         .collect();
@@ -68,8 +79,8 @@ const VALID: &str = r#"{
       "asymmetric": false
     },
     "weight": {"bias_correction": {"num_sample": 1, "metric": "mse"}},
-    "modelwise_search": {"metric": "cosine-similarity"},
-    "layerwise_search": {"metric": "chebyshev"}
+    "layerwise_search": {"metric": "chebyshev", "topk": 16, "qtype": "int16"},
+    "experimental": {"anything": [1, {"goes": true}]}
   },
   /* block comment */
   "op_config": {"Conv": {"qtype": "int8"}, "Softmax": {"qtype": "float16"}},
@@ -170,13 +181,37 @@ fn unknown_key_lists_valid_keys_and_suggests() {
 #[test]
 fn legacy_key() {
     let messages = expect(
-        r#"{"node_config": {"/a/MatMul": {«"InputType0"»: "int16", «"InputType1"»: "int16"}},
-            "op_config": {"Softmax": {«"ON"»: "CPU", «"OutputType"»: "int8", «"InputType"»: "int8"}}}"#,
+        r#"{"node_config": {"/a/MatMul": {«"InputType0"»: "int16", «"InputType1"»: "int16", «"ON"»: "CPU"}},
+            "op_config": {"Softmax": {«"OutputType"»: "int8", «"InputType"»: "int8"}}}"#,
         Code::LegacyKey,
         Severity::Warning,
     );
     assert!(messages[0].contains("use \"input0\""));
     none(VALID, Code::LegacyKey);
+}
+
+#[test]
+fn legacy_keys_of_node_entries_are_unknown_in_op_config() {
+    let messages = expect(
+        r#"{"op_config": {"Softmax": {«"ON"»: "CPU", «"InputType0"»: "int16", «"InputType1"»: "int8"}}}"#,
+        Code::UnknownKey,
+        Severity::Error,
+    );
+    assert!(messages[0].contains("loader rejects it here"), "{}", messages[0]);
+    // No fix may suggest a key that is invalid in op_config (`input0` is a node key).
+    let found = diagnostics(
+        r#"{"op_config": {"Softmax": {"ON": "CPU", "InputType0": "int16"}}}"#,
+    );
+    assert!(found.iter().all(|d| d.suggestions.is_empty()), "{found:#?}");
+    assert!(found.iter().all(|d| !d.message.contains("use \"input0\"")));
+    // And they decide nothing (explain, hover): an op entry with only `ON` sets no precision.
+    let parse = parse(r#"{"op_config": {"Add": {"ON": "CPU"}}}"#);
+    let settings = crate::analysis::precision::Settings::read(
+        parse.root.as_ref(),
+        None,
+        crate::spec::Profile::Nash,
+    );
+    assert!(settings.op.is_empty());
 }
 
 #[test]
@@ -217,7 +252,7 @@ fn invalid_value_with_special_messages() {
     assert!(messages[1].contains("QAT"));
     assert_eq!(
         messages[4],
-        "\"int32\" is not a valid qtype; expected one of int8, int16, float16, float32"
+        "\"int32\" is not a valid qtype with profile nash (default); expected one of int8, int16, float16, float32"
     );
     assert!(messages[5].contains("did you mean \"int16\"?"));
     for special in ["mix", "skip"] {
@@ -297,7 +332,7 @@ fn ec_misplaced() {
 #[test]
 fn no_effect_without_a_model() {
     let messages = expect(
-        r#"{"model_config": {"all_node_type": «"int8"», "activation": {"calibration_type": "max",
+        r#"{"model_config": {«"all_node_type"»: "int8", "activation": {"calibration_type": "max",
             «"num_bin"»: 1024, «"max_num_bin"»: 16384}}}"#,
         Code::NoEffect,
         Severity::Hint,
@@ -370,22 +405,12 @@ use crate::analysis::fixture_model;
 
 #[track_caller]
 fn expect_model(src: &str, model: &str, code: Code, severity: Severity) -> Vec<String> {
-    let (text, ranges) = marked(src);
     let index = fixture_model(model);
     let ctx = CheckContext {
         model: ModelStatus::Loaded(&index),
         ..Default::default()
     };
-    let found: Vec<Diagnostic> = diagnostics_with(&text, &ctx)
-        .into_iter()
-        .filter(|d| d.code == code)
-        .collect();
-    let found_ranges: Vec<TextRange> = found.iter().map(|d| d.range).collect();
-    assert_eq!(found_ranges, ranges, "{code:?} in {text}: {found:#?}");
-    for d in &found {
-        assert_eq!(d.severity, severity, "{}", d.message);
-    }
-    found.into_iter().map(|d| d.message).collect()
+    expect_in(src, &ctx, code, severity)
 }
 
 #[test]

@@ -23,7 +23,14 @@ fn fixes_at(fixture: &str, model: Option<&ModelIndex>) -> (String, Vec<Fix>) {
         ..Default::default()
     };
     let diagnostics = check(&text, &parse, &ctx);
-    let fixes = code_actions(&text, &parse, &diagnostics, model, TextRange::empty(offset));
+    let fixes = code_actions(
+        &text,
+        &parse,
+        &diagnostics,
+        model,
+        TextRange::empty(offset),
+        &[],
+    );
     (text, fixes)
 }
 

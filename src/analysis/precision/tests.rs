@@ -14,7 +14,7 @@ fn table(
     name: &str,
 ) -> Vec<(Option<&'static str>, Option<String>)> {
     let parse = parse(text);
-    let settings = Settings::read(parse.root.as_ref(), Some(model));
+    let settings = Settings::read(parse.root.as_ref(), Some(model), Profile::Nash);
     node_precision(model, &settings, node(model, name))
         .inputs
         .iter()
@@ -157,7 +157,7 @@ fn duplicate_names_are_ambiguous_and_share_the_entry() {
     let heads = m.nodes_named("head").to_vec();
     assert_eq!(heads.len(), 3);
     let parse = parse(r#"{"node_config": {"head": {"qtype": "int16"}}}"#);
-    let settings = Settings::read(parse.root.as_ref(), Some(&m));
+    let settings = Settings::read(parse.root.as_ref(), Some(&m), Profile::Nash);
     for id in heads {
         let np = node_precision(&m, &settings, id);
         assert!(np.ambiguous && np.overridden);
@@ -172,10 +172,10 @@ fn reading_some_node_entries_keeps_the_rest_of_the_settings() {
         r#"{"op_config": {"Relu": {"qtype": "int16"}},
             "node_config": {"/conv1/Conv": {"qtype": "float16"}, "/fc/Gemm": {"qtype": "float32"}}}"#,
     );
-    let one = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::Named("/fc/Gemm"));
+    let one = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::Named("/fc/Gemm"), Profile::Nash);
     assert_eq!(one.node.keys().collect::<Vec<_>>(), ["/fc/Gemm"]);
     assert!(one.op.contains_key("Relu"));
-    let none = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::None);
+    let none = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::None, Profile::Nash);
     assert!(none.node.is_empty() && none.op.contains_key("Relu"));
-    assert_eq!(Settings::read(parse.root.as_ref(), Some(&m)).node.len(), 2);
+    assert_eq!(Settings::read(parse.root.as_ref(), Some(&m), Profile::Nash).node.len(), 2);
 }
