@@ -106,7 +106,7 @@ fn json_output_has_lsp_ranges_and_byte_offsets() {
     assert_eq!(d["severity"], "error");
     assert_eq!(
         d["message"],
-        "\"int32\" is not a valid qtype; expected one of int8, int16, float16, float32"
+        "\"int32\" is not a valid qtype with profile nash (default); expected one of int8, int16, float16, float32"
     );
     let start = text.find("\"int32\"").unwrap();
     assert_eq!(d["offsets"]["start"], start);
@@ -207,11 +207,19 @@ fn fixtures_reproduce_real_world_problems() {
     let cases: &[(&str, &[&str])] = &[
         (
             "hash_comments_template.json",
-            &["hash-comment", "unknown-key", "hash-comment", "unknown-key"],
+            // Softmax: int16 under all_node_type: int16 needs no model to be seen.
+            &[
+                "hash-comment",
+                "no-effect",
+                "hash-comment",
+                "unknown-key",
+                "hash-comment",
+                "unknown-key",
+            ],
         ),
         (
             "legacy_keys_quant_config.json",
-            &["no-effect", "legacy-key", "legacy-key"],
+            &["no-effect", "no-effect", "legacy-key", "legacy-key"],
         ),
         ("inline_int32_lowercase.json", &["invalid-value"]),
         ("inline_trailing_comma.json", &["syntax-error"]),

@@ -179,7 +179,7 @@ fn table_and_csv_are_readable() {
     let out = qcls(&["explain", "quant_config.json"], dir.path());
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(table.starts_with(
-        "model: ./optimized_float_model.onnx (sibling optimized_float_model.onnx)\nNODE "
+        "model: ./optimized_float_model.onnx (sibling optimized_float_model.onnx)\nprofile: nash (default)\nNODE "
     ));
     let gemm = table.lines().find(|l| l.starts_with("/fc/Gemm")).unwrap();
     assert!(

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Beyond, KeySpec, Level, Scalar, ScalarType, ValueSpec, TOP};
+use super::{Beyond, KeySpec, Level, PrecisionRole, Profile, Scalar, ScalarType, ValueSpec, TOP};
 
 /// The schema as pretty-printed JSON with a trailing newline (the content of
 /// `schemas/quant_config.schema.json`).
@@ -50,7 +50,10 @@ fn level_schema(level: &Level) -> Value {
             legacy.name.into(),
             json!({
                 "type": "string",
-                "enum": legacy.values,
+                "enum": match legacy.precision {
+                    Some(role) => precision_values(role),
+                    None => legacy.values.to_vec(),
+                },
                 "description": legacy.doc.en,
                 "deprecationMessage": message,
             }),
@@ -59,8 +62,25 @@ fn level_schema(level: &Level) -> Value {
     json!({
         "type": "object",
         "properties": properties,
-        "additionalProperties": false,
+        "additionalProperties": level.open,
     })
+}
+
+/// A precision key's values in any profile (documented first, then tolerated), so that an
+/// editor running the schema alone never rejects what some toolchain accepts.
+fn precision_values(role: PrecisionRole) -> Vec<&'static str> {
+    let mut values: Vec<&'static str> = Vec::new();
+    for tolerated in [false, true] {
+        for profile in Profile::ALL {
+            let (valid, more) = profile.values(role);
+            for v in if tolerated { more } else { valid } {
+                if !values.contains(v) {
+                    values.push(v);
+                }
+            }
+        }
+    }
+    values
 }
 
 fn key_schema(key: &KeySpec) -> Value {
@@ -99,7 +119,9 @@ fn scalar_schema(scalar: &Scalar) -> Value {
         ScalarType::Bool => "boolean",
     };
     one.insert("type".into(), json!(ty));
-    if !scalar.values.is_empty() {
+    if let Some(role) = scalar.precision {
+        one.insert("enum".into(), json!(precision_values(role)));
+    } else if !scalar.values.is_empty() {
         let values: Vec<&str> = scalar
             .values
             .iter()
