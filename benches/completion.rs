@@ -53,13 +53,31 @@ fn bench(c: &mut Criterion) {
             r.is_incomplete
         );
         group.bench_function(*name, |b| {
-            b.iter(|| complete(black_box(&text), &p, offset, Locale::En, Some(&model), &dialect))
+            b.iter(|| {
+                complete(
+                    black_box(&text),
+                    &p,
+                    offset,
+                    Locale::En,
+                    Some(&model),
+                    &dialect,
+                )
+            })
         });
     }
     let text = "{\"subgraph_config\": {\"g\": {\"inputs\": [\"/backbone/stages.1";
     let p = parse(text);
     group.bench_function("subgraph_tensors", |b| {
-        b.iter(|| complete(black_box(text), &p, text.len(), Locale::En, Some(&model), &dialect))
+        b.iter(|| {
+            complete(
+                black_box(text),
+                &p,
+                text.len(),
+                Locale::En,
+                Some(&model),
+                &dialect,
+            )
+        })
     });
     group.finish();
 }

@@ -140,14 +140,32 @@ fn main() {
         (
             "completion: the key typed as the last entry",
             median(
-                || drop(complete(text, &parsed, key_at, Locale::En, Some(&model), &dialect)),
+                || {
+                    drop(complete(
+                        text,
+                        &parsed,
+                        key_at,
+                        Locale::En,
+                        Some(&model),
+                        &dialect,
+                    ))
+                },
                 runs,
             ),
         ),
         (
             "hover: the edited node",
             median(
-                || drop(hover(text, &parsed, hover_at, Locale::En, Some(&model), &dialect)),
+                || {
+                    drop(hover(
+                        text,
+                        &parsed,
+                        hover_at,
+                        Locale::En,
+                        Some(&model),
+                        &dialect,
+                    ))
+                },
                 runs,
             ),
         ),

@@ -1,6 +1,7 @@
-//! Snapshots of `qcls check --format json` on the real configs in ../shared/corpus/real.
-//! Those files come from other projects and are not copied here; without them the test
-//! prints a notice and passes.
+//! Snapshots of `qcls check --format json` on every file of ../shared/corpus/real (configs,
+//! hb_compile YAMLs, JSON Schemas): what qcls says of each, or that it skips it. The verdicts
+//! are explained in docs/fidelity.md. Those files come from other projects and are not copied
+//! here; without them the test prints a notice and passes.
 
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +19,7 @@ fn corpus_json_files_snapshot() {
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n.ends_with(".json"))
+        .filter(|n| n != "SOURCES.md")
         .collect();
     files.sort();
     assert!(!files.is_empty());
@@ -60,6 +61,10 @@ fn corpus_json_files_snapshot() {
             assert!(messages.iter().any(|m| m.contains("\"InputType0\"")));
             assert!(messages.iter().any(|m| m.contains("\"InputType1\"")));
         }
+        // Files that are not quant_configs are skipped, with the reason.
+        let skipped = json["skipped"].as_array().map_or(0, Vec::len);
+        let is_config = file.ends_with(".json") && !file.contains("schema");
+        assert_eq!(skipped, usize::from(!is_config), "{file}: {stdout}");
         let name = file.trim_end_matches(".json").replace('.', "_");
         insta::assert_snapshot!(format!("corpus_{name}"), stdout);
     }

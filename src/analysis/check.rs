@@ -287,7 +287,8 @@ impl Checker<'_, '_> {
             ValueKind::String(s) if valid.contains(&s.value.as_str()) => {}
             ValueKind::String(s) if tolerated.contains(&s.value.as_str()) => {}
             ValueKind::String(s) => {
-                let d = self.invalid_value(legacy.name, legacy.precision, valid, value.range, &s.value);
+                let d =
+                    self.invalid_value(legacy.name, legacy.precision, valid, value.range, &s.value);
                 self.push(d);
             }
             ValueKind::Invalid => {}
@@ -755,5 +756,5 @@ mod reuse;
 #[cfg(test)]
 mod tests;
 
-pub use reuse::check_after_splice;
 pub(crate) use effects::{op_entry_no_effect, wide_precision_unsupported};
+pub use reuse::check_after_splice;

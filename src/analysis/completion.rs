@@ -370,25 +370,29 @@ fn complete_values(ctx: &Ctx, path: &[Seg]) -> Completions {
     let locale = ctx.locale;
     let doc = describe_key(level, key, locale, ctx.dialect);
     let profile = ctx.dialect.profile;
-    let (values, is_bool, is_precision): (&[&str], bool, bool) =
-        if let Some(spec) = level.key(key) {
-            match &spec.value {
-                ValueSpec::TensorNames if in_list => return tensor_values(ctx),
-                ValueSpec::Scalar(s) if in_list && !s.list => return Completions::default(),
-                ValueSpec::Scalar(s) if s.ty == ScalarType::Bool => (&[], true, false),
-                ValueSpec::Scalar(s) if s.ty == ScalarType::String => {
-                    (s.values_in(profile).0, false, s.precision.is_some())
-                }
-                _ => return Completions::default(),
+    let (values, is_bool, is_precision): (&[&str], bool, bool) = if let Some(spec) = level.key(key)
+    {
+        match &spec.value {
+            ValueSpec::TensorNames if in_list => return tensor_values(ctx),
+            ValueSpec::Scalar(s) if in_list && !s.list => return Completions::default(),
+            ValueSpec::Scalar(s) if s.ty == ScalarType::Bool => (&[], true, false),
+            ValueSpec::Scalar(s) if s.ty == ScalarType::String => {
+                (s.values_in(profile).0, false, s.precision.is_some())
             }
-        } else if let Some(legacy) = level.legacy_key(key) {
-            if in_list {
-                return Completions::default();
-            }
-            (legacy.values_in(profile).0, false, legacy.precision.is_some())
-        } else {
+            _ => return Completions::default(),
+        }
+    } else if let Some(legacy) = level.legacy_key(key) {
+        if in_list {
             return Completions::default();
-        };
+        }
+        (
+            legacy.values_in(profile).0,
+            false,
+            legacy.precision.is_some(),
+        )
+    } else {
+        return Completions::default();
+    };
     // Precisions say which profile offered them.
     let detail = is_precision.then(|| format!("profile {}", ctx.dialect.describe()));
     let item = |i: usize, label: &str, new_text: String, kind| CompletionItem {
@@ -428,7 +432,15 @@ mod tests {
 
     fn complete_at(s: &str) -> Vec<CompletionItem> {
         let (text, offset) = fixture(s);
-        complete(&text, &parse(&text), offset, Locale::En, None, &Dialect::default()).items
+        complete(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            None,
+            &Dialect::default(),
+        )
+        .items
     }
 
     fn labels(items: &[CompletionItem]) -> Vec<&str> {
@@ -535,7 +547,14 @@ mod model_tests {
 
     fn complete_with(model: &ModelIndex, s: &str) -> Completions {
         let (text, offset) = fixture(s);
-        complete(&text, &parse(&text), offset, Locale::En, Some(model), &Dialect::default())
+        complete(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            Some(model),
+            &Dialect::default(),
+        )
     }
 
     fn item<'a>(c: &'a Completions, label: &str) -> Option<&'a CompletionItem> {
@@ -580,7 +599,14 @@ mod model_tests {
         assert!(conv.sort_text < softmax.sort_text);
         // Without a model: every known op type.
         let (text, offset) = fixture(r#"{"op_config": {"$0"#);
-        let c = complete(&text, &parse(&text), offset, Locale::En, None, &Dialect::default());
+        let c = complete(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            None,
+            &Dialect::default(),
+        );
         assert!(item(&c, "Softmax").is_some() && item(&c, "Conv").is_some());
     }
 

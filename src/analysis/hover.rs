@@ -99,18 +99,27 @@ pub fn hover(
 }
 
 /// Markdown for a key of `level` (a documented key or a legacy one).
-pub fn describe_key(level: &Level, name: &str, locale: Locale, dialect: &Dialect) -> Option<String> {
+pub fn describe_key(
+    level: &Level,
+    name: &str,
+    locale: Locale,
+    dialect: &Dialect,
+) -> Option<String> {
     if let Some(spec) = level.key(name) {
         return Some(describe_spec(level, spec, locale, dialect));
     }
-    level.legacy_key(name).map(|l| describe_legacy(l, locale, dialect))
+    level
+        .legacy_key(name)
+        .map(|l| describe_legacy(l, locale, dialect))
 }
 
 /// Does the key take a precision (whose values follow the profile)?
 fn is_precision_key(level: &Level, name: &str) -> bool {
     match level.key(name) {
         Some(spec) => matches!(&spec.value, ValueSpec::Scalar(s) if s.precision.is_some()),
-        None => level.legacy_key(name).is_some_and(|l| l.precision.is_some()),
+        None => level
+            .legacy_key(name)
+            .is_some_and(|l| l.precision.is_some()),
     }
 }
 
@@ -497,7 +506,14 @@ mod tests {
 
     fn hover_at(s: &str, locale: Locale) -> Option<HoverInfo> {
         let (text, offset) = fixture(s);
-        hover(&text, &parse(&text), offset, locale, None, &Dialect::default())
+        hover(
+            &text,
+            &parse(&text),
+            offset,
+            locale,
+            None,
+            &Dialect::default(),
+        )
     }
 
     #[test]
@@ -584,7 +600,15 @@ mod model_tests {
 
     fn hover_with(model: &ModelIndex, s: &str) -> HoverInfo {
         let (text, offset) = fixture(s);
-        hover(&text, &parse(&text), offset, Locale::En, Some(model), &Dialect::default()).expect("a hover")
+        hover(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            Some(model),
+            &Dialect::default(),
+        )
+        .expect("a hover")
     }
 
     const CONFIG: &str = r#"{

@@ -4,8 +4,8 @@
 
 use super::node_info::{compact, decided_by};
 use super::precision::{node_precision, Settings};
-use crate::spec::Profile;
 use crate::model::ModelIndex;
+use crate::spec::Profile;
 use crate::syntax::{Parse, Value};
 use crate::text::TextRange;
 
@@ -63,8 +63,8 @@ pub fn inlay_hints(
             if m.key.text.is_empty() {
                 continue;
             }
-            let settings =
-                settings.get_or_insert_with(|| Settings::read(parse.root.as_ref(), Some(model), profile));
+            let settings = settings
+                .get_or_insert_with(|| Settings::read(parse.root.as_ref(), Some(model), profile));
             let np = node_precision(model, settings, first);
             let op = &model.nodes[first].op_type;
             let mut label = format!(": {op}({})", compact(&np));
@@ -149,7 +149,13 @@ mod tests {
         let m = fixture_model("resnet18");
         let p = parse(CONFIG);
         let line5 = CONFIG.find("\"/conv1").unwrap();
-        let hints = inlay_hints(CONFIG, &p, TextRange::new(line5, line5 + 20), Some(&m), Profile::Nash);
+        let hints = inlay_hints(
+            CONFIG,
+            &p,
+            TextRange::new(line5, line5 + 20),
+            Some(&m),
+            Profile::Nash,
+        );
         assert_eq!(labels(&hints), [": Conv(int16, ec, int16)"]);
         let all = TextRange::new(0, CONFIG.len());
         assert!(inlay_hints(CONFIG, &p, all, None, Profile::Nash).is_empty());
@@ -160,7 +166,13 @@ mod tests {
         let m = fixture_model("resnet18_dup_names");
         let text = "{\"node_config\": {\"/layer1/layer1.0/relu/Relu\": {\"qtype\": \"int16\"},";
         let p = parse(text);
-        let hints = inlay_hints(text, &p, TextRange::new(0, text.len()), Some(&m), Profile::Nash);
+        let hints = inlay_hints(
+            text,
+            &p,
+            TextRange::new(0, text.len()),
+            Some(&m),
+            Profile::Nash,
+        );
         assert_eq!(hints.len(), 1);
         assert!(hints[0].label.starts_with(": Relu(int16) ×"), "{:?}", hints);
     }

@@ -8,6 +8,7 @@ pub mod code_actions;
 mod completion;
 mod cursor;
 mod diagnostic;
+mod document_kind;
 mod folding;
 mod format;
 mod hover;
@@ -24,6 +25,7 @@ pub use check::{
 pub use completion::{complete, CompletionItem, CompletionKind, Completions};
 pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
+pub use document_kind::{document_kind, is_yaml_name, DocumentKind, CONFIG_SECTIONS};
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
 pub use hover::{describe_key, hover, HoverInfo};

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::check::{op_entry_no_effect, wide_precision_unsupported};
 use super::precision::{
     deciding_setting, ec_inputs, subgraph_nodes, NodeFilter, NodeSettings, Precision, Setting,
     Settings,
@@ -12,7 +13,6 @@ use super::{Code, Diagnostic};
 use crate::model::{
     case_insensitive_op_match, is_known_op_type, known_op_types, name_scope, ModelIndex,
 };
-use super::check::{op_entry_no_effect, wide_precision_unsupported};
 use crate::spec::{self, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
 
@@ -428,7 +428,13 @@ impl<'m> ModelChecker<'m> {
     /// A subgraph with a qtype but no node: its outputs are not reachable from its inputs.
     fn empty_subgraph(&mut self, member: &Member) {
         let name = member.key.text.as_str();
-        let Some(subgraph) = self.settings.subgraphs.iter().rev().find(|g| g.name == name) else {
+        let Some(subgraph) = self
+            .settings
+            .subgraphs
+            .iter()
+            .rev()
+            .find(|g| g.name == name)
+        else {
             return;
         };
         if subgraph.qtype.is_none() || !subgraph.nodes.is_empty() {

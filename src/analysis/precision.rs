@@ -245,7 +245,10 @@ impl Settings {
         match (node_config, nodes) {
             // The last entry of that name counts: no need to look at the others.
             (Some(entries), NodeFilter::Named(name)) => {
-                if let Some(node) = entries.get(name).and_then(|m| NodeSettings::read(m, profile)) {
+                if let Some(node) = entries
+                    .get(name)
+                    .and_then(|m| NodeSettings::read(m, profile))
+                {
                     settings.node.insert(name.to_string(), node);
                 }
             }
@@ -301,9 +304,8 @@ impl NodeSettings {
         let base = join("node_config", &member.key.text);
         let input = |i: usize| {
             let (modern, legacy) = [("input0", "InputType0"), ("input1", "InputType1")][i];
-            qtype_setting(entry, modern, &base, PrecisionRole::Input, profile).or_else(|| {
-                qtype_setting(entry, legacy, &base, PrecisionRole::Qtype, profile)
-            })
+            qtype_setting(entry, modern, &base, PrecisionRole::Input, profile)
+                .or_else(|| qtype_setting(entry, legacy, &base, PrecisionRole::Qtype, profile))
         };
         Some(NodeSettings {
             qtype: entry_qtype(entry, &base, profile, true),

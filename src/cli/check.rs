@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use serde_json::json;
 
 use super::{render, ModelCache, Overrides};
-use crate::analysis::{self, CheckContext, Diagnostic, Severity};
+use crate::analysis::{self, CheckContext, Diagnostic, DocumentKind, Severity};
 use crate::spec::Dialect;
 use crate::syntax;
 use crate::text::{Document, PositionEncoding};
@@ -120,12 +120,8 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
     }
 }
 
-/// A quant_config by name, or by its top-level keys.
+/// A quant_config by name, or by its top-level keys (the rule the server follows).
 pub fn looks_like_config(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if name.contains("quant_config") {
-        return true;
-    }
     // Configs are small; skip anything large rather than reading it whole.
     if std::fs::metadata(path).map_or(true, |m| m.len() > 64 << 20) {
         return false;
@@ -133,19 +129,13 @@ pub fn looks_like_config(path: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(path) else {
         return false;
     };
-    has_config_keys(&syntax::parse(&text))
+    kind_of(path, &text, &syntax::parse(&text)) == DocumentKind::QuantConfig
 }
 
-/// True when the top level has one of the four quant_config sections.
-pub fn has_config_keys(parse: &syntax::Parse) -> bool {
-    parse.root_object().is_some_and(|obj| {
-        obj.members.iter().any(|m| {
-            matches!(
-                m.key.text.as_str(),
-                "model_config" | "op_config" | "node_config" | "subgraph_config"
-            )
-        })
-    })
+/// The kind of the document at `path` with this text.
+pub fn kind_of(path: &Path, text: &str, parse: &syntax::Parse) -> DocumentKind {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    analysis::document_kind(name, text, parse)
 }
 
 fn io_reason(e: &std::io::Error) -> String {
@@ -186,11 +176,22 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
         }
     }
     let mut checked = Vec::new();
+    // Files named on the command line that are not quant_configs: a note each, no verdict.
+    let mut skipped: Vec<(PathBuf, &'static str)> = Vec::new();
     for path in files {
         match read_text(&path) {
-            Ok(text) => checked.push(check_text(&path, &text, &mut models, overrides)),
+            Ok(text) => {
+                let parse = syntax::parse(&text);
+                match kind_of(&path, &text, &parse).skip_reason() {
+                    Some(reason) => skipped.push((path, reason)),
+                    None => checked.push(check_text(&path, &text, &mut models, overrides)),
+                }
+            }
             Err(message) => input_errors.push(InputError { path, message }),
         }
+    }
+    for (path, reason) in &skipped {
+        eprintln!("qcls: {}: skipped: {reason}", path.display());
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -203,13 +204,18 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
             for e in &input_errors {
                 eprintln!("qcls: {}: {}", e.path.display(), e.message);
             }
-            out.write_all(render::summary(&checked, input_errors.len()).as_bytes())
+            out.write_all(render::summary(&checked, input_errors.len(), skipped.len()).as_bytes())
         }
         Format::Json => {
             for e in &input_errors {
                 eprintln!("qcls: {}: {}", e.path.display(), e.message);
             }
-            let mut text = serde_json::to_string_pretty(&to_json(&checked)).unwrap_or_default();
+            let mut json = to_json(&checked);
+            json["skipped"] = skipped
+                .iter()
+                .map(|(path, reason)| json!({"file": path.display().to_string(), "reason": reason}))
+                .collect();
+            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
             text.push('\n');
             out.write_all(text.as_bytes())
         }

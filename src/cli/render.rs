@@ -136,7 +136,7 @@ fn caret_color(severity: Severity) -> &'static str {
 }
 
 /// The last line: what was found in how many files.
-pub fn summary(checked: &[CheckedFile], unreadable: usize) -> String {
+pub fn summary(checked: &[CheckedFile], unreadable: usize, skipped: usize) -> String {
     let mut counts = [0usize; 4];
     for d in checked.iter().flat_map(|f| &f.diagnostics) {
         counts[d.severity as usize] += 1;
@@ -166,6 +166,13 @@ pub fn summary(checked: &[CheckedFile], unreadable: usize) -> String {
             parts.join(", ")
         }
     );
+    if skipped > 0 {
+        let _ = write!(
+            line,
+            "; {skipped} file{} skipped (not a quant_config)",
+            if skipped == 1 { "" } else { "s" }
+        );
+    }
     if unreadable > 0 {
         let _ = write!(
             line,

@@ -116,7 +116,9 @@ pub fn find_directive(text: &str, comments: &[Comment]) -> Option<Directive> {
 /// The first directive that starts with `prefix` (e.g. [`MARCH_DIRECTIVE`]); its `path` is the
 /// text after the prefix.
 pub fn find_directive_named(text: &str, comments: &[Comment], prefix: &str) -> Option<Directive> {
-    comments.iter().find_map(|c| parse_directive(text, c, prefix))
+    comments
+        .iter()
+        .find_map(|c| parse_directive(text, c, prefix))
 }
 
 fn parse_directive(text: &str, comment: &Comment, prefix: &str) -> Option<Directive> {
@@ -230,10 +232,7 @@ pub struct DialectRequest<'a> {
 /// The dialect of a config: march from `--march`, the `// qcls-march:` comment, the
 /// `qcls.march` setting, then the naming hb_compile YAML's `model_parameters.march` (asked for
 /// only when needed); toolchain from `--toolchain`, the comment, then the setting.
-pub fn choose_dialect(
-    req: &DialectRequest,
-    yaml: impl FnOnce() -> Option<NamingYaml>,
-) -> Dialect {
+pub fn choose_dialect(req: &DialectRequest, yaml: impl FnOnce() -> Option<NamingYaml>) -> Dialect {
     let given = |value: Option<&str>, source: DialectSource| {
         value
             .map(str::trim)

@@ -15,6 +15,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::models::{dialect_directives, directive};
 use super::proto::from_proto;
+use crate::analysis::{document_kind, DocumentKind};
 use crate::syntax::{self, Parse, Splice};
 use crate::text::{Document, PositionEncoding, TextRange};
 
@@ -70,24 +71,9 @@ pub struct Documents {
     generations: AtomicU64,
 }
 
-/// The top-level keys that make any JSON document a quant_config.
-const TOP_KEYS: &[&str] = &[
-    "model_config",
-    "op_config",
-    "node_config",
-    "subgraph_config",
-];
-
-/// SPEC §7: by file name, or by a top-level key.
-pub fn is_quant_config(uri: &Uri, parse: &Parse) -> bool {
-    if from_proto::file_name(uri).contains("quant_config") {
-        return true;
-    }
-    parse.root_object().is_some_and(|o| {
-        o.members
-            .iter()
-            .any(|m| TOP_KEYS.contains(&m.key.text.as_str()))
-    })
+/// Does qcls serve this document? (The rule `qcls check` follows too.)
+pub fn is_quant_config(uri: &Uri, text: &str, parse: &Parse) -> bool {
+    document_kind(&from_proto::file_name(uri), text, parse) == DocumentKind::QuantConfig
 }
 
 impl Documents {
@@ -187,7 +173,7 @@ impl Documents {
             uri: uri.clone(),
             version,
             generation,
-            served: is_quant_config(uri, &parse),
+            served: is_quant_config(uri, &text, &parse),
             path: from_proto::file_path(uri),
             doc,
             text,

@@ -28,7 +28,11 @@ pub struct ModelInfo {
 }
 
 /// The document's model pairing and its hb_compile YAML (cached by the model store).
-fn pair(state: &State, snap: &Snapshot, session: &Session) -> (Option<Pairing>, Option<NamingYaml>) {
+fn pair(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+) -> (Option<Pairing>, Option<NamingYaml>) {
     state.models.pair(
         &snap.uri,
         snap.path.as_deref(),

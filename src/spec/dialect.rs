@@ -175,7 +175,7 @@ impl DialectSource {
             DialectSource::CommandLine => format!("--{key}"),
             DialectSource::Directive => format!("the `// qcls-{key}:` comment"),
             DialectSource::Setting => format!("the qcls.{key} setting"),
-            DialectSource::Yaml(path) => format!("{path}"),
+            DialectSource::Yaml(path) => path.clone(),
         }
     }
 }
@@ -201,9 +201,7 @@ impl Dialect {
         toolchain: Option<(String, DialectSource)>,
     ) -> Dialect {
         let by_march = march.as_ref().map(|(m, _)| Profile::of_march(m));
-        let hmct = toolchain
-            .as_ref()
-            .is_some_and(|(t, _)| is_hmct28(t.trim()));
+        let hmct = toolchain.as_ref().is_some_and(|(t, _)| is_hmct28(t.trim()));
         let profile = match by_march {
             Some(Profile::Bayes) => Profile::Bayes,
             _ if hmct => Profile::Hmct28,
@@ -269,7 +267,10 @@ fn is_oe3(toolchain: &str) -> bool {
 
 /// `hmct-2.8`, and later releases written the same way (`hmct-2.9`, `hmct-3.0`).
 fn is_hmct28(toolchain: &str) -> bool {
-    let Some(version) = toolchain.to_ascii_lowercase().strip_prefix("hmct-").map(str::to_string)
+    let Some(version) = toolchain
+        .to_ascii_lowercase()
+        .strip_prefix("hmct-")
+        .map(str::to_string)
     else {
         return false;
     };
@@ -297,8 +298,14 @@ mod tests {
     fn toolchain_picks_hmct_unless_the_chip_is_bayes() {
         let t = |s: &str| Some((s.to_string(), DialectSource::Setting));
         let m = |s: &str| Some((s.to_string(), DialectSource::Directive));
-        assert_eq!(Dialect::choose(None, t("hmct-2.8")).profile, Profile::Hmct28);
-        assert_eq!(Dialect::choose(None, t("hmct-2.10")).profile, Profile::Hmct28);
+        assert_eq!(
+            Dialect::choose(None, t("hmct-2.8")).profile,
+            Profile::Hmct28
+        );
+        assert_eq!(
+            Dialect::choose(None, t("hmct-2.10")).profile,
+            Profile::Hmct28
+        );
         assert_eq!(Dialect::choose(None, t("hmct-2.7")).profile, Profile::Nash);
         assert_eq!(Dialect::choose(None, t("oe3")).profile, Profile::Nash);
         assert_eq!(
@@ -329,7 +336,10 @@ mod tests {
         let why = Profile::Bayes
             .elsewhere(PrecisionRole::Qtype, "float16")
             .expect("explained");
-        assert!(why.contains("Unsupported datatype settings for march bayes"), "{why}");
+        assert!(
+            why.contains("Unsupported datatype settings for march bayes"),
+            "{why}"
+        );
         let why = Profile::Nash
             .elsewhere(PrecisionRole::Qtype, "int16-ec")
             .expect("explained");

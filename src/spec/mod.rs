@@ -10,8 +10,8 @@ pub use dialect::{
     Dialect, DialectSource, PrecisionRole, Profile, TOOLCHAINS, WIDE_OPS, WIDE_PRECISIONS,
 };
 pub use keys::{
-    lookup_level, ACTIVATION, BIAS_CORRECTION, EC, EC_OPS, LAYERWISE_SEARCH, LEGACY_KEYS,
-    METRICS, MODELWISE_SEARCH, MODEL_CONFIG, NODE_ENTRY, OP_ENTRY, QTYPES, SEARCH, SEARCH_LAYER,
+    lookup_level, ACTIVATION, BIAS_CORRECTION, EC, EC_OPS, LAYERWISE_SEARCH, LEGACY_KEYS, METRICS,
+    MODELWISE_SEARCH, MODEL_CONFIG, NODE_ENTRY, OP_ENTRY, QTYPES, SEARCH, SEARCH_LAYER,
     SUBGRAPH_ENTRY, TOP, WEIGHT,
 };
 
@@ -118,7 +118,10 @@ pub struct Legacy {
 
 impl Legacy {
     /// The values this key takes under `profile`: documented, and tolerated.
-    pub fn values_in(&self, profile: Profile) -> (&'static [&'static str], &'static [&'static str]) {
+    pub fn values_in(
+        &self,
+        profile: Profile,
+    ) -> (&'static [&'static str], &'static [&'static str]) {
         match self.precision {
             Some(role) => profile.values(role),
             None => (self.values, &[]),
@@ -179,7 +182,10 @@ pub enum Beyond {
 
 impl Scalar {
     /// The values this key takes under `profile`: documented, and tolerated.
-    pub fn values_in(&self, profile: Profile) -> (&'static [&'static str], &'static [&'static str]) {
+    pub fn values_in(
+        &self,
+        profile: Profile,
+    ) -> (&'static [&'static str], &'static [&'static str]) {
         match self.precision {
             Some(role) => profile.values(role),
             None => (self.values, self.tolerated),

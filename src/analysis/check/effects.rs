@@ -74,10 +74,12 @@ impl Checker<'_, '_> {
         let Some(text) = value.as_str().filter(|t| WIDE_PRECISIONS.contains(t)) else {
             return;
         };
-        if !self.ctx.dialect.profile.accepts(
-            crate::spec::PrecisionRole::Qtype,
-            text,
-        ) {
+        if !self
+            .ctx
+            .dialect
+            .profile
+            .accepts(crate::spec::PrecisionRole::Qtype, text)
+        {
             return; // invalid-value says why
         }
         self.push(wide_precision_unsupported(text, op, value));

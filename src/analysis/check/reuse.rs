@@ -64,7 +64,8 @@ pub fn check_after_splice(
     checker.check_map_entry(MapKind::NodeName, &spec::NODE_ENTRY, member);
     let mut full_scans = prev.full_scans;
     if let Some(model) = model {
-        let (found, scans) = model_checks::check_node_entry(root, member, model, ctx.dialect.profile);
+        let (found, scans) =
+            model_checks::check_node_entry(root, member, model, ctx.dialect.profile);
         checker.out.extend(found);
         full_scans += scans;
     }

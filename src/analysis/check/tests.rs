@@ -197,11 +197,13 @@ fn legacy_keys_of_node_entries_are_unknown_in_op_config() {
         Code::UnknownKey,
         Severity::Error,
     );
-    assert!(messages[0].contains("loader rejects it here"), "{}", messages[0]);
-    // No fix may suggest a key that is invalid in op_config (`input0` is a node key).
-    let found = diagnostics(
-        r#"{"op_config": {"Softmax": {"ON": "CPU", "InputType0": "int16"}}}"#,
+    assert!(
+        messages[0].contains("loader rejects it here"),
+        "{}",
+        messages[0]
     );
+    // No fix may suggest a key that is invalid in op_config (`input0` is a node key).
+    let found = diagnostics(r#"{"op_config": {"Softmax": {"ON": "CPU", "InputType0": "int16"}}}"#);
     assert!(found.iter().all(|d| d.suggestions.is_empty()), "{found:#?}");
     assert!(found.iter().all(|d| !d.message.contains("use \"input0\"")));
     // And they decide nothing (explain, hover): an op entry with only `ON` sets no precision.

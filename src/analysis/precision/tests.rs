@@ -172,10 +172,25 @@ fn reading_some_node_entries_keeps_the_rest_of_the_settings() {
         r#"{"op_config": {"Relu": {"qtype": "int16"}},
             "node_config": {"/conv1/Conv": {"qtype": "float16"}, "/fc/Gemm": {"qtype": "float32"}}}"#,
     );
-    let one = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::Named("/fc/Gemm"), Profile::Nash);
+    let one = Settings::read_some(
+        parse.root.as_ref(),
+        Some(&m),
+        NodeFilter::Named("/fc/Gemm"),
+        Profile::Nash,
+    );
     assert_eq!(one.node.keys().collect::<Vec<_>>(), ["/fc/Gemm"]);
     assert!(one.op.contains_key("Relu"));
-    let none = Settings::read_some(parse.root.as_ref(), Some(&m), NodeFilter::None, Profile::Nash);
+    let none = Settings::read_some(
+        parse.root.as_ref(),
+        Some(&m),
+        NodeFilter::None,
+        Profile::Nash,
+    );
     assert!(none.node.is_empty() && none.op.contains_key("Relu"));
-    assert_eq!(Settings::read(parse.root.as_ref(), Some(&m), Profile::Nash).node.len(), 2);
+    assert_eq!(
+        Settings::read(parse.root.as_ref(), Some(&m), Profile::Nash)
+            .node
+            .len(),
+        2
+    );
 }
