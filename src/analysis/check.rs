@@ -751,6 +751,8 @@ pub(crate) fn describe(value: &Value) -> String {
 }
 
 mod activation;
+#[cfg(test)]
+mod dialect_tests;
 mod effects;
 mod reuse;
 #[cfg(test)]

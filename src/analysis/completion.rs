@@ -654,3 +654,85 @@ mod model_tests {
         assert!(item(&c, "input").is_some_and(|i| i.detail.as_deref() == Some("graph input")));
     }
 }
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::*;
+    use crate::analysis::{fixture, fixture_model};
+    use crate::spec::Profile;
+    use crate::syntax::parse;
+
+    fn labels_in(s: &str, profile: Profile, model: Option<&ModelIndex>) -> Vec<String> {
+        let (text, offset) = fixture(s);
+        complete(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            model,
+            &Dialect::of(profile),
+        )
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect()
+    }
+
+    #[test]
+    fn values_offered_follow_the_profile() {
+        let qtype = r#"{"op_config": {"Conv": {"qtype": "$0"}}}"#;
+        assert_eq!(
+            labels_in(qtype, Profile::Nash, None),
+            ["int8", "int16", "float16", "float32"]
+        );
+        assert_eq!(
+            labels_in(qtype, Profile::Bayes, None),
+            ["int8", "int16", "float32"]
+        );
+        let hmct = labels_in(qtype, Profile::Hmct28, None);
+        assert!(hmct.contains(&"dual-int16".to_string()) && hmct.contains(&"mxfp8".to_string()));
+        // Not on op types that ignore them.
+        let add = labels_in(
+            r#"{"op_config": {"Add": {"qtype": "$0"}}}"#,
+            Profile::Hmct28,
+            None,
+        );
+        assert!(!add.contains(&"dual-int16".to_string()) && add.contains(&"mxfp8".to_string()));
+        // With a model, node entries follow the node's op type.
+        let m = fixture_model("resnet18");
+        let relu = labels_in(
+            r#"{"node_config": {"/relu/Relu": {"qtype": "$0"}}}"#,
+            Profile::Hmct28,
+            Some(&m),
+        );
+        assert!(!relu.contains(&"int16-ec".to_string()));
+        let conv = labels_in(
+            r#"{"node_config": {"/conv1/Conv": {"qtype": "$0"}}}"#,
+            Profile::Hmct28,
+            Some(&m),
+        );
+        assert!(conv.contains(&"int16-ec".to_string()));
+    }
+
+    #[test]
+    fn precision_items_name_the_profile() {
+        let (text, offset) = fixture(r#"{"op_config": {"Conv": {"qtype": "$0"}}}"#);
+        let items = complete(
+            &text,
+            &parse(&text),
+            offset,
+            Locale::En,
+            None,
+            &Dialect::of(Profile::Bayes),
+        )
+        .items;
+        assert_eq!(items[0].detail.as_deref(), Some("profile bayes"));
+    }
+
+    #[test]
+    fn bayes_offers_no_subgraph_config() {
+        let keys = labels_in("{$0}", Profile::Bayes, None);
+        assert!(!keys.contains(&"subgraph_config".to_string()), "{keys:?}");
+        assert!(labels_in("{$0}", Profile::Nash, None).contains(&"subgraph_config".to_string()));
+    }
+}

@@ -705,3 +705,63 @@ mod model_tests {
         assert!(h.markdown.contains("**input1**"), "{}", h.markdown);
     }
 }
+
+#[cfg(test)]
+mod dialect_tests {
+    use super::*;
+    use crate::analysis::fixture;
+    use crate::spec::{DialectSource, Profile};
+    use crate::syntax::parse;
+
+    fn hover_in(s: &str, dialect: &Dialect) -> String {
+        let (text, offset) = fixture(s);
+        hover(&text, &parse(&text), offset, Locale::En, None, dialect)
+            .expect("a hover")
+            .markdown
+    }
+
+    #[test]
+    fn a_precision_value_says_which_profile_judged_it() {
+        let bayes = Dialect::choose(Some(("bayes-e".into(), DialectSource::Setting)), None);
+        let h = hover_in(r#"{"op_config": {"Conv": {"qtype": "float$016"}}}"#, &bayes);
+        assert!(
+            h.contains("`float16` is not valid with profile bayes (march bayes-e from the qcls.march setting)."),
+            "{h}"
+        );
+        assert!(h.contains("Valid values (profile bayes"), "{h}");
+        assert!(h.contains("`int8`, `int16`, `float32`"), "{h}");
+        let h = hover_in(
+            r#"{"op_config": {"Conv": {"qtype": "float$016"}}}"#,
+            &Dialect::default(),
+        );
+        assert!(
+            h.contains("`float16` is valid with profile nash (default)."),
+            "{h}"
+        );
+    }
+
+    #[test]
+    fn hmct_lists_its_precisions() {
+        let h = hover_in(
+            r#"{"node_config": {"/a": {"q$0type": "int8"}}}"#,
+            &Dialect::of(Profile::Hmct28),
+        );
+        assert!(h.contains("`dual-int16`, `int16-ec`"), "{h}");
+        let h = hover_in(
+            r#"{"node_config": {"/a": {"q$0type": "int8"}}}"#,
+            &Dialect::default(),
+        );
+        assert!(!h.contains("dual-int16"), "{h}");
+    }
+
+    #[test]
+    fn accepted_keys_have_docs() {
+        let h = hover_in(
+            r#"{"model_config": {"experi$0mental": {}}}"#,
+            &Dialect::default(),
+        );
+        assert!(h.contains("does not check what is inside"), "{h}");
+        let h = hover_in(r#"{"model_config": {"se$0arch": {}}}"#, &Dialect::default());
+        assert!(h.contains("hmct 2.8"), "{h}");
+    }
+}

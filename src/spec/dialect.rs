@@ -237,8 +237,10 @@ impl Dialect {
                 ));
             }
         }
-        if why.is_empty() {
+        if why.is_empty() && self.profile == Profile::default() {
             format!("{} (default)", self.profile)
+        } else if why.is_empty() {
+            self.profile.to_string()
         } else {
             format!("{} ({})", self.profile, why.join(", "))
         }

@@ -13,8 +13,18 @@ fn table(
     text: &str,
     name: &str,
 ) -> Vec<(Option<&'static str>, Option<String>)> {
+    table_in(Profile::Nash, model, text, name)
+}
+
+/// [`table`] under a toolchain profile.
+fn table_in(
+    profile: Profile,
+    model: &ModelIndex,
+    text: &str,
+    name: &str,
+) -> Vec<(Option<&'static str>, Option<String>)> {
     let parse = parse(text);
-    let settings = Settings::read(parse.root.as_ref(), Some(model), Profile::Nash);
+    let settings = Settings::read(parse.root.as_ref(), Some(model), profile);
     node_precision(model, &settings, node(model, name))
         .inputs
         .iter()
@@ -192,5 +202,76 @@ fn reading_some_node_entries_keeps_the_rest_of_the_settings() {
             .node
             .len(),
         2
+    );
+}
+
+#[test]
+fn bayes_skips_float16_and_reads_float_as_float32() {
+    let m = model("resnet18");
+    let text = r#"{"op_config": {"Conv": {"qtype": "float16"}, "Relu": {"qtype": "float"}}}"#;
+    // float16 is invalid on bayes: skipped, the default decides.
+    assert_eq!(
+        table_in(Profile::Bayes, &m, text, "/conv1/Conv")[0],
+        p("int8", None)
+    );
+    assert_eq!(
+        table_in(Profile::Nash, &m, text, "/conv1/Conv")[0],
+        p("float16", Some("op_config.Conv.qtype"))
+    );
+    assert_eq!(
+        table_in(Profile::Bayes, &m, text, "/relu/Relu")[0],
+        p("float32", Some("op_config.Relu.qtype"))
+    );
+    // `float` is not a nash value.
+    assert_eq!(
+        table_in(Profile::Nash, &m, text, "/relu/Relu")[0],
+        p("int8", None)
+    );
+}
+
+#[test]
+fn bayes_has_no_subgraphs() {
+    let m = model("resnet18");
+    let text = r#"{"subgraph_config": {"s": {"inputs": ["input"], "outputs": ["/relu/Relu_output_0"], "qtype": "int16"}}}"#;
+    assert_eq!(
+        table_in(Profile::Nash, &m, text, "/conv1/Conv")[0],
+        p("int16", Some("subgraph_config.s.qtype"))
+    );
+    assert_eq!(
+        table_in(Profile::Bayes, &m, text, "/conv1/Conv")[0],
+        p("int8", None)
+    );
+}
+
+#[test]
+fn hmct_precisions_count_on_their_op_types_only() {
+    let m = model("resnet18");
+    let text = r#"{"model_config": {"all_node_type": "mxint8"},
+        "op_config": {"Conv": {"qtype": "dual-int16"}, "Relu": {"qtype": "int16-ec"}}}"#;
+    assert_eq!(
+        table_in(Profile::Hmct28, &m, text, "/conv1/Conv")[1],
+        p("dual-int16", Some("op_config.Conv.qtype"))
+    );
+    // int16-ec does nothing on Relu: the level below decides.
+    assert_eq!(
+        table_in(Profile::Hmct28, &m, text, "/relu/Relu")[0],
+        p("mxint8", Some("model_config.all_node_type"))
+    );
+    // Outside hmct 2.8 those values are invalid, and skipped.
+    assert_eq!(
+        table_in(Profile::Nash, &m, text, "/conv1/Conv")[1],
+        p("int8", None)
+    );
+}
+
+#[test]
+fn legacy_on_counts_in_node_entries_only() {
+    let m = model("resnet18");
+    let text = r#"{"op_config": {"Relu": {"ON": "CPU"}},
+        "node_config": {"/conv1/Conv": {"ON": "CPU"}}}"#;
+    assert_eq!(table(&m, text, "/relu/Relu")[0], p("int8", None));
+    assert_eq!(
+        table(&m, text, "/conv1/Conv")[0],
+        p("float32", Some("node_config./conv1/Conv.ON"))
     );
 }
