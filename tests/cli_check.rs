@@ -265,3 +265,111 @@ fn schema_command_prints_the_committed_schema() {
         "schemas/quant_config.schema.json is stale: run `qcls schema > schemas/quant_config.schema.json`"
     );
 }
+
+#[test]
+fn files_that_are_not_configs_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.schema.json"),
+        r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "model_parameters:\n  march: nash-e\ncalibration_parameters:\n  quant_config: {}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("notes.yaml"), "title: x\n").unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        r#"{"op_config": {"Conv": {"qtype": "int32"}}}"#,
+    )
+    .unwrap();
+    let all = [
+        "check",
+        "quant_config.schema.json",
+        "config.yaml",
+        "notes.yaml",
+    ];
+    let out = qcls(&all, dir.path());
+    // Nothing was checked, nothing is wrong: exit 0, one line each on stderr.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 3, "{stderr}");
+    assert!(stderr.contains("quant_config.schema.json: skipped: a JSON Schema"));
+    assert!(stderr.contains("config.yaml: skipped: an hb_compile YAML"));
+    assert!(stderr.contains("notes.yaml: skipped: a YAML file that is not an hb_compile config"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 files skipped"));
+    // The exit status is the checked files' own.
+    let out = qcls(&["check", "quant_config.json", "config.yaml"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let out = qcls(
+        &[
+            "check",
+            "--format",
+            "json",
+            "quant_config.json",
+            "config.yaml",
+        ],
+        dir.path(),
+    );
+    let json = json_of(&out);
+    assert_eq!(json["files"].as_array().unwrap().len(), 1);
+    assert_eq!(json["skipped"][0]["file"], "config.yaml");
+    // A directory is searched for configs only.
+    let out = qcls(&["check", "--format", "json", "."], dir.path());
+    let json = json_of(&out);
+    assert_eq!(json["files"].as_array().unwrap().len(), 1, "{json:#}");
+}
+
+#[test]
+fn march_and_toolchain_choose_the_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        r#"{"op_config": {"Conv": {"qtype": "float16"}, "MatMul": {"qtype": "dual-int16"}}}"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["check", "--format", "json"];
+        args.extend_from_slice(extra);
+        args.push("quant_config.json");
+        let mut json = json_of(&qcls(&args, dir.path()));
+        // No model is paired here; only the value checks matter.
+        if let Some(list) = json["diagnostics"].as_array_mut() {
+            list.retain(|d| d["code"] != "model-not-found");
+        }
+        json
+    };
+    let nash = run(&[]);
+    assert_eq!(codes_of(&nash), ["invalid-value"]);
+    assert_eq!(nash["files"][0]["profile"]["reason"], "nash (default)");
+    let bayes = run(&["--march", "bayes-e"]);
+    assert_eq!(codes_of(&bayes), ["invalid-value", "invalid-value"]);
+    assert_eq!(
+        bayes["files"][0]["profile"]["reason"],
+        "bayes (march bayes-e from --march)"
+    );
+    let hmct = run(&["--toolchain", "hmct-2.8"]);
+    assert!(codes_of(&hmct).is_empty(), "{hmct:#}");
+    // The header of the human output names it too.
+    let out = qcls(
+        &["check", "--march", "bayes-e", "quant_config.json"],
+        dir.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with(
+            "quant_config.json: no model paired; profile bayes (march bayes-e from --march)"
+        ),
+        "{stdout}"
+    );
+    // A directive in the file, below the command line.
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        "// qcls-toolchain: hmct-2.8\n{\"op_config\": {\"MatMul\": {\"qtype\": \"dual-int16\"}}}",
+    )
+    .unwrap();
+    assert!(codes_of(&run(&[])).is_empty());
+    assert_eq!(codes_of(&run(&["--toolchain", "oe3"])), ["invalid-value"]);
+}

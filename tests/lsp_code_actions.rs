@@ -97,3 +97,87 @@ async fn fixes_only_for_the_requested_range_and_unknown_documents_get_nothing() 
         .unwrap();
     assert!(nothing.is_null() || nothing.as_array().is_some_and(|a| a.is_empty()));
 }
+
+/// Neovim and Helix send the cursor (a zero-width range) and the line's diagnostics in the
+/// context: the fixes of those diagnostics are offered wherever the cursor is on the line.
+#[tokio::test]
+async fn fixes_for_the_cursor_line_and_the_context_diagnostics() {
+    let text = "{\n  \"node_config\": {\n    \"/conv1/Conv\": {\"qtype\": \"int16\", \"input0\": \"ec\"}\n  },\n  \"model_config\": {\"all_node_type\": \"int8\"}\n}\n";
+    let (_dir, uri) = project(text);
+    let mut c = client().await;
+    c.open(&uri, text).await;
+    let published = c.diagnostics(&uri, Some(1)).await;
+    let diagnostics = published["diagnostics"].as_array().unwrap().clone();
+    let ec = diagnostics
+        .iter()
+        .find(|d| d["code"] == "ec-wrong-input")
+        .unwrap()
+        .clone();
+    let titles = |actions: &Value| -> Vec<String> {
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // The cursor on "input0" (not on the diagnostic's range), as Neovim sends it.
+    let p = at(text, "input0");
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": p, "end": p},
+                   "context": {"diagnostics": [ec]}}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        titles(&actions).contains(&"Move `ec` to input1".to_string()),
+        "{actions:#?}"
+    );
+    // Helix sends no context diagnostics: the cursor's line is enough.
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": p, "end": p},
+                   "context": {"diagnostics": []}}),
+        )
+        .await
+        .unwrap();
+    let on_line = titles(&actions);
+    assert!(
+        on_line.contains(&"Move `ec` to input1".to_string()),
+        "{on_line:?}"
+    );
+    // Nothing of the other line.
+    assert!(
+        !on_line.iter().any(|t| t.contains("no effect")),
+        "{on_line:?}"
+    );
+    // A diagnostic of another line sent in the context: its fixes come too.
+    let far = at(text, "\"node_config\"");
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": far, "end": far},
+                   "context": {"diagnostics": [ec]}}),
+        )
+        .await
+        .unwrap();
+    assert!(
+        titles(&actions).contains(&"Move `ec` to input1".to_string()),
+        "{actions:#?}"
+    );
+    // A diagnostic the document no longer has (stale, or another server's) gives nothing.
+    let stale = json!({"range": {"start": {"line": 4, "character": 20}, "end": {"line": 4, "character": 35}},
+                       "message": "old", "code": "ec-wrong-input", "source": "qcls"});
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": far, "end": far},
+                   "context": {"diagnostics": [stale]}}),
+        )
+        .await
+        .unwrap();
+    assert!(titles(&actions).is_empty(), "{actions:#?}");
+}
