@@ -270,3 +270,54 @@ fn check_reports_the_paired_model_and_checks_names() {
         .iter()
         .any(|d| d["code"] == "model-unreadable"));
 }
+
+#[test]
+fn the_profile_decides_which_values_count() {
+    let dir = project(
+        "resnet18",
+        r#"{"op_config": {"Conv": {"qtype": "float16"}, "Relu": {"qtype": "dual-int16"}},
+            "node_config": {"/conv1/Conv": {"qtype": "dual-int16"}}}"#,
+    );
+    let precision_of = |args: &[&str], node: &str, input: usize| -> (String, String) {
+        let mut all = vec!["explain", "--format", "json"];
+        all.extend_from_slice(args);
+        all.push("quant_config.json");
+        let out = qcls(&all, dir.path());
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let node = json["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["name"] == node)
+            .unwrap()
+            .clone();
+        let i = &node["inputs"][input];
+        (
+            i["precision"].as_str().unwrap().to_string(),
+            json["profile"]["reason"].as_str().unwrap().to_string(),
+        )
+    };
+    // nash: float16 counts, dual-int16 is invalid (skipped).
+    let (p, why) = precision_of(&[], "/conv1/Conv", 0);
+    assert_eq!((p.as_str(), why.as_str()), ("float16", "nash (default)"));
+    // bayes: float16 is invalid too, so the default decides.
+    let (p, why) = precision_of(&["--march", "bayes-e"], "/conv1/Conv", 0);
+    assert_eq!(p, "int8");
+    assert_eq!(why, "bayes (march bayes-e from --march)");
+    // hmct 2.8: dual-int16 counts on Conv, not on Relu.
+    let (p, _) = precision_of(&["--toolchain", "hmct-2.8"], "/conv1/Conv", 1);
+    assert_eq!(p, "dual-int16");
+    let (p, _) = precision_of(&["--toolchain", "hmct-2.8"], "/relu/Relu", 0);
+    assert_eq!(p, "int8");
+    // The table names the profile under the model line.
+    let out = qcls(
+        &["explain", "--march", "bayes-e", "quant_config.json"],
+        dir.path(),
+    );
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.lines().nth(1) == Some("profile: bayes (march bayes-e from --march)"),
+        "{table}"
+    );
+}
