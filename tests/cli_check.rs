@@ -373,3 +373,15 @@ fn march_and_toolchain_choose_the_profile() {
     assert!(codes_of(&run(&[])).is_empty());
     assert_eq!(codes_of(&run(&["--toolchain", "oe3"])), ["invalid-value"]);
 }
+
+/// The README's table of diagnostic codes is the rule data's own text.
+#[test]
+fn readme_code_table_is_generated_from_the_codes() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let table = qcls::analysis::Code::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's table of diagnostic codes is stale; replace it with:\n\n{table}"
+    );
+}

@@ -51,7 +51,8 @@ macro_rules! codes {
             pub fn default_severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$severity,)* }
             }
-            /// One line for users: when the code is reported.
+            /// When the code is reported, for users (Markdown; the README's table is made
+            /// of these, see [`Code::markdown_table`]).
             pub fn description(self) -> &'static str {
                 match self { $(Code::$variant => $doc,)* }
             }
@@ -60,24 +61,43 @@ macro_rules! codes {
 }
 
 codes! {
-    SyntaxError = "syntax-error", Error, "anything the toolchain's JSON reader rejects";
+    SyntaxError = "syntax-error", Error, "anything the toolchain's JSON reader (comment stripping + Python `json.loads`) rejects: trailing commas, single quotes, unquoted keys, `NaN`/`Infinity`, hex, leading `+`, control characters in strings, missing commas…";
     HashComment = "hash-comment", Error, "a `#` comment (the toolchain strips only `//` and `/* */`)";
-    DuplicateKey = "duplicate-key", Warning, "a key repeated in one object; the last one silently wins";
-    UnknownKey = "unknown-key", Error, "a key not valid at its level, e.g. `activation` at top level";
-    LegacyKey = "legacy-key", Warning, "`InputType`, `InputType0`, `InputType1`, `OutputType`, `ON`";
-    WrongType = "wrong-type", Error, "a value of the wrong JSON type, e.g. `\"num_bin\": \"1024\"` or `\"max_percentile\": 1`";
-    InvalidValue = "invalid-value", Error, "a value outside its set, e.g. `\"qtype\": \"int32\"`";
-    OutOfRange = "out-of-range", Warning, "a number the toolchain clamps (warning) or rejects (error)";
+    DuplicateKey = "duplicate-key", Warning, "a key repeated in one object: on the one that loses, related to the one that wins";
+    UnknownKey = "unknown-key", Error, "a key not valid at its level, with the valid keys and did-you-mean; `activation`, `weight`, `*_search` at the top say they belong in `model_config`; `ON`, `InputType0`, `InputType1` in `op_config` (the loader rejects them there); `subgraph_config` with the bayes profile";
+    LegacyKey = "legacy-key", Warning, "`InputType`, `InputType0`, `InputType1`, `OutputType`, `ON` (older horizon_nn loader) where the loader still takes them (op_config: `InputType`, `OutputType` only)";
+    WrongType = "wrong-type", Error, "e.g. `\"num_bin\": \"1024\"`, `\"max_percentile\": 1` (an int raises TypeError), a list where one value is allowed";
+    InvalidValue = "invalid-value", Error, "a value outside its set (`\"qtype\": \"int32\"`), naming the profile that judged it; a precision of another profile says so (`float16` on bayes, `int16-ec` before hmct 2.8); `default`/`mix`/`skip` are YAML calibration types, `load` is for QAT";
+    OutOfRange = "out-of-range", Warning, "warning for a number the toolchain clamps, saying what it becomes (`num_bin` ≤ 128 → 129, `max_num_bin` → max(258, num_bin), `max_percentile` < 0.5 → 0.5); error for one it rejects (`max_percentile` > 1.0, `num_sample` < 1, `topk` < 1, `similarity` outside (0, 1])";
     EmptyList = "empty-list", Error, "`[]` where a value or a list of values is expected";
     EcMisplaced = "ec-misplaced", Error, "`ec` in `qtype`, in `op_config` or in `model_config`";
-    EcWrongInput = "ec-wrong-input", Warning, "`ec` on the right op type but the wrong input";
-    EcUnsupportedOp = "ec-unsupported-op", Warning, "`ec` on a node whose op type ignores it";
-    UnknownNode = "unknown-node", Warning, "a node_config key that is not a node of the paired model";
-    UnknownOpType = "unknown-op-type", Warning, "an op_config key that is no ONNX or toolchain op type";
-    OpTypeAbsent = "op-type-absent", Hint, "a valid op type of which the paired model has no node";
-    NoEffect = "no-effect", Hint, "a setting that changes nothing";
-    ModelNotFound = "model-not-found", Information, "the file configures nodes or op types but no model could be paired";
+    EcWrongInput = "ec-wrong-input", Warning, "`ec` on the right op type but the wrong input (Conv `input0`)";
+    EcUnsupportedOp = "ec-unsupported-op", Warning, "`ec` on a node whose op type ignores it; `dual-int16`/`int16-ec` (hmct 2.8) on an op type other than Conv, ConvTranspose, MatMul, Gemm";
+    UnknownNode = "unknown-node", Warning, "a node_config key that is not a node of the model (did-you-mean up to three names; whitespace; case; names of nodes that optimization folds away such as `Constant`, `Shape`, `Gather`, `Cast`); also a `subgraph_config` tensor that is not in the model";
+    UnknownOpType = "unknown-op-type", Warning, "an op_config key that is neither an ONNX op type (every operator of every opset) nor a toolchain op type (`HzPreprocess`, `Lut`, `HzSQuantizedConv`, …) and not in the model; `softmax` suggests `Softmax`";
+    OpTypeAbsent = "op-type-absent", Hint, "a valid op type of which the model has no node";
+    NoEffect = "no-effect", Hint, "a setting that changes nothing, on its key: `num_bin`/`max_num_bin` without `kl`, `max_percentile` without `max`, `all_node_type: int8`, `modelwise_search` beside `layerwise_search`, an op or node entry equal to what it inherits, a `qtype` that `input0`/`input1` hide on every input, a subgraph without `qtype` or without a node";
+    ModelNotFound = "model-not-found", Information, "the file configures nodes or op types but no model could be paired (or the named one does not exist)";
     ModelUnreadable = "model-unreadable", Error, "the paired model exists but is not a readable ONNX model";
+}
+
+impl Code {
+    /// The README's table of codes: code, default severity, when.
+    pub fn markdown_table() -> String {
+        let mut out = String::from("| code | default severity | when |\n|---|---|---|\n");
+        for code in Code::ALL {
+            let severity = match code {
+                Code::OutOfRange => "warning / error",
+                other => other.default_severity().as_str(),
+            };
+            out.push_str(&format!(
+                "| `{}` | {severity} | {} |\n",
+                code.as_str(),
+                code.description()
+            ));
+        }
+        out
+    }
 }
 
 /// Another place that explains a diagnostic (e.g. the other occurrence of a duplicate key).

@@ -80,6 +80,8 @@ function currentSettings(scope?: vscode.Uri): ServerSettings {
   return toServerSettings({
     model: cfg.get("model"),
     locale: cfg.get("locale"),
+    march: cfg.get("march"),
+    toolchain: cfg.get("toolchain"),
     diagnostics: cfg.get("diagnostics"),
   });
 }

@@ -28,10 +28,17 @@ export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: st
   { code: "model-unreadable", defaultSeverity: "error" },
 ];
 
-/** The settings object the server understands: `{ model?, locale?, diagnostics }`. */
+/** The toolchain releases the server knows (`qcls.toolchain`). */
+export const TOOLCHAINS = ["oe3", "hmct-2.8"] as const;
+
+/** The settings object the server understands: `{ model?, locale?, march?, toolchain?, diagnostics }`. */
 export interface ServerSettings {
   model?: string;
   locale?: Locale;
+  /** The chip (`nash-e`, `bayes-e`, …): picks the toolchain profile. */
+  march?: string;
+  /** The toolchain release (`oe3`, `hmct-2.8`). */
+  toolchain?: string;
   diagnostics: Record<string, Level>;
 }
 
@@ -56,6 +63,10 @@ export function toServerSettings(raw: unknown): ServerSettings {
     const hit = LOCALES.find((l) => l.toLowerCase() === locale.trim().toLowerCase());
     if (hit !== undefined) out.locale = hit;
   }
+  for (const key of ["march", "toolchain"] as const) {
+    const value = raw[key];
+    if (typeof value === "string" && value.trim() !== "") out[key] = value.trim();
+  }
   const diags = raw["diagnostics"];
   if (isRecord(diags)) {
     for (const [code, level] of Object.entries(diags)) {
@@ -68,7 +79,7 @@ export function toServerSettings(raw: unknown): ServerSettings {
   return out;
 }
 
-/** `initializationOptions` for the server: `{ qcls: { model, locale, diagnostics } }`. */
+/** `initializationOptions` for the server: `{ qcls: { model, locale, march, toolchain, diagnostics } }`. */
 export function toInitializationOptions(raw: unknown): { qcls: ServerSettings } {
   return { qcls: toServerSettings(raw) };
 }

@@ -5,6 +5,8 @@
 --     settings = {                           -- sent as init_options = { qcls = settings }
 --       model = "build/optimized_float_model.onnx",   -- relative to the root dir
 --       locale = "en",                                 -- or "zh-CN"
+--       march = "bayes-e",                             -- the chip: picks the toolchain profile
+--       toolchain = "oe3",                             -- or "hmct-2.8"
 --       diagnostics = { ["legacy-key"] = "off" },
 --     },
 --   })
@@ -179,7 +181,7 @@ local function buf_root(bufnr)
   return M.root_dir(name)
 end
 
---- The settings as sent to the server: { model?, locale?, diagnostics = {} } (diagnostics is
+--- The settings as sent to the server: { model?, locale?, march?, toolchain?, diagnostics = {} } (diagnostics is
 --- always a JSON object, also when empty).
 function M.server_settings(settings)
   settings = settings or M.config.settings or {}

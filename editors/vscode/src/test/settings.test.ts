@@ -23,6 +23,15 @@ describe("toInitializationOptions", () => {
     assert.deepEqual(toServerSettings({ locale: "fr" }), { diagnostics: {} });
   });
 
+  it("passes march and toolchain on, trimmed, and drops empty ones", () => {
+    assert.deepEqual(toServerSettings({ march: " bayes-e ", toolchain: "hmct-2.8" }), {
+      march: "bayes-e",
+      toolchain: "hmct-2.8",
+      diagnostics: {},
+    });
+    assert.deepEqual(toServerSettings({ march: "", toolchain: null }), { diagnostics: {} });
+  });
+
   it("keeps valid levels (also for codes it does not know) and drops invalid ones", () => {
     assert.deepEqual(
       toServerSettings({
