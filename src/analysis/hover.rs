@@ -7,8 +7,8 @@ use super::precision::{node_precision, NodeFilter, Settings};
 use super::suggest::did_you_mean;
 use crate::model::{how_to_pair, ModelIndex, NodeId};
 use crate::spec::{
-    self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, ScalarType,
-    ValueSpec, EC,
+    self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, PrecisionRole,
+    ScalarType, ValueSpec, EC,
 };
 use crate::syntax::{path_at, Parse, Slot, Step, ValueKind};
 use crate::text::TextRange;
@@ -268,6 +268,13 @@ fn describe_spec(level: &Level, spec: &KeySpec, locale: Locale, dialect: &Dialec
         }
         if let Some(range) = bound_text(s.min, s.max) {
             facts.push(format!("{}: {range}", label(locale, "Range", "范围")));
+        }
+        if s.precision == Some(PrecisionRole::Input) {
+            facts.push(format!(
+                "{}: {}",
+                label(locale, "`ec` works on", "`ec` 生效于"),
+                spec::ec_table_text()
+            ));
         }
     }
     out.push_str(&facts.join("  \n"));

@@ -571,8 +571,8 @@ pub static NODE_ENTRY: Level = Level {
             value: precision(PrecisionRole::Input),
             default: None,
             doc: Doc {
-                en: "Precision of the node's input 0; wins over `qtype`. `ec` (int8 with error compensation) works on `MatMul`, `GridSample` and `Resize`.",
-                zh: "节点第 0 个输入的精度，优先级高于 `qtype`。`ec`（带误差补偿的 int8）只对 `MatMul`、`GridSample`、`Resize` 生效。",
+                en: "Precision of the node's input 0; wins over `qtype`. `ec` is int8 with error compensation, on the inputs listed below.",
+                zh: "节点第 0 个输入的精度，优先级高于 `qtype`。`ec` 为带误差补偿的 int8，只在下列输入生效。",
             },
         },
         KeySpec {
@@ -580,8 +580,8 @@ pub static NODE_ENTRY: Level = Level {
             value: precision(PrecisionRole::Input),
             default: None,
             doc: Doc {
-                en: "Precision of the node's input 1; wins over `qtype`. `ec` (int8 with error compensation) works on the weight of `Conv`/`ConvTranspose` and on `MatMul`.",
-                zh: "节点第 1 个输入的精度，优先级高于 `qtype`。`ec`（带误差补偿的 int8）只对 `Conv`/`ConvTranspose` 的权重和 `MatMul` 生效。",
+                en: "Precision of the node's input 1; wins over `qtype`. `ec` is int8 with error compensation, on the inputs listed below.",
+                zh: "节点第 1 个输入的精度，优先级高于 `qtype`。`ec` 为带误差补偿的 int8，只在下列输入生效。",
             },
         },
     ],
