@@ -189,22 +189,20 @@ local function run()
   check(hover:find("Conv", 1, true) ~= nil, "hover on /conv1/Conv does not mention the op type Conv:\n" .. hover)
   out("ok - hover on /conv1/Conv shows int8 and Conv")
 
-  -- Quick fix for ec-wrong-input -------------------------------------------------------------
-  local lsp_diag = ec.user_data and ec.user_data.lsp
-  if lsp_diag == nil or lsp_diag.range == nil then
-    lsp_diag = {
-      range = { start = { line = ec.lnum, character = ec.col }, ["end"] = { line = ec.end_lnum, character = ec.end_col } },
-      severity = ec.severity,
-      code = ec.code,
-      source = ec.source,
-      message = ec.message,
-    }
+  -- Quick fix for ec-wrong-input, asked as `vim.lsp.buf.code_action()` asks it: the cursor on
+  -- the key "input0" (not on the diagnostic's range, which is the value), a zero-width range at
+  -- the cursor, and the line's diagnostics in the context.
+  local il, ic = find(buf, '"input0"')
+  vim.api.nvim_win_set_buf(0, buf)
+  vim.api.nvim_win_set_cursor(0, { il + 1, ic + 2 })
+  local params = vim.lsp.util.make_range_params()
+  local line_diagnostics = {}
+  if vim.lsp.diagnostic.get_line_diagnostics then
+    line_diagnostics = vim.lsp.diagnostic.get_line_diagnostics(buf)
   end
-  local actions = request(buf, "textDocument/codeAction", {
-    textDocument = { uri = vim.uri_from_bufnr(buf) },
-    range = lsp_diag.range,
-    context = { diagnostics = { lsp_diag } },
-  }) or {}
+  params.context = { diagnostics = line_diagnostics }
+  check(params.range.start.character == params.range["end"].character, "make_range_params gave a non-empty range")
+  local actions = request(buf, "textDocument/codeAction", params) or {}
   local chosen
   local titles = {}
   for _, a in ipairs(actions) do
