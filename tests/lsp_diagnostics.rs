@@ -343,3 +343,57 @@ async fn ordering_under_fast_typing() {
         assert_eq!(later["version"], last_version);
     }
 }
+
+/// The command line and the editor build the same pairing result and word it in one place:
+/// a broken or missing model reads the same in both.
+#[tokio::test]
+async fn model_problems_read_the_same_in_the_editor_and_on_the_command_line() {
+    for (model_bytes, code) in [
+        (Some(&b"\x0a\xff\xff"[..]), "model-unreadable"),
+        (None, "model-not-found"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "// qcls-model: m.onnx\n{\"node_config\": {\"/a\": {\"qtype\": \"int16\"}}}\n";
+        let config = dir.path().join("quant_config.json");
+        std::fs::write(&config, text).unwrap();
+        if let Some(bytes) = model_bytes {
+            std::fs::write(dir.path().join("m.onnx"), bytes).unwrap();
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_qcls"))
+            .args(["check", "--format", "json", "quant_config.json"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let cli: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let cli_message = cli["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{cli:#}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+        let uri = format!("file://{}", config.display());
+        let mut c = Client::new();
+        c.initialize(json!({"capabilities": {}})).await;
+        c.open(&uri, text).await;
+        let published = c.diagnostics(&uri, Some(1)).await;
+        let editor = published["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == code)
+            .unwrap_or_else(|| panic!("{published:#}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The CLI ran in the folder (relative paths), the server has absolute ones.
+        let absolute = dir.path().join("m.onnx").display().to_string();
+        assert_eq!(
+            editor.replace(&absolute, "m.onnx"),
+            cli_message.replace(&absolute, "m.onnx")
+        );
+    }
+}

@@ -4,7 +4,7 @@ use hashbrown::HashMap;
 
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig, Severity};
-use crate::model::{ModelIndex, Pairing};
+use crate::model::{how_to_pair, ModelIndex, Paired};
 use crate::spec::{
     self, Beyond, Dialect, KeySpec, Legacy, Level, MapKind, PrecisionRole, Scalar, ScalarType,
     ValueSpec, EC,
@@ -27,18 +27,21 @@ pub enum ModelStatus<'a> {
 }
 
 impl<'a> ModelStatus<'a> {
-    /// From the pairing and the outcome of reading its model (`Err` holds the reason).
-    pub fn of(pairing: Option<&Pairing>, loaded: Option<Result<&'a ModelIndex, String>>) -> Self {
-        match (pairing, loaded) {
+    /// What the analysis knows of a config's model. The one place where a pairing result
+    /// becomes words, so the command line and the editor say the same.
+    pub fn of(paired: &'a Paired) -> Self {
+        match (&paired.pairing, &paired.model) {
             (_, Some(Ok(index))) => ModelStatus::Loaded(index),
-            (Some(p), Some(Err(_))) if !p.model.exists() => ModelStatus::Missing {
+            (Some(p), Some(Err(e))) if e.missing => ModelStatus::Missing {
                 message: format!(
                     "the model {} ({}) does not exist, so node names and op types are not checked",
                     p.model.display(),
                     p.reason()
                 ),
             },
-            (_, Some(Err(message))) => ModelStatus::Unreadable { message },
+            (_, Some(Err(e))) => ModelStatus::Unreadable {
+                message: format!("the paired model cannot be read: {e}"),
+            },
             _ => ModelStatus::Unpaired,
         }
     }
@@ -681,7 +684,7 @@ impl Checker<'_, '_> {
                         range,
                         format!(
                             "no model is paired, so node names and op types are not checked; {}",
-                            HOW_TO_PAIR
+                            how_to_pair()
                         ),
                     ));
                 }
@@ -715,9 +718,6 @@ impl Checker<'_, '_> {
         }
     }
 }
-
-/// How a user pairs a model, for messages.
-pub const HOW_TO_PAIR: &str = "add a comment `// qcls-model: path/to/optimized_float_model.onnx`, set `qcls.model`, or put the config next to its optimized_float_model.onnx";
 
 /// A number as JSON of the key's type: floats keep a decimal point (`1.0`, not `1`).
 fn fmt_typed(v: f64, ty: ScalarType) -> String {

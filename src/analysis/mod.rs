@@ -19,9 +19,7 @@ pub mod precision;
 mod suggest;
 mod symbols;
 
-pub use check::{
-    check, check_after_splice, check_document, CheckContext, Checked, ModelStatus, HOW_TO_PAIR,
-};
+pub use check::{check, check_after_splice, check_document, CheckContext, Checked, ModelStatus};
 pub use completion::{complete, CompletionItem, CompletionKind, Completions};
 pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};

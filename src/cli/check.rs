@@ -42,7 +42,7 @@ pub fn check_text(
     let ctx = CheckContext {
         model: paired.status(),
         directive: paired.directive.as_ref().map(|d| d.range),
-        dialect: paired.dialect.clone(),
+        dialect: paired.paired.dialect.clone(),
         ..Default::default()
     };
     let diagnostics = analysis::check(text, &parse, &ctx);
@@ -51,10 +51,11 @@ pub fn check_text(
         document: Document::new(text),
         diagnostics,
         model: paired
+            .paired
             .pairing
             .as_ref()
             .map(|p| (p.model.clone(), p.reason())),
-        dialect: paired.dialect.clone(),
+        dialect: paired.paired.dialect.clone(),
     }
 }
 

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::check::read_text;
 use super::{pair_model, ModelCache, Overrides};
 use crate::analysis::precision::{node_precision, NodePrecision, Settings, Source};
+use crate::analysis::ModelStatus;
 use crate::model::{how_to_pair, ModelIndex};
 use crate::spec::Dialect;
 use crate::syntax;
@@ -306,16 +307,15 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
     let parse = syntax::parse(&text);
     let mut models = ModelCache::default();
     let paired = pair_model(file, &text, &parse, &mut models, overrides);
-    let (pairing, index) = match (&paired.pairing, &paired.model) {
+    let (pairing, index) = match (&paired.paired.pairing, &paired.paired.model) {
         (Some(p), Some(Ok(index))) => (p, index.clone()),
-        (Some(p), Some(Err(e))) => {
-            eprintln!(
-                "qcls: {}: the model {} ({}) cannot be used: {}",
-                file.display(),
-                p.model.display(),
-                p.reason(),
-                e.message
-            );
+        (Some(_), Some(Err(_))) => {
+            let (ModelStatus::Missing { message } | ModelStatus::Unreadable { message }) =
+                paired.status()
+            else {
+                return ExitCode::from(2);
+            };
+            eprintln!("qcls: {}: {message}", file.display());
             return ExitCode::from(2);
         }
         _ => {
@@ -332,7 +332,7 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
         pairing.reason(),
         &text,
         only_overridden,
-        paired.dialect.clone(),
+        paired.paired.dialect.clone(),
     );
     let out = match format {
         Format::Table => explanation.table(),

@@ -9,14 +9,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use std::cell::OnceCell;
-
 use crate::analysis::ModelStatus;
 use crate::model::{
-    self, DialectRequest, Directive, ModelError, ModelIndex, NamingYaml, Pairing, PairingRequest,
-    MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
+    self, ConfigRequest, DialectRequest, Directive, ModelError, ModelIndex, Paired, PairingRequest,
+    DIRECTIVE_PREFIX, MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
 };
-use crate::spec::Dialect;
 use crate::syntax::Parse;
 
 /// What the command line says over the file and its surroundings.
@@ -45,64 +42,47 @@ impl ModelCache {
     }
 }
 
-/// A config's model: which file, why, and whether it could be read.
-pub struct PairedModel {
+/// A config's model and profile ([`Paired`], read with the run's cache), and its
+/// `// qcls-model:` directive (where model problems are reported).
+pub struct PairedConfig {
     pub directive: Option<Directive>,
-    pub pairing: Option<Pairing>,
-    pub model: Option<Result<Arc<ModelIndex>, ModelError>>,
-    /// The toolchain profile the config is checked with, and why.
-    pub dialect: Dialect,
+    pub paired: Paired,
 }
 
-impl PairedModel {
+impl PairedConfig {
     pub fn status(&self) -> ModelStatus<'_> {
-        let loaded = self.model.as_ref().map(|result| match result {
-            Ok(index) => Ok(&**index),
-            Err(e) => Err(format!("the paired model cannot be read: {e}")),
-        });
-        ModelStatus::of(self.pairing.as_ref(), loaded)
+        ModelStatus::of(&self.paired)
     }
 }
 
-/// Pairs a config with its model (SPEC §3) and its toolchain profile, and reads the model.
+/// Pairs a config with its model and toolchain profile (the one path the server takes too),
+/// and reads the model.
 pub fn pair_model(
     config: &Path,
     text: &str,
     parse: &Parse,
     models: &mut ModelCache,
     overrides: Overrides,
-) -> PairedModel {
-    let directive = model::find_directive(text, &parse.comments);
-    // The YAML that names the config serves both the model and the march: read it once.
-    let yaml: OnceCell<Option<NamingYaml>> = OnceCell::new();
-    let naming_yaml = || yaml.get_or_init(|| model::naming_yaml(config)).clone();
-    let pairing = model::pair_with(
-        &PairingRequest {
+) -> PairedConfig {
+    let named = |prefix| model::find_directive_named(text, &parse.comments, prefix);
+    let directive = named(DIRECTIVE_PREFIX);
+    let (march, toolchain) = (named(MARCH_DIRECTIVE), named(TOOLCHAIN_DIRECTIVE));
+    let mut paired = model::pair_config(&ConfigRequest {
+        model: PairingRequest {
             config_path: config,
             cli_model: overrides.model,
             directive: directive.as_ref().map(|d| d.path.as_str()),
             setting: None,
             workspace_root: None,
         },
-        naming_yaml,
-    );
-    let named = |prefix| model::find_directive_named(text, &parse.comments, prefix);
-    let (march, toolchain) = (named(MARCH_DIRECTIVE), named(TOOLCHAIN_DIRECTIVE));
-    let dialect = model::choose_dialect(
-        &DialectRequest {
+        dialect: DialectRequest {
             cli_march: overrides.march,
             cli_toolchain: overrides.toolchain,
             directive_march: march.as_ref().map(|d| d.path.as_str()),
             directive_toolchain: toolchain.as_ref().map(|d| d.path.as_str()),
             ..DialectRequest::default()
         },
-        naming_yaml,
-    );
-    let model = pairing.as_ref().map(|p| models.load(&p.model));
-    PairedModel {
-        directive,
-        pairing,
-        model,
-        dialect,
-    }
+    });
+    paired.model = paired.pairing.as_ref().map(|p| models.load(&p.model));
+    PairedConfig { directive, paired }
 }

@@ -22,6 +22,9 @@ pub const PROTOBUF_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
 pub struct ModelError {
     pub path: PathBuf,
     pub message: String,
+    /// The file does not exist (as opposed to existing and being unreadable): callers report
+    /// `model-not-found` rather than `model-unreadable`.
+    pub missing: bool,
 }
 
 impl ModelError {
@@ -29,6 +32,7 @@ impl ModelError {
         ModelError {
             path: path.to_path_buf(),
             message: message.into(),
+            missing: false,
         }
     }
 
@@ -39,7 +43,10 @@ impl ModelError {
             io::ErrorKind::IsADirectory => "is a directory, not an ONNX model file".to_string(),
             _ => format!("cannot read the file ({err})"),
         };
-        ModelError::new(path, what)
+        ModelError {
+            missing: err.kind() == io::ErrorKind::NotFound,
+            ..ModelError::new(path, what)
+        }
     }
 }
 

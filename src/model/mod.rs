@@ -10,6 +10,7 @@ mod index;
 pub mod onnx;
 mod onnx_ops;
 mod op_types;
+mod paired;
 mod pairing;
 mod reader;
 #[doc(hidden)]
@@ -21,6 +22,7 @@ pub use onnx_ops::ONNX_VERSION;
 pub use op_types::{
     case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,
 };
+pub use paired::{pair_config, ConfigRequest, Loaded, Paired};
 pub use pairing::{
     choose_dialect, find_directive, find_directive_named, how_to_pair, naming_yaml, pair,
     pair_with, DialectRequest, Directive, NamingYaml, Pairing, PairingRequest, PairingSource,

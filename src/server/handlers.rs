@@ -9,77 +9,59 @@ use tower_lsp_server::ls_types as lsp;
 
 use super::capabilities::SHOW_MODEL_COMMAND;
 use super::documents::Snapshot;
-use super::models::ModelState;
 use super::proto::{from_proto, to_proto};
 use super::state::{Session, State};
 use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
-use crate::model::{self, how_to_pair, DialectRequest, ModelIndex, NamingYaml, Pairing};
+use crate::model::{
+    self, how_to_pair, ConfigRequest, DialectRequest, ModelIndex, Paired, PairingRequest,
+};
 use crate::spec::Dialect;
 use crate::text::TextRange;
 
-/// The model side of a document: which model, what loading it gave, and the toolchain
-/// profile it is checked with.
-#[derive(Clone, Debug, Default)]
-pub struct ModelInfo {
-    pub pairing: Option<Pairing>,
-    /// `None` when nothing is paired, or (without `load`) when the model is not cached.
-    pub state: Option<ModelState>,
-    pub dialect: Dialect,
-}
-
-/// The document's model pairing and its hb_compile YAML (cached by the model store).
-fn pair(
-    state: &State,
-    snap: &Snapshot,
-    session: &Session,
-) -> (Option<Pairing>, Option<NamingYaml>) {
-    state.models.pair(
-        &snap.uri,
-        snap.path.as_deref(),
-        snap.directive.as_ref().map(|(path, _)| path.as_str()),
-        session.settings.model.as_deref(),
-        session.workspace_root.as_deref(),
-        session.flags.watch_files,
-    )
-}
-
-/// The toolchain profile of the document: its directives, then the settings, then the march
-/// of the hb_compile YAML that names it.
-fn dialect(snap: &Snapshot, session: &Session, yaml: Option<NamingYaml>) -> Dialect {
+/// The document's model and toolchain profile ([`model::pair_config`], as the command line
+/// pairs), with the model read (`load`) or only as cached. Blocking when `load`.
+pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> Paired {
     let (march, toolchain) = &snap.dialect_directives;
-    model::choose_dialect(
-        &DialectRequest {
-            directive_march: march.as_deref(),
-            directive_toolchain: toolchain.as_deref(),
-            setting_march: session.settings.march.as_deref(),
-            setting_toolchain: session.settings.toolchain.as_deref(),
-            ..DialectRequest::default()
+    let dialect = DialectRequest {
+        directive_march: march.as_deref(),
+        directive_toolchain: toolchain.as_deref(),
+        setting_march: session.settings.march.as_deref(),
+        setting_toolchain: session.settings.toolchain.as_deref(),
+        ..DialectRequest::default()
+    };
+    // Not a file (an unsaved buffer): nothing around it to pair a model with.
+    let Some(config_path) = snap.path.as_deref() else {
+        return Paired {
+            dialect: model::choose_dialect(&dialect, || None),
+            ..Paired::default()
+        };
+    };
+    let req = ConfigRequest {
+        model: PairingRequest {
+            config_path,
+            cli_model: None,
+            directive: snap.directive.as_ref().map(|(path, _)| path.as_str()),
+            setting: session.settings.model.as_deref().map(Path::new),
+            workspace_root: session.workspace_root.as_deref(),
         },
-        || yaml,
-    )
-}
-
-/// Pairs the document and (with `load`) reads its model when needed. Blocking.
-pub fn model_info(state: &State, snap: &Snapshot, session: &Session, load: bool) -> ModelInfo {
-    let (pairing, yaml) = pair(state, snap, session);
-    let dialect = dialect(snap, session, yaml);
-    let model_state = pairing.as_ref().and_then(|p| {
+        dialect,
+    };
+    let mut paired = state
+        .models
+        .pair(&snap.uri, &req, session.flags.watch_files);
+    paired.model = paired.pairing.as_ref().and_then(|p| {
         if load {
             Some(state.models.get(&p.model, !session.flags.watch_files))
         } else {
             state.models.cached(&p.model)
         }
     });
-    ModelInfo {
-        pairing,
-        state: model_state,
-        dialect,
-    }
+    paired
 }
 
 /// Does computing diagnostics for this document have to read a model file?
 pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Option<String> {
-    let p = pair(state, snap, session).0?;
+    let p = paired(state, snap, session, false).pairing?;
     state
         .models
         .needs_load(&p.model, !session.flags.watch_files)
@@ -105,16 +87,9 @@ fn checked(
     if !snap.served {
         return (Arc::default(), None);
     }
-    let info = model_info(state, snap, session, true);
-    let index = match &info.state {
-        Some(ModelState::Loaded(index)) => Some(index.clone()),
-        _ => None,
-    };
-    let loaded = info.state.as_ref().map(|state| match state {
-        ModelState::Loaded(index) => Ok(&**index),
-        ModelState::Failed(message) => Err(message.clone()),
-    });
-    let model = ModelStatus::of(info.pairing.as_ref(), loaded);
+    let info = paired(state, snap, session, true);
+    let index = info.index().cloned();
+    let model = ModelStatus::of(&info);
     let directive = &snap.directive;
     let ctx = CheckContext {
         model,
@@ -178,12 +153,8 @@ pub fn loaded_model(
     snap: &Snapshot,
     session: &Session,
 ) -> (Option<Arc<ModelIndex>>, Dialect) {
-    let info = model_info(state, snap, session, true);
-    let model = match info.state {
-        Some(ModelState::Loaded(m)) => Some(m),
-        _ => None,
-    };
-    (model, info.dialect)
+    let info = paired(state, snap, session, true);
+    (info.index().cloned(), info.dialect)
 }
 
 pub fn completion(
@@ -277,7 +248,7 @@ pub fn formatting(
 
 /// The title of the model code lens: which model and why (or how to pair one), and the
 /// toolchain profile.
-pub fn model_summary(info: &ModelInfo, config_dir: Option<&Path>) -> String {
+pub fn model_summary(info: &Paired, config_dir: Option<&Path>) -> String {
     format!(
         "{} · profile {}",
         model_line(info, config_dir),
@@ -285,7 +256,7 @@ pub fn model_summary(info: &ModelInfo, config_dir: Option<&Path>) -> String {
     )
 }
 
-fn model_line(info: &ModelInfo, config_dir: Option<&Path>) -> String {
+fn model_line(info: &Paired, config_dir: Option<&Path>) -> String {
     let Some(p) = &info.pairing else {
         return format!("qcls: no model paired: {}", how_to_pair());
     };
@@ -294,24 +265,21 @@ fn model_line(info: &ModelInfo, config_dir: Option<&Path>) -> String {
         .unwrap_or(&p.model)
         .display()
         .to_string();
-    match &info.state {
-        Some(ModelState::Failed(message)) => {
-            format!(
-                "qcls model: {shown} ({}) cannot be read: {message}",
-                p.reason()
-            )
-        }
-        Some(ModelState::Loaded(m)) => format!(
+    match (&info.model, ModelStatus::of(info)) {
+        (_, ModelStatus::Loaded(m)) => format!(
             "qcls model: {shown} ({}), {} nodes",
             p.reason(),
             m.nodes.len()
         ),
-        None => format!("qcls model: {shown} ({})", p.reason()),
+        (_, ModelStatus::Missing { message } | ModelStatus::Unreadable { message }) => {
+            format!("qcls model: {shown} ({}): {message}", p.reason())
+        }
+        (_, ModelStatus::Unpaired) => format!("qcls model: {shown} ({})", p.reason()),
     }
 }
 
 pub fn code_lens(state: &State, snap: &Snapshot, session: &Session) -> Option<Vec<lsp::CodeLens>> {
-    let info = model_info(state, snap, session, false);
+    let info = paired(state, snap, session, false);
     let title = model_summary(&info, snap.path.as_deref().and_then(Path::parent));
     let arguments = info
         .pairing

@@ -12,17 +12,11 @@ use std::time::{Duration, Instant, SystemTime};
 use tower_lsp_server::ls_types::Uri;
 
 use crate::model::{
-    self, ModelIndex, NamingYaml, Pairing, PairingRequest, MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
+    self, ConfigRequest, Loaded, ModelError, ModelIndex, Paired, MARCH_DIRECTIVE,
+    TOOLCHAIN_DIRECTIVE,
 };
 use crate::syntax::Parse;
 use crate::text::TextRange;
-
-/// What loading a model gave.
-#[derive(Clone, Debug)]
-pub enum ModelState {
-    Loaded(Arc<ModelIndex>),
-    Failed(String),
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Stamp {
@@ -42,16 +36,22 @@ fn stamp(path: &Path) -> Option<Stamp> {
 struct Entry {
     stamp: Option<Stamp>,
     last_good: Option<Arc<ModelIndex>>,
-    error: Option<String>,
+    error: Option<ModelError>,
     /// Set by a file-watcher event: read again on next use.
     stale: bool,
 }
 
 impl Entry {
-    fn state(&self) -> ModelState {
-        match &self.last_good {
-            Some(m) => ModelState::Loaded(m.clone()),
-            None => ModelState::Failed(self.error.clone().unwrap_or_default()),
+    fn state(&self, path: &Path) -> Loaded {
+        match (&self.last_good, &self.error) {
+            (Some(m), _) => Ok(m.clone()),
+            (None, Some(e)) => Err(e.clone()),
+            // Never stored so; say something true rather than panic.
+            (None, None) => Err(ModelError {
+                path: path.to_path_buf(),
+                message: "not read yet".into(),
+                missing: false,
+            }),
         }
     }
 }
@@ -59,11 +59,10 @@ impl Entry {
 /// The pairing of one document, remembered briefly so that typing does not scan folders.
 #[derive(Clone, Debug)]
 struct CachedPairing {
-    key: (Option<String>, Option<String>),
+    /// Every input of the pairing besides the files: directives and settings.
+    key: String,
     at: Instant,
-    pairing: Option<Pairing>,
-    /// The hb_compile YAML that names the document (its march picks the profile).
-    yaml: Option<NamingYaml>,
+    paired: Paired,
 }
 
 /// Without file watching, a pairing found by scanning folders is trusted this long.
@@ -100,10 +99,10 @@ impl ModelStore {
     }
 
     /// The model at `path`, read when not cached or changed (see the module docs). Blocking.
-    pub fn get(&self, path: &Path, check_stamp: bool) -> ModelState {
+    pub fn get(&self, path: &Path, check_stamp: bool) -> Loaded {
         if !self.needs_load(path, check_stamp) {
             if let Some(e) = lock(&self.entries).get(path) {
-                return e.state();
+                return e.state(path);
             }
         }
         let new_stamp = stamp(path);
@@ -122,15 +121,15 @@ impl ModelStore {
                 if new_stamp.is_none() {
                     entry.last_good = None;
                 }
-                entry.error = Some(e.to_string());
+                entry.error = Some(e);
             }
         }
-        entry.state()
+        entry.state(path)
     }
 
     /// The cached state without reading anything.
-    pub fn cached(&self, path: &Path) -> Option<ModelState> {
-        lock(&self.entries).get(path).map(Entry::state)
+    pub fn cached(&self, path: &Path) -> Option<Loaded> {
+        lock(&self.entries).get(path).map(|e| e.state(path))
     }
 
     /// Marks files as changed on disk (models are re-read, pairings recomputed).
@@ -149,48 +148,26 @@ impl ModelStore {
         lock(&self.pairings).clear();
     }
 
-    /// Pairs a document with its model (SPEC §3), and finds the hb_compile YAML that names
-    /// it. `watched`: the client reports file changes, so a cached pairing stays valid until
-    /// it does.
-    pub fn pair(
-        &self,
-        uri: &Uri,
-        config_path: Option<&Path>,
-        directive: Option<&str>,
-        setting: Option<&str>,
-        workspace_root: Option<&Path>,
-        watched: bool,
-    ) -> (Option<Pairing>, Option<NamingYaml>) {
-        let Some(config_path) = config_path else {
-            return (None, None);
-        };
-        let key = (directive.map(str::to_string), setting.map(str::to_string));
+    /// Pairs a document with its model and its toolchain profile ([`model::pair_config`], the
+    /// path the command line takes too); the model is not read. `watched`: the client reports
+    /// file changes, so a cached pairing stays valid until it does.
+    pub fn pair(&self, uri: &Uri, req: &ConfigRequest, watched: bool) -> Paired {
+        let key = format!("{req:?}");
         if let Some(c) = lock(&self.pairings).get(uri) {
             if c.key == key && (watched || c.at.elapsed() < PAIRING_TTL) {
-                return (c.pairing.clone(), c.yaml.clone());
+                return c.paired.clone();
             }
         }
-        let yaml = model::naming_yaml(config_path);
-        let pairing = model::pair_with(
-            &PairingRequest {
-                config_path,
-                cli_model: None,
-                directive,
-                setting: setting.map(Path::new),
-                workspace_root,
-            },
-            || yaml.clone(),
-        );
+        let paired = model::pair_config(req);
         lock(&self.pairings).insert(
             uri.clone(),
             CachedPairing {
                 key,
                 at: Instant::now(),
-                pairing: pairing.clone(),
-                yaml: yaml.clone(),
+                paired: paired.clone(),
             },
         );
-        (pairing, yaml)
+        paired
     }
 
     pub fn forget(&self, uri: &Uri) {
@@ -208,24 +185,24 @@ mod tests {
         let path = dir.path().join("m.onnx");
         model::synth::write_synthetic_model(&path, 10, 0).unwrap();
         let store = ModelStore::default();
-        assert!(matches!(store.get(&path, true), ModelState::Loaded(_)));
+        assert!(store.get(&path, true).is_ok());
         assert!(!store.needs_load(&path, true));
         // Half-written: garbage of another length.
         std::fs::write(&path, b"\x0a\xff\xff").unwrap();
         assert!(store.needs_load(&path, true));
-        let ModelState::Loaded(m) = store.get(&path, true) else {
+        let Ok(m) = store.get(&path, true) else {
             panic!("lost the last good model")
         };
         assert_eq!(m.nodes.len(), 10);
         // Rewritten completely.
         model::synth::write_synthetic_model(&path, 20, 0).unwrap();
-        let ModelState::Loaded(m) = store.get(&path, true) else {
+        let Ok(m) = store.get(&path, true) else {
             panic!()
         };
         assert_eq!(m.nodes.len(), 20);
         // Deleted.
         std::fs::remove_file(&path).unwrap();
-        assert!(matches!(store.get(&path, true), ModelState::Failed(_)));
+        assert!(store.get(&path, true).is_err_and(|e| e.missing));
     }
 
     #[test]
@@ -234,12 +211,12 @@ mod tests {
         let path = dir.path().join("m.onnx");
         model::synth::write_synthetic_model(&path, 10, 0).unwrap();
         let store = ModelStore::default();
-        store.get(&path, false);
+        assert!(store.get(&path, false).is_ok());
         model::synth::write_synthetic_model(&path, 12, 0).unwrap();
         assert!(!store.needs_load(&path, false));
         store.files_changed(std::slice::from_ref(&path));
         assert!(store.needs_load(&path, false));
-        let ModelState::Loaded(m) = store.get(&path, false) else {
+        let Ok(m) = store.get(&path, false) else {
             panic!()
         };
         assert_eq!(m.nodes.len(), 12);
