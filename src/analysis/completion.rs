@@ -8,7 +8,7 @@ use hashbrown::HashSet;
 
 use super::cursor::{cursor_in, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
-use super::node_info::{compact, select, tier, MAX_NAME_ITEMS};
+use super::node_info::{compact, select, tensor_list, tier, MAX_NAME_ITEMS};
 use super::precision::{ec_works, node_precision, NodeFilter, Settings};
 use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{
@@ -237,8 +237,8 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
                 "`{}`({})  \ninputs: {}  \noutputs: {}",
                 node.op_type,
                 compact(&np),
-                code_list(&node.inputs),
-                code_list(&node.outputs),
+                tensor_list(&node.inputs),
+                tensor_list(&node.outputs),
             );
             Some(CompletionItem {
                 label: name.to_string(),
@@ -255,20 +255,6 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
         items,
         is_incomplete: cut,
     }
-}
-
-fn code_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| {
-            if n.is_empty() {
-                "–".to_string()
-            } else {
-                format!("`{n}`")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Tensor names for a subgraph boundary: graph inputs and node outputs.

@@ -2,7 +2,7 @@
 //! model, node names (op type, inputs, effective precision and what decided it) and op types
 //! (node counts and overrides).
 
-use super::node_info::{decided_by, line_of};
+use super::node_info::{decided_by, line_of, tensor_list, NO_PRECISION, OMITTED};
 use super::precision::{node_precision, NodeFilter, Settings};
 use super::suggest::did_you_mean;
 use crate::model::{how_to_pair, ModelIndex, NodeId};
@@ -388,20 +388,6 @@ fn node_hover(
     out
 }
 
-fn tensor_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| {
-            if n.is_empty() {
-                "(omitted)".to_string()
-            } else {
-                format!("`{n}`")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn node_section(
     text: &str,
     model: &ModelIndex,
@@ -431,7 +417,11 @@ fn node_section(
     ));
     for input in &np.inputs {
         let (tensor, precision, source) = match input.precision {
-            None => ("(omitted)".to_string(), "—".to_string(), "—".to_string()),
+            None => (
+                OMITTED.to_string(),
+                NO_PRECISION.to_string(),
+                NO_PRECISION.to_string(),
+            ),
             Some(p) => {
                 let weight = if input.is_weight {
                     label(locale, " (weight)", "（权重）")

@@ -28,7 +28,7 @@ pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
 pub use hover::{describe_key, hover, HoverInfo};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
-pub use node_info::MAX_NAME_ITEMS;
+pub use node_info::{MAX_NAME_ITEMS, NO_PRECISION, OMITTED};
 pub use suggest::{closest, did_you_mean};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 

@@ -26,9 +26,29 @@ pub fn decided_by(text: &str, source: &Source) -> String {
     }
 }
 
-/// One input's precision in a compact list: `int8`, `ec`, or `–` for an omitted input.
+/// How an omitted optional input (an empty tensor name) is shown, wherever inputs are listed.
+pub const OMITTED: &str = "(omitted)";
+/// The precision of an omitted input, which has none.
+pub const NO_PRECISION: &str = "—";
+
+/// Tensor names as a list of code spans, omitted inputs as [`OMITTED`].
+pub fn tensor_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            if n.is_empty() {
+                OMITTED.to_string()
+            } else {
+                format!("`{n}`")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One input's precision in a compact list: `int8`, `ec`, or [`NO_PRECISION`].
 fn short(input: &InputPrecision) -> &'static str {
-    input.precision.map_or("–", |p| p.as_str())
+    input.precision.map_or(NO_PRECISION, |p| p.as_str())
 }
 
 /// `int16, ec, int16`.

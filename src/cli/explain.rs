@@ -10,7 +10,7 @@ use serde_json::json;
 use super::check::read_text;
 use super::{pair_model, ModelCache, Overrides};
 use crate::analysis::precision::{node_precision, NodePrecision, Settings, Source};
-use crate::analysis::ModelStatus;
+use crate::analysis::{ModelStatus, NO_PRECISION, OMITTED};
 use crate::model::{how_to_pair, ModelIndex};
 use crate::spec::Dialect;
 use crate::syntax;
@@ -102,14 +102,14 @@ impl<'m> Explanation<'m> {
                     (String::new(), String::new())
                 };
                 let tensor = if input.tensor.is_empty() {
-                    "(omitted)".to_string()
+                    OMITTED.to_string()
                 } else if input.is_weight {
                     format!("{} (weight)", input.tensor)
                 } else {
                     input.tensor.clone()
                 };
                 let (precision, source) = match input.precision {
-                    None => ("-".to_string(), String::new()),
+                    None => (NO_PRECISION.to_string(), String::new()),
                     Some(p) => (p.describe().to_string(), self.source_text(&input.source)),
                 };
                 rows.push([
