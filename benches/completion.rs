@@ -1,4 +1,4 @@
-//! Completion of node names and tensors out of a 100,000-node model (SPEC §5: the list is
+//! Completion of node names and tensors out of a 100,000-node model (the list is
 //! bounded and prefiltered by what was typed). Each case is one `complete` call on a prepared
 //! parse, as the server does it on a snapshot.
 //!

@@ -204,7 +204,7 @@ fn qcls_server_is_declared_with_its_settings() {
             "qcls args {args:?}"
         );
     }
-    // `config` is sent as initializationOptions; the server accepts {"qcls": {...}} (SPEC §7).
+    // `config` is sent as initializationOptions; the server accepts {"qcls": {...}} (docs/spec.md, "Documents and settings").
     let settings = server["config"]["qcls"]
         .as_table()
         .expect("config = { qcls = { ... } }");

@@ -24,12 +24,9 @@ fn fixture(name: &str) -> PathBuf {
 
 /// mobilenet_v2 (14 MB) is not copied; it is read from the shared folder when there is one.
 fn shared_model(name: &str) -> Option<PathBuf> {
-    let candidates = [
-        PathBuf::from("/work/shared/models").join(name),
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/models")
-            .join(name),
-    ];
+    let candidates = [Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/models")
+        .join(name)];
     let found = candidates
         .into_iter()
         .find(|d| d.join("optimized_float_model.onnx").is_file());

@@ -1,4 +1,4 @@
-//! Pairing a config with its model (SPEC §3), in temporary folders.
+//! Pairing a config with its model, in temporary folders.
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -99,7 +99,7 @@ const CASES: &[(&str, bool)] = &[
     ("\"\\ud834\\u0041\"", true),
 ];
 
-/// Python's `json.loads` accepts these, but the quant_config contract (SPEC §1) rejects them:
+/// Python's `json.loads` accepts these, but the quant_config contract rejects them:
 /// they are not JSON and no setting takes a non-finite number.
 const REJECTED_BY_CONTRACT: &[&str] = &["{\"a\": NaN}", "{\"a\": Infinity}", "{\"a\": -Infinity}"];
 

@@ -1,4 +1,4 @@
-//! `check`: every diagnostic of SPEC §4 for one document.
+//! `check`: every diagnostic of one document (docs/spec.md, "Diagnostics").
 
 use hashbrown::HashMap;
 

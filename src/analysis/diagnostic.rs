@@ -34,7 +34,7 @@ impl Severity {
 
 macro_rules! codes {
     ($($variant:ident = $name:literal, $severity:ident, $doc:literal;)*) => {
-        /// The stable diagnostic codes of SPEC §4.
+        /// The stable diagnostic codes (docs/spec.md, "Diagnostics").
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Code { $($variant,)* }
 

@@ -1,4 +1,4 @@
-//! Effective precision (SPEC §2.6): for every input of every node, the precision it ends up
+//! Effective precision: for every input of every node, the precision it ends up
 //! with and the setting of the file that decided it.
 //!
 //! Priority, lowest first: default int8 < model_config.all_node_type < op_config[T].qtype <

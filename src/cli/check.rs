@@ -239,7 +239,7 @@ pub fn exit_status(checked: &[CheckedFile], input_failed: bool) -> ExitCode {
     }
 }
 
-/// The `--format json` document of SPEC §6.
+/// The `--format json` document (docs/spec.md, "Command line").
 pub fn to_json(checked: &[CheckedFile]) -> serde_json::Value {
     let files: Vec<_> = checked
         .iter()

@@ -1,4 +1,4 @@
-//! `qcls explain`: the effective precision of every input of every node (SPEC §2.6), and the
+//! `qcls explain`: the effective precision of every input of every node (docs/spec.md, "Effective precision"), and the
 //! setting that decided it.
 
 use std::fmt::Write;

@@ -1,4 +1,4 @@
-//! The ONNX graph index and pairing a config with its model (SPEC §3).
+//! The ONNX graph index and pairing a config with its model.
 //!
 //! - [`ModelIndex`]: node names, op types, tensors, producers and consumers of one
 //!   `optimized_float_model.onnx`, read field by field without reading the weights.

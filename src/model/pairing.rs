@@ -1,4 +1,4 @@
-//! Which model a quant_config is checked against (SPEC §3), and why.
+//! Which model a quant_config is checked against (docs/spec.md, "Pairing"), and why.
 //!
 //! Decisions (also in docs/model.md):
 //! - A model *named* by the user (`--model`, the directive, the `qcls.model` setting) is returned
@@ -154,7 +154,7 @@ pub fn how_to_pair() -> &'static str {
      set `qcls.model` in the editor settings, or pass --model PATH to qcls check"
 }
 
-/// Pairs a config with its model following SPEC §3; `None` when nothing pairs.
+/// Pairs a config with its model following the pairing rules; `None` when nothing pairs.
 ///
 /// Named models (command line, directive, setting) are returned whether or not they exist, so
 /// the caller can report the name the user gave.

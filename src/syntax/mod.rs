@@ -1,7 +1,7 @@
 //! A recovering JSONC parser: a tree with byte ranges that exists even when the text is broken.
 //!
 //! [`parse`] accepts exactly what the toolchain accepts (`//` and `/* */` comments stripped,
-//! then Python's `json.loads`), except `NaN`/`Infinity`, which Python reads but SPEC §1 rejects.
+//! then Python's `json.loads`), except `NaN`/`Infinity`, which Python reads but the quant_config contract rejects.
 //! `#` comments are treated as comments for the tree but reported as
 //! [`SyntaxErrorKind::HashComment`]. [`path_at`] gives the completion/hover context.
 //!

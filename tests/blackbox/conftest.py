@@ -29,7 +29,7 @@ from pygls.protocol import default_converter
 REPO = pathlib.Path(__file__).resolve().parents[2]
 FIXTURE_MODELS = REPO / "tests" / "fixtures" / "models"
 # mobilenet_v2 (14 MB) is not copied into the repo; use the shared folder when present.
-SHARED_MODEL_DIRS = [REPO.parent / "shared" / "models", pathlib.Path("/work/shared/models")]
+SHARED_MODEL_DIRS = [REPO.parent / "shared" / "models"]
 
 # How long to wait for a notification the server owes us. Generous: CI machines are slow.
 TIMEOUT = 10.0

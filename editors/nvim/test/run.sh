@@ -18,8 +18,7 @@ command -v "$nvim" >/dev/null || die "nvim not found (apt-get install neovim)"
 
 model=""
 for m in "$repo/tests/fixtures/models/resnet18/optimized_float_model.onnx" \
-         "$repo/../shared/models/resnet18/optimized_float_model.onnx" \
-         "/work/shared/models/resnet18/optimized_float_model.onnx"; do
+         "$repo/../shared/models/resnet18/optimized_float_model.onnx"; do
   if [ -f "$m" ]; then model="$m"; break; fi
 done
 [ -n "$model" ] || die "resnet18 optimized_float_model.onnx not found (tests/fixtures/models/resnet18/)"

@@ -24,7 +24,7 @@ const EXPLAIN_SCHEME = "qcls-explain";
 
 /**
  * Files named like a quant_config, plus every JSON/JSONC document: the server answers only for
- * documents whose top level has model_config/op_config/node_config/subgraph_config (SPEC §7),
+ * documents whose top level has model_config/op_config/node_config/subgraph_config (docs/spec.md, "Documents and settings"),
  * so attaching to all JSON is how "JSON files that look like quant_configs" are served.
  */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
@@ -153,7 +153,7 @@ async function restart(): Promise<void> {
 
 /**
  * The status bar shows the paired model: the server publishes a code lens on line 0 whose
- * command title names the model (SPEC §5); we ask for the document's lenses and show the
+ * command title names the model; we ask for the document's lenses and show the
  * title of the first one on line 0 (resolving it if the server resolves lenses lazily).
  * Refreshed when the active editor changes and when the server republishes diagnostics for it
  * (which it does after re-pairing or re-reading a model).

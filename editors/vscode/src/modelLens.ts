@@ -1,5 +1,5 @@
 // The paired model shown in the status bar, taken from the server's code lens on line 0
-// (SPEC §5: "a code lens showing the paired model"). Pure: no `vscode` import.
+// (the code lens that shows the paired model). Pure: no `vscode` import.
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -34,15 +34,15 @@ export function statusBarText(title: string, max = 60): string {
   return `$(circuit-board) ${body}`;
 }
 
-/** `true` when the text carries a `// qcls-model: <path>` directive (SPEC §3, rule 1). */
+/** `true` when the text carries a `// qcls-model: <path>` directive (the first pairing rule). */
 export function hasModelDirective(text: string): boolean {
   return /\/\/[ \t]*qcls-model:[ \t]*\S/.test(text);
 }
 
 /**
  * Arguments for `qcls explain`. `--model` overrides every pairing rule on the command line
- * (SPEC §6), so the `qcls.model` setting is passed only when the file has no directive: the
- * editor pairs directive first, then the setting (SPEC §3), and so does this.
+ * (the command line), so the `qcls.model` setting is passed only when the file has no directive: the
+ * editor pairs directive first, then the setting, and so does this.
  */
 export function explainArgs(file: string, opts: { model?: string; hasDirective: boolean; format?: string }): string[] {
   const args = ["explain", "--format", opts.format ?? "json"];

@@ -1,4 +1,4 @@
-// Turning the `qcls.*` settings into what the server reads (SPEC §7). Pure: no `vscode` import.
+// Turning the `qcls.*` settings into what the server reads (docs/spec.md, "Documents and settings"). Pure: no `vscode` import.
 
 export const LEVELS = ["error", "warning", "information", "hint", "off"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -6,7 +6,7 @@ export type Level = (typeof LEVELS)[number];
 export const LOCALES = ["en", "zh-CN"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** The diagnostic codes of SPEC §4, with their default severity. Mirrored in package.json. */
+/** The diagnostic codes of the server (`Code::ALL`, checked by tests/vscode_codes.rs), with their default severity. Mirrored in package.json. */
 export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: string }> = [
   { code: "syntax-error", defaultSeverity: "error" },
   { code: "hash-comment", defaultSeverity: "error" },
