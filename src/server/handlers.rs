@@ -278,6 +278,54 @@ fn model_line(info: &Paired, config_dir: Option<&Path>) -> String {
     }
 }
 
+/// The explanation of the document (see `Backend::explain`). Blocking (may read the model).
+pub fn explain(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    only_overridden: bool,
+) -> serde_json::Value {
+    let info = paired(state, snap, session, true);
+    let summary = model_summary(&info, snap.path.as_deref().and_then(Path::parent));
+    let profile = serde_json::json!({
+        "name": info.dialect.profile.name(),
+        "reason": info.dialect.describe(),
+    });
+    let (Some(index), Some(pairing)) = (info.index(), info.pairing.as_ref()) else {
+        let problem = match ModelStatus::of(&info) {
+            ModelStatus::Missing { message } | ModelStatus::Unreadable { message } => message,
+            _ => format!(
+                "no model is paired, so there is nothing to explain; {}",
+                how_to_pair()
+            ),
+        };
+        return serde_json::json!({
+            "model": info.pairing.as_ref().map(|p| serde_json::json!({
+                "path": p.model.display().to_string(),
+                "reason": p.reason(),
+            })),
+            "profile": profile,
+            "nodes": [],
+            "outputs": [],
+            "summary": summary,
+            "problem": problem,
+        });
+    };
+    let explanation = analysis::Explanation::new(
+        index,
+        pairing.reason(),
+        &snap.text,
+        &snap.parse,
+        only_overridden,
+        info.dialect.clone(),
+    );
+    let mut json = explanation.json();
+    json["summary"] = summary.into();
+    // Plain text for clients that show it as is (Neovim's :QclsExplain).
+    json["table"] = explanation.table().into();
+    json
+}
+
 pub fn code_lens(state: &State, snap: &Snapshot, session: &Session) -> Option<Vec<lsp::CodeLens>> {
     let info = paired(state, snap, session, false);
     let title = model_summary(&info, snap.path.as_deref().and_then(Path::parent));

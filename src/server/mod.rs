@@ -55,8 +55,24 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
     service_with_state(Arc::new(State::new()))
 }
 
+/// The custom request that serves "Show effective precision" in the editors: the explanation
+/// of the open document's current text, paired as its diagnostics are.
+pub const EXPLAIN_METHOD: &str = "qcls/explain";
+
 fn service_with_state(state: Arc<State>) -> (LspService<Backend>, ClientSocket) {
-    LspService::new(move |client| Backend { client, state })
+    LspService::build(move |client| Backend { client, state })
+        .custom_method(EXPLAIN_METHOD, Backend::explain)
+        .finish()
+}
+
+/// The params of [`EXPLAIN_METHOD`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExplainParams {
+    pub text_document: TextDocumentIdentifier,
+    /// Only the nodes that node_config names.
+    #[serde(default)]
+    pub only_overridden: bool,
 }
 
 /// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
@@ -184,6 +200,18 @@ impl Backend {
             .docs
             .snapshot(uri)
             .map(|s| (s.version, s.text.clone()))
+    }
+
+    /// `qcls/explain`: what `qcls explain --format json` prints for the document's current text
+    /// (unsaved edits included), with the same pairing as its diagnostics, plus `summary`
+    /// (the code lens's text: model and profile) and, when nothing can be explained, `problem`.
+    /// `null` for documents that are not served.
+    async fn explain(&self, params: ExplainParams) -> jsonrpc::Result<Option<Value>> {
+        let only = params.only_overridden;
+        self.run(&params.text_document.uri, move |state, snap, session| {
+            Some(handlers::explain(state, snap, session, only))
+        })
+        .await
     }
 
     /// Runs a request's synchronous body on a blocking thread with the document's current

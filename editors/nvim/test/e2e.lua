@@ -252,6 +252,19 @@ local function run()
   end
   out(string.format("ok - completion at a node_config key offers %s (%d items)", node, #items))
 
+  -- :QclsExplain asks the server for the buffer as it is (unsaved edits included) ---------------
+  vim.api.nvim_buf_set_lines(buf, nl + 1, nl + 2, false, { '    "/maxpool/MaxPool": {"qtype": "float16"},' })
+  vim.api.nvim_set_current_buf(buf)
+  vim.cmd("QclsExplain")
+  local shown = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), "\n")
+  vim.cmd("close")
+  check(shown:find("PRECISION", 1, true) ~= nil and shown:find("profile: nash", 1, true) ~= nil,
+    ":QclsExplain shows no precision table:\n" .. shown)
+  local pool = shown:match("\n(/maxpool/MaxPool[^\n]*)")
+  check(pool ~= nil and pool:find("float16", 1, true) ~= nil,
+    ":QclsExplain does not show the unsaved float16 of /maxpool/MaxPool:\n" .. shown)
+  out("ok - :QclsExplain shows the unsaved text's precisions: " .. pool:gsub("%s+", " "))
+
   -- Which buffers are served ------------------------------------------------------------------
   vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/pairs.json"))
   local pairs_buf = vim.api.nvim_get_current_buf()

@@ -82,6 +82,12 @@ export function renderExplainMarkdown(data: unknown, opts: RenderOptions = {}): 
   }
   let out = title;
   if ("model" in data) out += `${renderModel(data["model"])}\n`;
+  const profile = data["profile"];
+  if (isRecord(profile) && str(profile["reason"]) !== undefined) {
+    out += `**Profile:** ${cell(str(profile["reason"]) ?? "")}\n\n`;
+  }
+  const problem = str(data["problem"]);
+  if (problem !== undefined) out += `> ${cell(problem)}\n\n`;
   const rows: string[] = [];
   const odd: unknown[] = [];
   for (const node of data["nodes"] as unknown[]) {
@@ -112,22 +118,15 @@ export function renderExplainMarkdown(data: unknown, opts: RenderOptions = {}): 
     }
   }
   if (rows.length === 0) {
-    out += "The model has no nodes.\n";
+    if (problem === undefined) out += "The model has no nodes.\n";
   } else {
     out += "| Node | Op type | Input | Tensor | Precision | Decided by |\n";
     out += "|---|---|---:|---|---|---|\n";
     out += rows.join("\n") + "\n";
   }
-  const extra = Object.fromEntries(Object.entries(data).filter(([k]) => k !== "model" && k !== "nodes"));
+  const shown = ["model", "nodes", "profile", "problem", "summary"];
+  const extra = Object.fromEntries(Object.entries(data).filter(([k]) => !shown.includes(k)));
   if (odd.length > 0) out += `\n## Entries not shown above\n\n${jsonBlock(odd)}`;
   if (Object.keys(extra).length > 0) out += `\n## Other fields\n\n${jsonBlock(extra)}`;
   return out;
-}
-
-/** What to show when the command printed something that is not JSON. */
-export function renderRawOutput(text: string, opts: RenderOptions = {}): string {
-  const title = `# Effective precision${opts.fileName ? ` — ${opts.fileName}` : ""}\n\n`;
-  const runs = text.match(/`{3,}/g) ?? [];
-  const fence = "`".repeat(Math.max(3, ...runs.map((r) => r.length + 1)));
-  return `${title}${fence}text\n${text.replace(/\s+$/, "")}\n${fence}\n`;
 }

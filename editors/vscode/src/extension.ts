@@ -1,6 +1,5 @@
 // VS Code glue for the qcls language server. All decisions that can be made without VS Code
 // live in the pure modules (findServer, settings, explainMarkdown, modelLens) and are unit-tested.
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,9 +14,9 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from "vscode-languageclient/node";
-import { renderExplainMarkdown, renderRawOutput } from "./explainMarkdown";
+import { renderExplainMarkdown } from "./explainMarkdown";
 import { findServer, type FindServerResult } from "./findServer";
-import { explainArgs, firstLineZeroLens, hasModelDirective, lensTitle, statusBarText } from "./modelLens";
+import { firstLineZeroLens, lensTitle, statusBarText } from "./modelLens";
 import { toInitializationOptions, toServerSettings, type ServerSettings } from "./settings";
 
 const EXPLAIN_SCHEME = "qcls-explain";
@@ -193,18 +192,35 @@ async function updateStatus(editor: vscode.TextEditor | undefined): Promise<void
   }
 }
 
-function runQcls(server: string, args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(server, args, { cwd, maxBuffer: 256 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
-      if (err === null) {
-        resolve({ code: 0, stdout, stderr });
-        return;
-      }
-      // A number when the process ran and failed; a string (ENOENT, ...) when it did not run.
-      const code = typeof err.code === "number" ? err.code : -1;
-      resolve({ code, stdout, stderr: stderr || (code === -1 ? err.message : "") });
-    });
+/** The server's custom request that explains a document's current text. */
+const EXPLAIN_METHOD = "qcls/explain";
+
+/** The explain view of each config (by the config's URI), refreshed as the config changes. */
+const explainViews = new Map<string, vscode.Uri>();
+
+function explainViewUri(doc: vscode.TextDocument): vscode.Uri {
+  const fileName = path.basename(doc.uri.path) || "untitled";
+  return vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${fileName}.precision.md`, query: doc.uri.toString() });
+}
+
+/**
+ * Asks the server to explain `doc` as it is in the editor (unsaved edits included, paired as
+ * its diagnostics are) and renders the answer into its explain view. Returns the problem the
+ * server reported, if any.
+ */
+async function renderExplainView(doc: vscode.TextDocument): Promise<string | undefined> {
+  const c = client;
+  if (c === undefined || !c.isRunning()) return "the qcls server is not running";
+  const result: unknown = await c.sendRequest(EXPLAIN_METHOD, {
+    textDocument: { uri: c.code2ProtocolConverter.asUri(doc.uri) },
   });
+  if (result === null || typeof result !== "object") return "this file is not a quant_config";
+  const fileName = path.basename(doc.uri.path);
+  const problem = (result as Record<string, unknown>)["problem"];
+  const view = explainViewUri(doc);
+  explainDocs.set(view.toString(), renderExplainMarkdown(result, { fileName }));
+  explainChanged.fire(view);
+  return typeof problem === "string" ? problem : undefined;
 }
 
 async function showEffectivePrecision(): Promise<void> {
@@ -214,55 +230,28 @@ async function showEffectivePrecision(): Promise<void> {
     return;
   }
   const doc = editor.document;
-  if (doc.uri.scheme !== "file") {
-    void vscode.window.showWarningMessage("qcls: save the quant_config to a file first; `qcls explain` reads it from disk.");
-    return;
-  }
-  if (doc.isDirty) {
-    const choice = await vscode.window.showWarningMessage(
-      "qcls explain reads the file on disk, which differs from the editor.",
-      "Save and Explain",
-      "Explain Saved Version",
+  let problem: string | undefined;
+  try {
+    problem = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: "qcls explain" },
+      () => renderExplainView(doc),
     );
-    if (choice === undefined) return;
-    if (choice === "Save and Explain") await doc.save();
+  } catch (err) {
+    problem = String(err);
   }
-  const found = locateServer();
-  if (!found.found) {
-    await reportNotFound(found);
-    return;
+  if (problem !== undefined) {
+    outputChannel.appendLine(`qcls explain ${doc.uri.toString()}: ${problem}`);
+    void vscode.window.showWarningMessage(`qcls: ${problem}`);
+    if (!explainDocs.has(explainViewUri(doc).toString())) return;
   }
-  const file = doc.uri.fsPath;
-  const folder = vscode.workspace.getWorkspaceFolder(doc.uri) ?? vscode.workspace.workspaceFolders?.[0];
-  let model = currentSettings(doc.uri).model;
-  if (model !== undefined && !path.isAbsolute(model) && folder !== undefined) model = path.join(folder.uri.fsPath, model);
-  const args = explainArgs(file, { model, hasDirective: hasModelDirective(doc.getText()) });
-  const res = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: "qcls explain" },
-    () => runQcls(found.path, args, path.dirname(file)),
-  );
-  if (res.code !== 0) {
-    const msg = (res.stderr || res.stdout).trim() || `qcls explain exited with status ${res.code}`;
-    outputChannel.appendLine(`qcls ${args.join(" ")}\n${msg}`);
-    void vscode.window.showErrorMessage(`qcls explain: ${msg.split("\n").slice(0, 4).join(" ")}`);
-    return;
-  }
-  const fileName = path.basename(file);
-  let markdown: string;
-  try {
-    markdown = renderExplainMarkdown(JSON.parse(res.stdout), { fileName });
-  } catch {
-    markdown = renderRawOutput(res.stdout, { fileName });
-  }
+  const view = explainViewUri(doc);
+  explainViews.set(doc.uri.toString(), view);
   // A read-only virtual document (no "save changes?" prompt when it is closed), previewed.
-  const uri = vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${fileName}.precision.md`, query: doc.uri.toString() });
-  explainDocs.set(uri.toString(), markdown);
-  explainChanged.fire(uri);
   try {
-    await vscode.commands.executeCommand("markdown.showPreview", uri);
+    await vscode.commands.executeCommand("markdown.showPreviewToSide", view);
   } catch {
-    const md = await vscode.workspace.openTextDocument(uri);
-    await vscode.window.showTextDocument(md, { preview: true });
+    const md = await vscode.workspace.openTextDocument(view);
+    await vscode.window.showTextDocument(md, { preview: true, viewColumn: vscode.ViewColumn.Beside });
   }
 }
 
@@ -282,6 +271,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("qcls.restartServer", restart),
     vscode.commands.registerCommand("qcls.showEffectivePrecision", showEffectivePrecision),
     vscode.window.onDidChangeActiveTextEditor((e) => void updateStatus(e)),
+    // The explain view follows the config as the user types: the server re-checks every
+    // change and republishes its diagnostics, after which the explanation is asked again.
+    vscode.languages.onDidChangeDiagnostics((e) => {
+      for (const uri of e.uris) {
+        const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+        if (doc !== undefined && explainViews.has(uri.toString())) void renderExplainView(doc).catch(() => undefined);
+      }
+    }),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (doc.uri.scheme === EXPLAIN_SCHEME) {
+        explainDocs.delete(doc.uri.toString());
+        explainViews.delete(doc.uri.query);
+      }
+    }),
     vscode.languages.onDidChangeDiagnostics((e) => {
       const active = vscode.window.activeTextEditor;
       if (active === undefined || !e.uris.some((u) => u.toString() === active.document.uri.toString())) return;

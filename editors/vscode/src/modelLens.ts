@@ -33,20 +33,3 @@ export function statusBarText(title: string, max = 60): string {
   const body = title.length > max ? `${title.slice(0, max - 1)}…` : title;
   return `$(circuit-board) ${body}`;
 }
-
-/** `true` when the text carries a `// qcls-model: <path>` directive (the first pairing rule). */
-export function hasModelDirective(text: string): boolean {
-  return /\/\/[ \t]*qcls-model:[ \t]*\S/.test(text);
-}
-
-/**
- * Arguments for `qcls explain`. `--model` overrides every pairing rule on the command line
- * (the command line), so the `qcls.model` setting is passed only when the file has no directive: the
- * editor pairs directive first, then the setting, and so does this.
- */
-export function explainArgs(file: string, opts: { model?: string; hasDirective: boolean; format?: string }): string[] {
-  const args = ["explain", "--format", opts.format ?? "json"];
-  if (opts.model !== undefined && opts.model !== "" && !opts.hasDirective) args.push("--model", opts.model);
-  args.push(file);
-  return args;
-}

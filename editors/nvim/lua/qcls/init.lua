@@ -334,37 +334,63 @@ function M.update_settings(settings)
   end
 end
 
---- Shows `qcls explain --format table` for the current file in a scratch split.
+--- The qcls client attached to a buffer, if any.
+local function buf_client(bufnr)
+  for _, c in ipairs(qcls_clients()) do
+    local attached = c.attached_buffers and c.attached_buffers[bufnr]
+    if attached or (vim.lsp.buf_is_attached and vim.lsp.buf_is_attached(bufnr, c.id)) then
+      return c
+    end
+  end
+  return nil
+end
+
+--- The lines to show for a `qcls/explain` answer (the server renders the table).
+function M.explain_lines(result)
+  if type(result) ~= "table" then
+    return { "qcls: this buffer is not a quant_config" }
+  end
+  local lines = {}
+  if type(result.summary) == "string" then
+    table.insert(lines, result.summary)
+  end
+  if type(result.problem) == "string" then
+    table.insert(lines, result.problem)
+  elseif type(result.table) == "string" then
+    vim.list_extend(lines, vim.split(result.table, "\n", { plain = true, trimempty = true }))
+  end
+  return lines
+end
+
+--- Shows the effective precision of every node of the buffer in a scratch split: the server's
+--- `qcls/explain` answer for the text as it is in the buffer (unsaved edits included), paired
+--- as the diagnostics are.
 function M.explain(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
-  local file = api.nvim_buf_get_name(bufnr)
-  if file == "" then
-    notify("save the file first: qcls explain reads it from disk")
+  local client = buf_client(bufnr)
+  if client == nil then
+    notify("qcls is not attached to this buffer")
     return
   end
-  local cmd = { M.config.cmd[1], "explain", "--format", "table" }
-  local model = M.config.settings and M.config.settings.model
-  local text = table.concat(api.nvim_buf_get_lines(bufnr, 0, -1, false), "\n")
-  if model and model ~= "" and not text:find("//[ \t]*qcls%-model:") then
-    if not model:match("^/") then
-      model = buf_root(bufnr) .. "/" .. model
-    end
-    vim.list_extend(cmd, { "--model", model })
+  local params = { textDocument = vim.lsp.util.make_text_document_params(bufnr) }
+  local response, err = call(client, "request_sync", "qcls/explain", params, 20000, bufnr)
+  if response == nil or response.err ~= nil then
+    notify("qcls/explain failed: " .. tostring(err or (response and response.err and response.err.message)), vim.log.levels.ERROR)
+    return
   end
-  table.insert(cmd, file)
-  local out = vim.fn.systemlist(cmd)
-  local code = vim.v.shell_error
+  local result = response.result
+  if result == vim.NIL then
+    result = nil
+  end
+  local name = vim.fn.fnamemodify(api.nvim_buf_get_name(bufnr), ":t")
   vim.cmd("botright new")
   local scratch = api.nvim_get_current_buf()
   vim.bo[scratch].buftype = "nofile"
   vim.bo[scratch].bufhidden = "wipe"
   vim.bo[scratch].swapfile = false
-  api.nvim_buf_set_lines(scratch, 0, -1, false, out)
+  api.nvim_buf_set_lines(scratch, 0, -1, false, M.explain_lines(result))
   vim.bo[scratch].modifiable = false
-  pcall(api.nvim_buf_set_name, scratch, "qcls explain: " .. vim.fn.fnamemodify(file, ":t"))
-  if code ~= 0 then
-    notify("qcls explain exited with status " .. code, vim.log.levels.ERROR)
-  end
+  pcall(api.nvim_buf_set_name, scratch, "qcls explain: " .. name)
 end
 
 --- Sets qcls up: remembers opts, and attaches to matching buffers now and from now on.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { cell, code, renderExplainMarkdown, renderRawOutput } from "../explainMarkdown";
+import { cell, code, renderExplainMarkdown } from "../explainMarkdown";
 
 const sample = {
   model: { path: "/data/resnet18/optimized_float_model.onnx", reason: "next to the config" },
@@ -84,9 +84,18 @@ describe("renderExplainMarkdown", () => {
   });
 });
 
-describe("renderRawOutput", () => {
-  it("puts non-JSON output in a code block with a fence longer than any inside", () => {
-    const md = renderRawOutput("a\n```\nb\n\n", { fileName: "q.json" });
-    assert.equal(md, "# Effective precision — q.json\n\n````text\na\n```\nb\n````\n");
+describe("what the server adds", () => {
+  it("shows the profile and the problem, and no empty table, when nothing can be explained", () => {
+    const md = renderExplainMarkdown({
+      model: null,
+      profile: { name: "bayes", reason: "bayes (march bayes-e from the qcls.march setting)" },
+      nodes: [],
+      outputs: [],
+      summary: "qcls: no model paired",
+      problem: "no model is paired, so there is nothing to explain",
+    });
+    assert.ok(md.includes("**Profile:** bayes (march bayes-e from the qcls.march setting)"), md);
+    assert.ok(md.includes("> no model is paired, so there is nothing to explain"), md);
+    assert.ok(!md.includes("The model has no nodes."), md);
   });
 });

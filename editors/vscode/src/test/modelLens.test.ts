@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { explainArgs, firstLineZeroLens, hasModelDirective, lensTitle, statusBarText } from "../modelLens";
+import { firstLineZeroLens, lensTitle, statusBarText } from "../modelLens";
 
 const lens = (line: number, title?: string) => ({
   range: { start: { line, character: 0 }, end: { line, character: 1 } },
@@ -29,27 +29,5 @@ describe("model code lens", () => {
     assert.equal(statusBarText("Model: m.onnx"), "$(circuit-board) Model: m.onnx");
     const long = statusBarText("x".repeat(100), 20);
     assert.equal(long, `$(circuit-board) ${"x".repeat(19)}…`);
-  });
-});
-
-describe("explain arguments", () => {
-  it("passes --model only when the file has no qcls-model directive", () => {
-    assert.deepEqual(explainArgs("/w/q.json", { model: "/w/m.onnx", hasDirective: false }), [
-      "explain",
-      "--format",
-      "json",
-      "--model",
-      "/w/m.onnx",
-      "/w/q.json",
-    ]);
-    assert.deepEqual(explainArgs("/w/q.json", { model: "/w/m.onnx", hasDirective: true }), ["explain", "--format", "json", "/w/q.json"]);
-    assert.deepEqual(explainArgs("/w/q.json", { hasDirective: false, format: "table" }), ["explain", "--format", "table", "/w/q.json"]);
-  });
-
-  it("recognises the directive comment", () => {
-    assert.equal(hasModelDirective('// qcls-model: ../model/optimized_float_model.onnx\n{"node_config": {}}'), true);
-    assert.equal(hasModelDirective('{\n  //qcls-model:m.onnx\n}'), true);
-    assert.equal(hasModelDirective('{"qcls-model": "x"}'), false);
-    assert.equal(hasModelDirective("// qcls-model:   \n{}"), false);
   });
 });
