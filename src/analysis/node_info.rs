@@ -10,10 +10,11 @@ pub const MAX_NAME_ITEMS: usize = 1000;
 
 /// The 1-based line of a byte offset (what users read in an editor's gutter).
 pub fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
+    // Breaks as the editor (and `text::Document`) counts them: `\n`, `\r\n`, and a lone `\r`.
+    let bytes = &text.as_bytes()[..offset.min(text.len())];
+    let lone_cr = |i: usize| bytes[i] == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n');
+    (0..bytes.len())
+        .filter(|&i| bytes[i] == b'\n' || lone_cr(i))
         .count()
         + 1
 }
@@ -170,6 +171,13 @@ mod tests {
         assert_eq!(line_of("a\nb\nc", 2), 2);
         assert_eq!(line_of("a\r\nb", 4), 2);
         assert_eq!(line_of("a", 100), 1);
+        // A lone CR breaks a line, as in the editor.
+        assert_eq!(line_of("a\rb\rc", 4), 3);
+        let text = "a\rb\r\nc\nd";
+        let doc = crate::text::Document::new(text);
+        for offset in 0..=text.len() {
+            assert_eq!(line_of(text, offset), doc.line_col_1based(offset).0, "{offset}");
+        }
     }
 
     #[test]

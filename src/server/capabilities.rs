@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::text::PositionEncoding;
 
-/// The no-op command of the model code lens.
+/// The command of the model code lens: the server shows which model is paired (a message).
 pub const SHOW_MODEL_COMMAND: &str = "qcls.showModel";
 
 /// The client capabilities the server acts on.

@@ -1,6 +1,7 @@
 //! The synchronous part of each request: snapshot + session in, LSP result out. They run on a
-//! blocking thread where a panic is caught (see `Backend::run`). Adding a feature is one
-//! function here, one file in `analysis/` and one trait method in `mod.rs`.
+//! blocking thread where a panic is caught (see `Backend::run`). Adding a feature is one file
+//! in `analysis/`, one function here, one trait method (or custom method) in `mod.rs`, its
+//! capability in `capabilities.rs`, and its conversions in `proto.rs`.
 
 use std::path::Path;
 use std::sync::Arc;

@@ -354,6 +354,9 @@ pub mod to_proto {
         }
     }
 
+    /// The edits that turn `old` (the document's text) into `new`: one edit replacing the part
+    /// between their common prefix and common suffix, none when they are equal. Formatting
+    /// answers with this, so the client keeps its cursor and folds outside the change.
     pub fn replace_edit(
         doc: &Document,
         enc: PositionEncoding,

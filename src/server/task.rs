@@ -51,7 +51,7 @@ pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<
             // The task must outlive any bug in one document's analysis.
             if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
                 let msg = panic_message(&*panic);
-                tracing_log(
+                log_error(
                     &client,
                     &format!("qcls: analysis of {} failed: {msg}", uri.as_str()),
                 )
@@ -68,7 +68,8 @@ pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<
     }
 }
 
-async fn tracing_log(client: &Client, msg: &str) {
+/// Tells the user (the client's log) about a failure that has no request to answer.
+async fn log_error(client: &Client, msg: &str) {
     client
         .log_message(tower_lsp_server::ls_types::MessageType::ERROR, msg)
         .await;

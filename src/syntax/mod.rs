@@ -122,11 +122,6 @@ pub struct Array {
 }
 
 impl Parse {
-    /// True when the document has any error (hash comments included).
-    pub fn has_errors(&self) -> bool {
-        !self.errors.is_empty()
-    }
-
     /// The root object, when the document is one.
     pub fn root_object(&self) -> Option<&Object> {
         self.root.as_ref().and_then(Value::as_object)
@@ -173,20 +168,6 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self.kind, ValueKind::Null)
     }
-
-    /// The JSON type name for messages: `object`, `array`, `string`, `number`, `boolean`,
-    /// `null`, or `invalid`.
-    pub fn type_name(&self) -> &'static str {
-        match self.kind {
-            ValueKind::Object(_) => "object",
-            ValueKind::Array(_) => "array",
-            ValueKind::String(_) => "string",
-            ValueKind::Number(_) => "number",
-            ValueKind::Bool(_) => "boolean",
-            ValueKind::Null => "null",
-            ValueKind::Invalid => "invalid",
-        }
-    }
 }
 
 impl Object {
@@ -203,13 +184,6 @@ impl Object {
     /// All members in source order, duplicates included.
     pub fn iter(&self) -> std::slice::Iter<'_, Member> {
         self.members.iter()
-    }
-
-    /// True when `member` is shadowed by a later member with the same key. Linear in the
-    /// object's size: in a loop over the members use [`Object::shadowed`] instead.
-    pub fn is_shadowed(&self, member: &Member) -> bool {
-        self.get(&member.key.text)
-            .is_some_and(|last| !std::ptr::eq(last, member))
     }
 
     /// For each member in source order, whether a later member has the same key. Linear time

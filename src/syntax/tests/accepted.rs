@@ -130,8 +130,6 @@ fn duplicate_keys_last_wins() {
     assert_eq!(o.members.len(), 3);
     assert_eq!(int(member_value(o, "a")), 3.0);
     assert_eq!(o.get("a").unwrap().key.range, span_n(text, r#""a""#, 1));
-    assert!(o.is_shadowed(&o.members[0]));
-    assert!(!o.is_shadowed(&o.members[2]));
     assert!(o.get("zzz").is_none());
     assert_eq!(o.shadowed(), [true, false, false]);
     let kept: Vec<&str> = o.last_members().map(|m| m.key.text.as_str()).collect();
