@@ -36,6 +36,7 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
 
 pub use capabilities::SHOW_MODEL_COMMAND;
+pub use models::ModelLoader;
 pub use documents::is_quant_config;
 pub use settings::Settings;
 
@@ -58,6 +59,14 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
 /// The custom request that serves "Show effective precision" in the editors: the explanation
 /// of the open document's current text, paired as its diagnostics are.
 pub const EXPLAIN_METHOD: &str = "qcls/explain";
+
+/// [`service`] reading model files with `loader` (tests: a slow load, to see progress).
+#[doc(hidden)]
+pub fn service_with_model_loader(loader: models::ModelLoader) -> (LspService<Backend>, ClientSocket) {
+    service_with_state(Arc::new(State::with_models(models::ModelStore::with_loader(
+        loader,
+    ))))
+}
 
 fn service_with_state(state: Arc<State>) -> (LspService<Backend>, ClientSocket) {
     LspService::build(move |client| Backend { client, state })

@@ -68,10 +68,28 @@ struct CachedPairing {
 /// Without file watching, a pairing found by scanning folders is trusted this long.
 const PAIRING_TTL: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Default)]
+/// How a model file is read: [`ModelIndex::load`], or a stand-in in tests (a slow load).
+pub type ModelLoader = Arc<dyn Fn(&Path) -> Result<ModelIndex, ModelError> + Send + Sync>;
+
 pub struct ModelStore {
     entries: Mutex<HashMap<PathBuf, Entry>>,
     pairings: Mutex<HashMap<Uri, CachedPairing>>,
+    loader: ModelLoader,
+}
+
+impl Default for ModelStore {
+    fn default() -> Self {
+        ModelStore::with_loader(Arc::new(ModelIndex::load))
+    }
+}
+
+impl std::fmt::Debug for ModelStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelStore")
+            .field("entries", &self.entries)
+            .field("pairings", &self.pairings)
+            .finish_non_exhaustive()
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -90,6 +108,14 @@ pub fn dialect_directives(text: &str, parse: &Parse) -> (Option<String>, Option<
 }
 
 impl ModelStore {
+    pub fn with_loader(loader: ModelLoader) -> Self {
+        ModelStore {
+            entries: Mutex::default(),
+            pairings: Mutex::default(),
+            loader,
+        }
+    }
+
     /// Would [`ModelStore::get`] read the file?
     pub fn needs_load(&self, path: &Path, check_stamp: bool) -> bool {
         match lock(&self.entries).get(path) {
@@ -106,7 +132,7 @@ impl ModelStore {
             }
         }
         let new_stamp = stamp(path);
-        let result = ModelIndex::load(path);
+        let result = (self.loader)(path);
         let mut entries = lock(&self.entries);
         let entry = entries.entry(path.to_path_buf()).or_default();
         entry.stamp = new_stamp;

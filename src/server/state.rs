@@ -64,10 +64,14 @@ pub struct State {
 
 impl State {
     pub fn new() -> Self {
+        State::with_models(ModelStore::default())
+    }
+
+    pub fn with_models(models: ModelStore) -> Self {
         let (jobs, rx) = tokio::sync::mpsc::unbounded_channel();
         State {
             docs: Documents::default(),
-            models: ModelStore::default(),
+            models,
             checks: Checks::default(),
             session: RwLock::new(Session::default()),
             jobs,

@@ -34,7 +34,15 @@ pub fn uri(s: &str) -> Uri {
 
 impl Client {
     pub fn new() -> Self {
-        let (service, socket) = qcls::server::service();
+        Client::with(qcls::server::service())
+    }
+
+    /// A client of a server that reads models with `loader`.
+    pub fn with_model_loader(loader: qcls::server::ModelLoader) -> Self {
+        Client::with(qcls::server::service_with_model_loader(loader))
+    }
+
+    fn with((service, socket): (LspService<Backend>, tower_lsp_server::ClientSocket)) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let configuration = Arc::new(Mutex::new(Value::Null));
         let config = configuration.clone();
