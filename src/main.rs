@@ -10,6 +10,10 @@ struct Cli {
     /// Speak LSP over stdin/stdout (the same as `qcls serve`).
     #[arg(long)]
     stdio: bool,
+    /// What the language server logs to stderr and to the client's log: off, error, warn,
+    /// info (default), debug or trace.
+    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
+    log_level: String,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -80,7 +84,15 @@ fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve { .. }) => {
             let _ = cli.stdio;
-            qcls::server::run_stdio()
+            let Some(level) = qcls::server::log::parse_level(&cli.log_level) else {
+                eprintln!(
+                    "qcls: --log-level {}: expected one of {}",
+                    cli.log_level,
+                    qcls::server::log::LEVELS.join(", ")
+                );
+                return ExitCode::from(2);
+            };
+            qcls::server::run_stdio(level)
         }
         Some(Command::Check {
             model,

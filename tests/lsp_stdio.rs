@@ -74,3 +74,73 @@ fn serve_initialize_shutdown_exit() {
 fn exit_without_shutdown_is_status_1() {
     assert_eq!(session(&[], false), Some(1));
 }
+
+/// What the server logs (stderr and `window/logMessage`): the pairing, the model read and its
+/// timing; never the document's text. `--log-level off` silences it.
+#[test]
+fn logs_pairing_and_model_loads_but_never_document_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models/resnet18/optimized_float_model.onnx");
+    std::fs::copy(model, dir.path().join("optimized_float_model.onnx")).unwrap();
+    let config = dir.path().join("quant_config.json");
+    let text = "{\"node_config\": {\"/secret/marker_7f3a\": {\"qtype\": \"int16\"}}}";
+    std::fs::write(&config, text).unwrap();
+    let run = |level: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
+            .args(["--log-level", level])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start qcls");
+        let mut stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        send(
+            &mut stdin,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        );
+        response(&mut out, 1);
+        send(
+            &mut stdin,
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        );
+        let open = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
+            "textDocument": {"uri": format!("file://{}", config.display()), "languageId": "json", "version": 1, "text": text}}});
+        send(&mut stdin, &open.to_string());
+        // A hover on the node makes the server read the model before answering.
+        let hover = serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": format!("file://{}", config.display())}, "position": {"line": 0, "character": 20}}});
+        send(&mut stdin, &hover.to_string());
+        response(&mut out, 2);
+        send(
+            &mut stdin,
+            r#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#,
+        );
+        response(&mut out, 3);
+        send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+        let mut rest = String::new();
+        out.read_to_string(&mut rest).unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        child.wait().unwrap();
+        stderr
+    };
+    let stderr = run("info");
+    assert!(stderr.contains("read model"), "{stderr}");
+    assert!(stderr.contains("nodes in"), "{stderr}");
+    assert!(
+        stderr.contains("(sibling optimized_float_model.onnx); profile nash"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("marker_7f3a"),
+        "document text was logged: {stderr}"
+    );
+    assert_eq!(run("off"), "");
+}

@@ -176,7 +176,11 @@ mod tests {
         let text = "a\rb\r\nc\nd";
         let doc = crate::text::Document::new(text);
         for offset in 0..=text.len() {
-            assert_eq!(line_of(text, offset), doc.line_col_1based(offset).0, "{offset}");
+            assert_eq!(
+                line_of(text, offset),
+                doc.line_col_1based(offset).0,
+                "{offset}"
+            );
         }
     }
 

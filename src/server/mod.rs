@@ -13,11 +13,13 @@
 //! - `proto`: every conversion between byte offsets and LSP positions.
 //! - `models`: pairing and the shared, reloadable model cache.
 //! - `settings`: the `qcls` settings.
+//! - `log`: what the server logs (stderr and the client's log), never document text.
 
 mod capabilities;
 mod checks;
 mod documents;
 mod handlers;
+pub mod log;
 mod models;
 mod proto;
 mod settings;
@@ -36,8 +38,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
 
 pub use capabilities::SHOW_MODEL_COMMAND;
-pub use models::ModelLoader;
 pub use documents::is_quant_config;
+pub use models::ModelLoader;
 pub use settings::Settings;
 
 use capabilities::{negotiate_encoding, server_capabilities, ClientFlags};
@@ -62,10 +64,12 @@ pub const EXPLAIN_METHOD: &str = "qcls/explain";
 
 /// [`service`] reading model files with `loader` (tests: a slow load, to see progress).
 #[doc(hidden)]
-pub fn service_with_model_loader(loader: models::ModelLoader) -> (LspService<Backend>, ClientSocket) {
-    service_with_state(Arc::new(State::with_models(models::ModelStore::with_loader(
-        loader,
-    ))))
+pub fn service_with_model_loader(
+    loader: models::ModelLoader,
+) -> (LspService<Backend>, ClientSocket) {
+    service_with_state(Arc::new(State::with_models(
+        models::ModelStore::with_loader(loader),
+    )))
 }
 
 fn service_with_state(state: Arc<State>) -> (LspService<Backend>, ClientSocket) {
@@ -96,7 +100,8 @@ pub async fn serve_stdio() -> bool {
 }
 
 /// `qcls`, `qcls serve`, `qcls --stdio`: runs the server on a small runtime.
-pub fn run_stdio() -> ExitCode {
+pub fn run_stdio(log_level: u8) -> ExitCode {
+    log::init(log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -123,6 +128,10 @@ fn show_message(client: &Client, typ: MessageType, message: String) {
 /// Applies a `qcls` settings object (wrapped or not) and re-checks every open document.
 fn apply_settings(client: &Client, state: &State, value: &Value) {
     let (settings, problems) = Settings::from_json(value);
+    tracing::info!("settings received: {settings:?}");
+    if let Some(level) = settings.log_level {
+        log::set_client_level(level);
+    }
     state.update_session(|s| s.settings = settings);
     state.models.clear_pairings();
     state.schedule(Job::CheckAll);
@@ -232,9 +241,9 @@ impl Backend {
         F: FnOnce(&State, &Snapshot, &Session) -> Option<R> + Send + 'static,
     {
         let state = self.state.clone();
-        let uri = uri.clone();
+        let doc = uri.clone();
         let result = tokio::task::spawn_blocking(move || {
-            let snap = state.docs.snapshot(&uri)?;
+            let snap = state.docs.snapshot(&doc)?;
             if !snap.served {
                 return None;
             }
@@ -246,6 +255,7 @@ impl Backend {
             Ok(r) => Ok(r),
             Err(e) if e.is_panic() => {
                 let msg = task::panic_message(&*e.into_panic());
+                tracing::error!("a request on {} failed: {msg}", uri.as_str());
                 Err(internal_error(format!("qcls: internal error: {msg}")))
             }
             Err(_) => Err(jsonrpc::Error::request_cancelled()),
@@ -297,6 +307,12 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        log::attach(&self.client);
+        tracing::info!(
+            "version {} serving; settings: {:?}",
+            env!("CARGO_PKG_VERSION"),
+            self.state.session().settings
+        );
         let pending: Vec<String> = std::mem::take(
             &mut *self
                 .state
@@ -362,11 +378,10 @@ impl LanguageServer for Backend {
             // `null` or no section: the client wants us to pull.
             None if flags.configuration => fetch_configuration(&self.client, &self.state),
             None => {
-                let looks_inner = params.settings.as_object().is_some_and(|m| {
-                    ["model", "locale", "diagnostics"]
-                        .iter()
-                        .any(|k| m.contains_key(*k))
-                });
+                let looks_inner = params
+                    .settings
+                    .as_object()
+                    .is_some_and(|m| Settings::KEYS.iter().any(|k| m.contains_key(*k)));
                 if looks_inner {
                     apply_settings(&self.client, &self.state, &params.settings);
                 }

@@ -132,7 +132,17 @@ impl ModelStore {
             }
         }
         let new_stamp = stamp(path);
+        let started = Instant::now();
         let result = (self.loader)(path);
+        match &result {
+            Ok(index) => tracing::info!(
+                "read model {}: {} nodes in {} ms",
+                path.display(),
+                index.nodes.len(),
+                started.elapsed().as_millis()
+            ),
+            Err(e) => tracing::warn!("cannot read model {e}"),
+        }
         let mut entries = lock(&self.entries);
         let entry = entries.entry(path.to_path_buf()).or_default();
         entry.stamp = new_stamp;
@@ -185,6 +195,20 @@ impl ModelStore {
             }
         }
         let paired = model::pair_config(req);
+        match &paired.pairing {
+            Some(p) => tracing::info!(
+                "{}: model {} ({}); profile {}",
+                req.model.config_path.display(),
+                p.model.display(),
+                p.reason(),
+                paired.dialect.describe()
+            ),
+            None => tracing::info!(
+                "{}: no model paired; profile {}",
+                req.model.config_path.display(),
+                paired.dialect.describe()
+            ),
+        }
         lock(&self.pairings).insert(
             uri.clone(),
             CachedPairing {

@@ -16,9 +16,22 @@ pub struct Settings {
     pub march: Option<String>,
     /// `qcls.toolchain`: `oe3` (default) or `hmct-2.8`.
     pub toolchain: Option<String>,
+    /// `qcls.logLevel`: how much the server writes to the client's log (an index of
+    /// `log::LEVELS`); `None` keeps the level given with `--log-level`.
+    pub log_level: Option<u8>,
 }
 
 impl Settings {
+    /// The keys of the `qcls` section, to recognise the section sent without its wrapper.
+    pub const KEYS: &'static [&'static str] = &[
+        "model",
+        "locale",
+        "diagnostics",
+        "march",
+        "toolchain",
+        "logLevel",
+    ];
+
     /// Reads `{"qcls": {...}}` or the inner object. Returns the settings (defaults for each
     /// malformed field) and the problems to show the user. `null` gives the defaults.
     pub fn from_json(value: &Value) -> (Settings, Vec<String>) {
@@ -74,6 +87,17 @@ impl Settings {
                     crate::spec::TOOLCHAINS.join(", ")
                 ));
             }
+        }
+        match map.get("logLevel") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) => match super::log::parse_level(s) {
+                Some(level) => settings.log_level = Some(level),
+                None => problems.push(format!(
+                    "qcls.logLevel: expected one of {}",
+                    super::log::LEVELS.join(", ")
+                )),
+            },
+            Some(_) => problems.push("qcls.logLevel must be a string such as \"info\"".into()),
         }
         if let Some(d) = map.get("diagnostics") {
             let (config, more) = DiagnosticConfig::from_json(d);

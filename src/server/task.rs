@@ -51,6 +51,7 @@ pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<
             // The task must outlive any bug in one document's analysis.
             if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
                 let msg = panic_message(&*panic);
+                tracing::error!("analysis of {} failed: {msg}", uri.as_str());
                 log_error(
                     &client,
                     &format!("qcls: analysis of {} failed: {msg}", uri.as_str()),

@@ -81,6 +81,7 @@ function currentSettings(scope?: vscode.Uri): ServerSettings {
     locale: cfg.get("locale"),
     march: cfg.get("march"),
     toolchain: cfg.get("toolchain"),
+    logLevel: cfg.get("logLevel"),
     diagnostics: cfg.get("diagnostics"),
   });
 }

@@ -39,6 +39,8 @@ export interface ServerSettings {
   march?: string;
   /** The toolchain release (`oe3`, `hmct-2.8`). */
   toolchain?: string;
+  /** How much the server writes to the output channel (`off` … `trace`). */
+  logLevel?: string;
   diagnostics: Record<string, Level>;
 }
 
@@ -63,7 +65,7 @@ export function toServerSettings(raw: unknown): ServerSettings {
     const hit = LOCALES.find((l) => l.toLowerCase() === locale.trim().toLowerCase());
     if (hit !== undefined) out.locale = hit;
   }
-  for (const key of ["march", "toolchain"] as const) {
+  for (const key of ["march", "toolchain", "logLevel"] as const) {
     const value = raw[key];
     if (typeof value === "string" && value.trim() !== "") out[key] = value.trim();
   }

@@ -174,7 +174,10 @@ fn real_corpus_json_files_match_python() {
         .collect();
     on_disk.sort();
     let recorded: Vec<&str> = PYTHON_VERDICTS.iter().map(|(f, _)| *f).collect();
-    assert_eq!(on_disk, recorded, "record Python's verdict for every JSON file of the corpus");
+    assert_eq!(
+        on_disk, recorded,
+        "record Python's verdict for every JSON file of the corpus"
+    );
     for (file, python) in PYTHON_VERDICTS {
         let text = std::fs::read_to_string(dir.join(file)).expect("readable");
         let p = parse(&text);
