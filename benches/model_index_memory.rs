@@ -1,8 +1,7 @@
 //! Peak memory of `ModelIndex::load` in a fresh process: `cargo bench --bench model_index_memory`.
 //!
 //! The parent writes the 1 GiB / 100,000-node model and warms the page cache, then runs this
-//! same binary again as a child that only loads the model and prints its `VmHWM` (peak RSS,
-//! file-backed pages of the map included) from /proc/self/status.
+//! same binary again as a child that only loads the model and prints its `VmHWM` (peak RSS) from /proc/self/status.
 
 use std::path::Path;
 use std::process::Command;

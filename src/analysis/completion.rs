@@ -1,6 +1,6 @@
 //! Completion of keys (from the spec, minus the keys already present), of values (enums and
 //! booleans) and, with a model, of op types, node names, tensor names and `ec` where it works.
-//! Works on broken text: the context comes from [`cursor_at`], the tree is only used to learn
+//! Works on broken text: the context comes from `cursor_in`, the tree is only used to learn
 //! which keys follow the cursor and what the settings are.
 
 // hashbrown's default hasher: the present-key set is probed for many names per keystroke.

@@ -70,7 +70,7 @@ codes! {
     InvalidValue = "invalid-value", Error, "a value outside its set (`\"qtype\": \"int32\"`), naming the profile that judged it; a precision of another profile says so (`float16` on bayes, `int16-ec` before hmct 2.8); `default`/`mix`/`skip` are YAML calibration types, `load` is for QAT";
     OutOfRange = "out-of-range", Warning, "warning for a number the toolchain clamps, saying what it becomes (`num_bin` ≤ 128 → 129, `max_num_bin` → max(258, num_bin), `max_percentile` < 0.5 → 0.5); error for one it rejects (`max_percentile` > 1.0, `num_sample` < 1, `topk` < 1, `similarity` outside (0, 1])";
     EmptyList = "empty-list", Error, "`[]` where a value or a list of values is expected";
-    EcMisplaced = "ec-misplaced", Error, "`ec` in `qtype`, in `op_config` or in `model_config`";
+    EcMisplaced = "ec-misplaced", Error, "`ec` in `qtype` or a legacy key, in `op_config` or in `model_config`";
     EcWrongInput = "ec-wrong-input", Warning, "`ec` on the right op type but the wrong input (Conv `input0`)";
     EcUnsupportedOp = "ec-unsupported-op", Warning, "`ec` on a node whose op type ignores it; `dual-int16`/`int16-ec` (hmct 2.8) on an op type other than Conv, ConvTranspose, MatMul, Gemm";
     UnknownNode = "unknown-node", Warning, "a node_config key that is not a node of the model (did-you-mean up to three names; whitespace; case; names of nodes that optimization folds away such as `Constant`, `Shape`, `Gather`, `Cast`); also a `subgraph_config` tensor that is not in the model";

@@ -2,7 +2,8 @@
 //!
 //! - [`ModelIndex`]: node names, op types, tensors, producers and consumers of one
 //!   `optimized_float_model.onnx`, read field by field without reading the weights.
-//! - [`pair`]: which model a quant_config is checked against, and why.
+//! - [`pair_config`]: which model a quant_config is checked against (and why) and its
+//!   toolchain profile, as the plain [`Paired`] that the command line and the server both build.
 //! - [`is_known_op_type`]: every operator of the ONNX standard (generated table) and the
 //!   toolchain's own op types.
 

@@ -42,7 +42,7 @@ pub(super) enum WalkError {
     Truncated { what: &'static str, at: u64 },
     /// Anything else that is not protobuf / ONNX: a wrong wire type, bad UTF-8, a bad varint.
     Corrupt { what: String, at: u64 },
-    /// The file could not be mapped.
+    /// The file could not be read.
     Io(String),
 }
 

@@ -18,7 +18,8 @@ pub enum Profile {
     Nash,
     /// OE 1.x / horizon_nn on RDK X5 and RDK Ultra (`bayes`, `bayes-e`).
     Bayes,
-    /// hmct 2.8 and later: more precisions and `model_config.search`.
+    /// hmct 2.8 and later: more precisions (`model_config.search` is hmct 2.8's too, but it is
+    /// accepted with every profile).
     Hmct28,
 }
 
