@@ -641,17 +641,24 @@ impl Checker<'_, '_> {
                 ),
             )
             .suggest(fmt_typed(to, scalar.ty)),
-            // The nearest accepted value is the bound itself (inclusive bounds only here).
-            Beyond::Reject => Diagnostic::new(
-                Code::OutOfRange,
-                range,
-                format!(
-                    "\"{}\" must be {relation} {limit}; the toolchain rejects {raw}",
-                    key.name
-                ),
-            )
-            .with_severity(Severity::Error)
-            .suggest(fmt_typed(bound.value, scalar.ty)),
+            Beyond::Reject => {
+                let d = Diagnostic::new(
+                    Code::OutOfRange,
+                    range,
+                    format!(
+                        "\"{}\" must be {relation} {limit}; the toolchain rejects {raw}",
+                        key.name
+                    ),
+                )
+                .with_severity(Severity::Error);
+                // The nearest accepted value is an inclusive bound itself; an exclusive one
+                // (`similarity` > 0) has no nearest value to offer.
+                if bound.inclusive {
+                    d.suggest(fmt_typed(bound.value, scalar.ty))
+                } else {
+                    d
+                }
+            }
         };
         self.push(d);
     }

@@ -143,6 +143,12 @@ impl Profile {
                 "\"{value}\" is not supported on bayes (the loader raises \"Unsupported datatype settings for march bayes\")"
             ));
         }
+        if self == Profile::Bayes && Profile::Hmct28.accepts(role, value) {
+            // hmct 2.8 is no option for a bayes chip: no setting makes this valid.
+            return Some(format!(
+                "\"{value}\" is a precision of hmct 2.8 for nash chips; bayes does not support it"
+            ));
+        }
         if self != Profile::Hmct28 && Profile::Hmct28.accepts(role, value) {
             return Some(format!(
                 "\"{value}\" needs hmct 2.8 or later: set qcls.toolchain to \"hmct-2.8\" (or add `// qcls-toolchain: hmct-2.8`)"
@@ -348,6 +354,11 @@ mod tests {
             .expect("explained");
         assert!(why.contains("hmct 2.8"), "{why}");
         assert_eq!(Profile::Nash.elsewhere(PrecisionRole::Qtype, "int32"), None);
+        // No setting helps a bayes chip to an hmct precision: the message must not offer one.
+        let why = Profile::Bayes
+            .elsewhere(PrecisionRole::Qtype, "int16-ec")
+            .expect("explained");
+        assert!(!why.contains("qcls.toolchain"), "{why}");
     }
 
     #[test]

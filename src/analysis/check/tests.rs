@@ -691,6 +691,10 @@ fn accepted_model_config_keys_are_never_unknown() {
         Code::OutOfRange,
         Severity::Error,
     );
+    // No fix offers a value that is still out of range (similarity must be above 0).
+    let found = diagnostics(r#"{"model_config": {"modelwise_search": {"similarity": 0.0}}}"#);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].suggestions.is_empty(), "{found:#?}");
     expect(
         r#"{"model_config": {"search": {"layer": {«"topK"»: 8}}, "experimental": {}}}"#,
         Code::UnknownKey,
