@@ -396,7 +396,12 @@ impl Checker<'_, '_> {
     fn check_map_entry(&mut self, kind: MapKind, entry: &'static Level, member: &Member) {
         let Some(value) = &member.value else { return };
         match &value.kind {
-            ValueKind::Object(inner) => self.check_level(inner, entry),
+            ValueKind::Object(inner) => {
+                self.check_level(inner, entry);
+                if kind != MapKind::SubgraphName {
+                    self.legacy_beside_modern(member);
+                }
+            }
             ValueKind::Invalid => {}
             _ => {
                 let what = match kind {

@@ -76,7 +76,7 @@ codes! {
     UnknownNode = "unknown-node", Warning, "a node_config key that is not a node of the model (did-you-mean up to three names; whitespace; case; names of nodes that optimization folds away such as `Constant`, `Shape`, `Gather`, `Cast`); also a `subgraph_config` tensor that is not in the model";
     UnknownOpType = "unknown-op-type", Warning, "an op_config key that is neither an ONNX op type (every operator of every opset) nor a toolchain op type (`HzPreprocess`, `Lut`, `HzSQuantizedConv`, …) and not in the model; `softmax` suggests `Softmax`";
     OpTypeAbsent = "op-type-absent", Hint, "a valid op type of which the model has no node";
-    NoEffect = "no-effect", Hint, "a setting that changes nothing, on its key: `num_bin`/`max_num_bin` without `kl`, `max_percentile` without `max`, `all_node_type: int8`, `modelwise_search` beside `layerwise_search`, an op or node entry equal to what it inherits, a `qtype` that `input0`/`input1` hide on every input, a subgraph without `qtype` or without a node";
+    NoEffect = "no-effect", Hint, "a setting that changes nothing, on its key: `num_bin`/`max_num_bin` without `kl`, `max_percentile` without `max`, `all_node_type: int8`, `modelwise_search` beside `layerwise_search`, an op or node entry equal to what it inherits, a `qtype` that `input0`/`input1` hide on every input, `input1` on a node with one input, a legacy key beside its modern key, a subgraph without `qtype` or without a node";
     ModelNotFound = "model-not-found", Information, "the file configures nodes or op types but no model could be paired (or the named one does not exist)";
     ModelUnreadable = "model-unreadable", Error, "the paired model exists but is not a readable ONNX model";
 }

@@ -217,6 +217,7 @@ impl<'m> ModelChecker<'m> {
         }
         if !ec_reported && !shadowed && !self.node_no_effect(member, name) {
             self.qtype_hidden(member, name);
+            self.inputs_the_nodes_lack(member, name);
         }
     }
 
@@ -236,6 +237,35 @@ impl<'m> ModelChecker<'m> {
             }
         }
         reported
+    }
+
+    /// `input0`/`input1` (or their legacy keys) for an input that no node of that name has.
+    fn inputs_the_nodes_lack(&mut self, member: &Member, name: &str) {
+        let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+            return;
+        };
+        let ids = self.model.nodes_named(name);
+        for (index, keys) in [["input0", "InputType0"], ["input1", "InputType1"]]
+            .iter()
+            .enumerate()
+        {
+            let lacking = ids.iter().all(|&id| {
+                let inputs = &self.model.nodes[id].inputs;
+                inputs.get(index).is_none_or(String::is_empty)
+            });
+            if !lacking {
+                continue;
+            }
+            for key in keys {
+                if let Some(m) = entry.get(key) {
+                    self.out.push(Diagnostic::new(
+                        Code::NoEffect,
+                        m.key.range,
+                        format!("\"{key}\" has no effect: \"{name}\" has no input {index}",),
+                    ));
+                }
+            }
+        }
     }
 
     /// A `qtype` that no input follows, because `input0`/`input1` set every input of every

@@ -57,6 +57,29 @@ impl Checker<'_, '_> {
         }
     }
 
+    /// A legacy key beside the modern key it stands for (`InputType` beside `qtype`): the
+    /// modern one wins, so the legacy one decides nothing.
+    /// Part of checking one op or node entry (so that re-checking one edited entry sees it).
+    pub(super) fn legacy_beside_modern(&mut self, member: &Member) {
+        let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+            return;
+        };
+        for (legacy, modern) in [
+            ("InputType", "qtype"),
+            ("InputType0", "input0"),
+            ("InputType1", "input1"),
+        ] {
+            let (Some(old), Some(_)) = (entry.get(legacy), entry.get_value(modern)) else {
+                continue;
+            };
+            self.push(Diagnostic::new(
+                Code::NoEffect,
+                old.key.range,
+                format!("\"{legacy}\" has no effect: \"{modern}\" is set too, and wins"),
+            ));
+        }
+    }
+
     /// `dual-int16`/`int16-ec` on an op type that does not take them.
     fn wide_precision_on_op(&mut self, member: &Member) {
         let op = member.key.text.as_str();

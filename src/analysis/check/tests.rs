@@ -665,6 +665,28 @@ fn no_effect_qtype_hidden_by_input0_and_input1() {
 }
 
 #[test]
+fn no_effect_legacy_key_beside_its_modern_key() {
+    expect(
+        r#"{"op_config": {"Conv": {"qtype": "int16", «"InputType"»: "int8"}},
+            "node_config": {"/a": {"input0": "int16", «"InputType0"»: "int8", "InputType1": "int16"}}}"#,
+        Code::NoEffect,
+        Severity::Hint,
+    );
+}
+
+#[test]
+fn no_effect_input_the_node_does_not_have() {
+    // A Relu has one input: input1 sets nothing.
+    let messages = expect_model(
+        r#"{"node_config": {"/relu/Relu": {"qtype": "int16", «"input1"»: "float16"}}}"#,
+        "resnet18",
+        Code::NoEffect,
+        Severity::Hint,
+    );
+    assert!(messages[0].contains("has no input 1"), "{}", messages[0]);
+}
+
+#[test]
 fn no_effect_all_node_type_int8_sits_on_the_key() {
     expect(
         r#"{"model_config": {«"all_node_type"»: "int8"}}"#,
