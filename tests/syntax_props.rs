@@ -1,7 +1,7 @@
 //! Property tests: the parser never panics and every range it reports is well-formed.
 
 use proptest::prelude::*;
-use qcls::syntax::{parse, path_at, Parse, Value, ValueKind};
+use qcls::syntax::{cursor_at, parse, Bias, Parse, Value, ValueKind};
 use qcls::text::TextRange;
 
 const VALID: &str = r#"{
@@ -61,10 +61,21 @@ fn check_parse(text: &str, p: &Parse) {
             _ => {}
         }
     }
-    if let Some(root) = &p.root {
-        // path_at must cope with any offset, including past the end.
-        for offset in (0..=text.len() + 1).step_by(7) {
-            let _ = path_at(root, offset);
+    // The cursor must cope with any offset, including past the end and inside characters,
+    // and what it finds lies on character boundaries inside the text.
+    for offset in (0..=text.len() + 1).step_by(7) {
+        for bias in [Bias::Typing, Bias::Char] {
+            let c = cursor_at(text, p, offset, bias);
+            if let Some(token) = c.token {
+                assert!(token.start <= token.end && token.end <= text.len());
+                assert!(text.is_char_boundary(token.start) && text.is_char_boundary(token.end));
+            }
+            if let Some(member) = c.member(p) {
+                assert_eq!(Some(member.key.range), c.token);
+            }
+            if let Some(value) = c.value(p) {
+                assert_eq!(Some(value.range), c.token);
+            }
         }
     }
 }

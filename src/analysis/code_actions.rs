@@ -6,7 +6,7 @@ use super::check::MODEL_CONFIG_KEYS_AT_TOP;
 use super::precision::ec_inputs;
 use super::{Code, Diagnostic};
 use crate::model::ModelIndex;
-use crate::syntax::{path_at, Member, Object, Parse, Slot, Step, Value};
+use crate::syntax::{cursor_at, node_at, Bias, Member, Object, Parse, Seg, Value};
 use crate::text::TextRange;
 
 /// A text replacement.
@@ -59,6 +59,7 @@ pub fn code_actions(
         let ctx = Ctx {
             text,
             root: parse.root.as_ref(),
+            parse,
             diagnostic: d,
         };
         let before = fixes.len();
@@ -99,6 +100,7 @@ fn line_span(text: &str, range: TextRange) -> TextRange {
 struct Ctx<'a> {
     text: &'a str,
     root: Option<&'a Value>,
+    parse: &'a Parse,
     diagnostic: &'a Diagnostic,
 }
 
@@ -151,7 +153,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             Code::EcWrongInput => {
-                let Some(found) = find_value(root, d.range) else {
+                let Some(found) = find_value(self.text, self.parse, d.range) else {
                     return;
                 };
                 if let Some(fix) = self.move_ec(&found, model) {
@@ -164,7 +166,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
             Code::EcUnsupportedOp | Code::EcMisplaced => {
-                let Some(found) = find_value(root, d.range) else {
+                let Some(found) = find_value(self.text, self.parse, d.range) else {
                     return;
                 };
                 let preferred = d.code == Code::EcUnsupportedOp;
@@ -175,7 +177,8 @@ impl<'a> Ctx<'a> {
                 ));
             }
             Code::NoEffect | Code::OpTypeAbsent | Code::DuplicateKey | Code::UnknownNode => {
-                let found = find_key(root, d.range).or_else(|| find_value(root, d.range));
+                let found = find_key(self.text, self.parse, d.range)
+                    .or_else(|| find_value(self.text, self.parse, d.range));
                 let Some(found) = found else { return };
                 let (title, preferred) = match d.code {
                     Code::DuplicateKey => ("Remove the ignored duplicate", true),
@@ -193,7 +196,7 @@ impl<'a> Ctx<'a> {
                 ));
             }
             Code::UnknownKey => {
-                let Some(found) = find_key(root, d.range) else {
+                let Some(found) = find_key(self.text, self.parse, d.range) else {
                     return;
                 };
                 let name = found.member.key.text.as_str();
@@ -204,7 +207,7 @@ impl<'a> Ctx<'a> {
                 }
             }
             Code::LegacyKey => {
-                let Some(found) = find_key(root, d.range) else {
+                let Some(found) = find_key(self.text, self.parse, d.range) else {
                     return;
                 };
                 if found.member.key.text != "ON" {
@@ -233,7 +236,7 @@ impl<'a> Ctx<'a> {
             "input1" => 1,
             _ => return None,
         };
-        let node_name = found.entry_key?;
+        let node_name = found.entry_key.as_deref()?;
         let model = model?;
         let op = &model
             .nodes
@@ -355,49 +358,50 @@ struct Found<'a> {
     parent: &'a Object,
     member: &'a Member,
     /// For a member inside a map entry (`node_config.<name>.input0`), that entry's key.
-    entry_key: Option<&'a str>,
+    entry_key: Option<String>,
     /// 1 for a top-level member.
     depth: usize,
 }
 
 /// The member whose key is exactly `range`.
-fn find_key(root: &Value, range: TextRange) -> Option<Found<'_>> {
-    let location = path_at(root, range.start);
-    if location.slot != Slot::Key {
-        return None;
-    }
-    let found = found_from(root, &location.path)?;
-    (found.member.key.range == range).then_some(found)
+fn find_key<'p>(text: &str, parse: &'p Parse, range: TextRange) -> Option<Found<'p>> {
+    let cursor = cursor_at(text, parse, range.start, Bias::Char);
+    let member = cursor.member(parse).filter(|m| m.key.range == range)?;
+    found(parse, &cursor.path, member, range.start)
 }
 
-/// The member whose value is exactly `range`.
-fn find_value(root: &Value, range: TextRange) -> Option<Found<'_>> {
-    let location = path_at(root, range.start);
-    let found = found_from(root, &location.path)?;
-    let value = found.member.value.as_ref()?;
-    (value.range == range).then_some(found)
-}
-
-fn found_from<'a>(root: &'a Value, path: &[Step<'a>]) -> Option<Found<'a>> {
-    let Some(Step::Member(member)) = path.last() else {
+/// The member whose value is exactly `range` (a scalar value; list elements are not members).
+fn find_value<'p>(text: &str, parse: &'p Parse, range: TextRange) -> Option<Found<'p>> {
+    let cursor = cursor_at(text, parse, range.start, Bias::Char);
+    cursor.value(parse).filter(|v| v.range == range)?;
+    let (Seg::Key(_), parent_path) = cursor.path.split_last()? else {
         return None;
     };
-    let parent = match path.len() {
-        1 => root.as_object()?,
-        n => match path[n - 2] {
-            Step::Member(m) => m.value.as_ref()?.as_object()?,
-            Step::Element(_, v) => v.as_object()?,
-        },
-    };
-    let entry_key = match path.len() {
-        n if n >= 2 => path[n - 2].key(),
+    let parent = node_at(parse, parent_path, range.start)?.as_object()?;
+    let member = parent
+        .members
+        .iter()
+        .find(|m| m.value.as_ref().is_some_and(|v| v.range == range))?;
+    found(parse, parent_path, member, range.start)
+}
+
+/// `member` of the object that `parent_path` leads to.
+fn found<'p>(
+    parse: &'p Parse,
+    parent_path: &[Seg],
+    member: &'p Member,
+    at: usize,
+) -> Option<Found<'p>> {
+    let parent = node_at(parse, parent_path, at)?.as_object()?;
+    let entry_key = match parent_path.last() {
+        Some(Seg::Key(k)) => Some(k.clone()),
         _ => None,
     };
     Some(Found {
         parent,
         member,
         entry_key,
-        depth: path.len(),
+        depth: parent_path.len() + 1,
     })
 }
 

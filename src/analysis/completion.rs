@@ -1,12 +1,11 @@
 //! Completion of keys (from the spec, minus the keys already present), of values (enums and
 //! booleans) and, with a model, of op types, node names, tensor names and `ec` where it works.
-//! Works on broken text: the context comes from `cursor_in`, the tree is only used to learn
+//! Works on broken text: the context comes from `syntax::cursor_at`, the tree is only used to learn
 //! which keys follow the cursor and what the settings are.
 
 // hashbrown's default hasher: the present-key set is probed for many names per keystroke.
 use hashbrown::HashSet;
 
-use super::cursor::{cursor_in, value_at_path, Cursor, Seg, Slot};
 use super::hover::{describe_key, type_text};
 use super::node_info::{compact, select, tensor_list, tier, MAX_NAME_ITEMS};
 use super::precision::{ec_works, node_precision, NodeFilter, Settings};
@@ -14,6 +13,7 @@ use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{
     lookup_level, Dialect, Locale, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
 };
+use crate::syntax::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
 use crate::syntax::{Parse, ValueKind};
 use crate::text::TextRange;
 
@@ -74,7 +74,7 @@ pub fn complete(
     model: Option<&ModelIndex>,
     dialect: &Dialect,
 ) -> Completions {
-    let cursor = cursor_in(text, parse, offset);
+    let cursor = cursor_at(text, parse, offset, Bias::Typing);
     let range = cursor
         .token
         .unwrap_or(TextRange::empty(offset.min(text.len())));
@@ -130,7 +130,7 @@ fn complete_keys(ctx: &Ctx, cursor: &Cursor, offset: usize) -> Completions {
         .map(String::as_str)
         .filter(|k| may_hide(k))
         .collect();
-    if let Some(ValueKind::Object(o)) = value_at_path(ctx.parse, &cursor.path).map(|v| &v.kind) {
+    if let Some(ValueKind::Object(o)) = node_at(ctx.parse, &cursor.path, offset).map(|v| &v.kind) {
         for m in &o.members {
             // The key being typed is no reason to hide its completion.
             if !m.key.range.contains_inclusive(offset) && may_hide(&m.key.text) {

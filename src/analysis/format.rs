@@ -2,7 +2,9 @@
 //! they are relative to the members (a comment at the end of a line stays at the end of that
 //! line). Lists of scalars stay on one line. Up to one blank line between members is kept.
 
-use crate::syntax::{Parse, SyntaxErrorKind};
+use crate::syntax::lexer::{Lexer, TokenKind};
+use crate::syntax::{CommentKind, Parse, SyntaxErrorKind};
+use crate::text::TextRange;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormatOptions {
@@ -56,56 +58,36 @@ pub fn format(text: &str, parse: &Parse, options: &FormatOptions) -> Option<Stri
     Some(Printer::new(&tokens, options, eol).print())
 }
 
+/// The document's tokens and comments in order (the parser's own lexer), each with the line
+/// breaks before it.
 fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
-    let mut pos = 0;
-    let mut newlines = 0;
-    while pos < b.len() {
-        let c = b[pos];
-        if c == b'\n' || (c == b'\r' && b.get(pos + 1) != Some(&b'\n')) {
-            newlines += 1;
-            pos += 1;
-            continue;
+    let mut lexer = Lexer::new(text);
+    let mut pieces: Vec<(Kind, TextRange)> = Vec::new();
+    loop {
+        let token = lexer.next_token();
+        // The comments skipped on the way come before the token.
+        for c in lexer.comments.drain(..) {
+            let kind = match c.kind {
+                CommentKind::Block => Kind::BlockComment,
+                CommentKind::Line | CommentKind::Hash => Kind::LineComment,
+            };
+            pieces.push((kind, c.range));
         }
-        if c.is_ascii_whitespace() {
-            pos += 1;
-            continue;
-        }
-        let (kind, end) = match c {
-            b'{' | b'[' => (Kind::Open, pos + 1),
-            b'}' | b']' => (Kind::Close, pos + 1),
-            b':' => (Kind::Colon, pos + 1),
-            b',' => (Kind::Comma, pos + 1),
-            b'"' => {
-                let mut i = pos + 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                (Kind::Scalar, (i + 1).min(b.len()))
-            }
-            b'/' if b.get(pos + 1) == Some(&b'*') => {
-                let end = text[pos + 2..]
-                    .find("*/")
-                    .map_or(b.len(), |i| pos + 2 + i + 2);
-                (Kind::BlockComment, end)
-            }
-            b'/' | b'#' => {
-                let end = text[pos..].find(['\n', '\r']).map_or(b.len(), |i| pos + i);
-                (Kind::LineComment, end)
-            }
-            _ => {
-                let mut i = pos;
-                while i < b.len()
-                    && !b[i].is_ascii_whitespace()
-                    && !matches!(b[i], b'{' | b'}' | b'[' | b']' | b':' | b',' | b'"' | b'/')
-                {
-                    i += 1;
-                }
-                (Kind::Scalar, i.max(pos + 1))
-            }
+        let kind = match token.kind {
+            TokenKind::Eof => break,
+            TokenKind::LBrace | TokenKind::LBracket => Kind::Open,
+            TokenKind::RBrace | TokenKind::RBracket => Kind::Close,
+            TokenKind::Colon => Kind::Colon,
+            TokenKind::Comma => Kind::Comma,
+            _ => Kind::Scalar,
         };
-        let raw = &text[pos..end];
+        pieces.push((kind, token.range()));
+    }
+    let mut out = Vec::with_capacity(pieces.len());
+    let mut last_end = 0;
+    for (kind, range) in pieces {
+        let gap = text.get(last_end..range.start).unwrap_or("");
+        let raw = text.get(range.start..range.end).unwrap_or("");
         out.push(Token {
             kind,
             text: if kind == Kind::LineComment {
@@ -113,12 +95,19 @@ fn tokenize(text: &str) -> Vec<Token<'_>> {
             } else {
                 raw
             },
-            newlines_before: newlines,
+            newlines_before: line_breaks(gap),
         });
-        newlines = 0;
-        pos = end;
+        last_end = range.end;
     }
     out
+}
+
+/// Line breaks as the editor counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(gap: &str) -> usize {
+    let b = gap.as_bytes();
+    (0..b.len())
+        .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
+        .count()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

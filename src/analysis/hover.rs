@@ -10,7 +10,7 @@ use crate::spec::{
     self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, PrecisionRole,
     ScalarType, ValueSpec, EC,
 };
-use crate::syntax::{path_at, Parse, Slot, Step, ValueKind};
+use crate::syntax::{cursor_at, Bias, Parse, Slot, ValueKind};
 use crate::text::TextRange;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,51 +30,39 @@ pub fn hover(
     model: Option<&ModelIndex>,
     dialect: &Dialect,
 ) -> Option<HoverInfo> {
-    let root = parse.root.as_ref()?;
-    let loc = path_at(root, offset);
-    let keys: Vec<&str> = loc.keys().collect();
-    match loc.slot {
+    let cursor = cursor_at(text, parse, offset, Bias::Char);
+    // The keys from the root to the object that holds the key or value under the cursor.
+    let keys = cursor.keys();
+    match cursor.slot {
         Slot::Key => {
-            let member = loc.member()?;
+            let member = cursor.member(parse)?;
+            let name = member.key.text.as_str();
             let markdown = match keys.as_slice() {
-                ["node_config", name] => {
-                    Some(node_hover(text, parse, name, model, locale, dialect))
-                }
-                ["op_config", op] => Some(op_hover(parse, op, model, locale, dialect)),
+                ["node_config"] => Some(node_hover(text, parse, name, model, locale, dialect)),
+                ["op_config"] => Some(op_hover(parse, name, model, locale, dialect)),
                 _ => None,
             };
-            if let Some(markdown) = markdown {
-                return Some(HoverInfo {
-                    range: member.key.range,
-                    markdown,
-                });
-            }
-            let level = lookup_level(&keys[..keys.len().saturating_sub(1)])?;
-            let markdown = describe_key(level, &member.key.text, locale, dialect)?;
+            let markdown = match markdown {
+                Some(markdown) => markdown,
+                None => describe_key(lookup_level(&keys)?, name, locale, dialect)?,
+            };
             Some(HoverInfo {
                 range: member.key.range,
                 markdown,
             })
         }
         Slot::Value => {
-            let node = loc.node?;
+            let node = cursor.value(parse)?;
             if !matches!(
                 node.kind,
                 ValueKind::String(_) | ValueKind::Number(_) | ValueKind::Bool(_)
             ) {
                 return None;
             }
-            // The key is the last member step (an array element belongs to its member's key).
-            let key_pos = loc
-                .path
-                .iter()
-                .rposition(|s| matches!(s, Step::Member(_)))?;
-            let key_count = loc.path[..key_pos]
-                .iter()
-                .filter(|s| matches!(s, Step::Member(_)))
-                .count();
-            let level = lookup_level(&keys[..key_count])?;
-            let key = keys.get(key_count)?;
+            // The key is the last key of the path (an array element belongs to its member's
+            // key); the level is what the keys before it lead to.
+            let (key, parent) = keys.split_last()?;
+            let level = lookup_level(parent)?;
             let mut markdown = describe_key(level, key, locale, dialect)?;
             if let ValueKind::String(s) = &node.kind {
                 if s.value == EC {
@@ -94,7 +82,7 @@ pub fn hover(
                 markdown,
             })
         }
-        _ => None,
+        Slot::Other => None,
     }
 }
 

@@ -6,7 +6,6 @@
 mod check;
 pub mod code_actions;
 mod completion;
-mod cursor;
 mod diagnostic;
 mod document_kind;
 mod explain;
@@ -22,7 +21,6 @@ mod symbols;
 
 pub use check::{check, check_after_splice, check_document, CheckContext, Checked, ModelStatus};
 pub use completion::{complete, CompletionItem, CompletionKind, Completions};
-pub use cursor::{cursor_at, Cursor, Seg, Slot};
 pub use diagnostic::{Code, Diagnostic, DiagnosticConfig, Related, Severity};
 pub use document_kind::{document_kind, is_yaml_name, DocumentKind, CONFIG_SECTIONS};
 pub use explain::Explanation;

@@ -3,7 +3,8 @@
 //! [`parse`] accepts exactly what the toolchain accepts (`//` and `/* */` comments stripped,
 //! then Python's `json.loads`), except `NaN`/`Infinity`, which Python reads but the quant_config contract rejects.
 //! `#` comments are treated as comments for the tree but reported as
-//! [`SyntaxErrorKind::HashComment`]. [`path_at`] gives the completion/hover context.
+//! [`SyntaxErrorKind::HashComment`]. [`cursor_at`] says where a cursor is, for completion,
+//! hover and code actions alike.
 //!
 //! The tokenizer is our own (`lexer.rs`), not `jsonc_parser::Scanner`: matching Python exactly
 //! (whitespace set, control characters, lone surrogates, partial strings, word tokens) would
@@ -11,16 +12,16 @@
 
 use crate::text::TextRange;
 
+mod cursor;
 mod incremental;
-mod lexer;
+pub(crate) mod lexer;
 mod parser;
-mod path;
 #[cfg(test)]
 mod tests;
 
+pub use cursor::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
-pub use path::{path_at, Location, Slot, Step};
 
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
 #[derive(Clone, Debug, Default, PartialEq)]

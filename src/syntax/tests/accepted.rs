@@ -135,3 +135,47 @@ fn duplicate_keys_last_wins() {
     let kept: Vec<&str> = o.last_members().map(|m| m.key.text.as_str()).collect();
     assert_eq!(kept, ["b", "a"]);
 }
+
+/// Python's `json.loads` on each JSON file of the real corpus, recorded with Python 3.11:
+/// `None` when it accepts the file, else the 1-based line and column of its first error.
+/// (Files without `//` comments, so the toolchain's comment stripping does not matter; the two
+/// JSON Schemas have `//` inside strings, which the toolchain's regex would cut: docs/fidelity.md.)
+const PYTHON_VERDICTS: &[(&str, Option<(usize, usize)>)] = &[
+    ("D-Robotics__oe-skills-x5__x5__platforms__x5__schemas__ptq-config.schema.json", None),
+    ("HorizonRobotics__OE-Skills__horizon__skills__horizon_tc_ui__horizon-tc-ui__assets__schemas__yaml_schema.json", None),
+    ("WuChao-2024__RDK_RoboticsDiffusionTransformers_Tools__export_all.py__embedded_dit_quant_config.json", None),
+    ("sdk.d-robotics.cc__s100-3.5.0-oe-doc__guide__ptq__ptq_usage__precision_tuning_practice.html__snippet1.json", None),
+    ("unattributed__index-60433937742__PTQ_deep_usage_guide_md__json_block1.json", None),
+    // "Expecting property name enclosed in double quotes": the first `#` comment.
+    ("unattributed__index-60433937742__PTQ_deep_usage_guide_md__template_block2_hash_comments.json", Some((3, 32))),
+];
+
+#[test]
+fn real_corpus_json_files_match_python() {
+    let Some(dir) = shared_dir().map(|d| d.join("corpus/real")) else {
+        eprintln!("notice: ../shared is absent; the corpus verdicts are not compared");
+        return;
+    };
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the corpus folder is readable")
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    on_disk.sort();
+    let recorded: Vec<&str> = PYTHON_VERDICTS.iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        on_disk, recorded,
+        "record Python's verdict for every JSON file of the corpus"
+    );
+    for (file, python) in PYTHON_VERDICTS {
+        let text = std::fs::read_to_string(dir.join(file)).expect("readable");
+        let p = parse(&text);
+        assert!(p.root.is_some(), "{file}");
+        let first = p.errors.iter().map(|e| e.range.start).min().map(|offset| {
+            let (line, col) = crate::text::Document::new(&text).line_col_1based(offset);
+            (line, col)
+        });
+        assert_eq!(first, *python, "{file}: {:?}", p.errors);
+    }
+}

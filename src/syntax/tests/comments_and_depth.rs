@@ -141,3 +141,20 @@ fn closed_deep_nesting_at_and_over_the_limit() {
     assert!(a.closed);
     assert_eq!(a.elements.len(), 2);
 }
+
+#[test]
+fn deep_nesting_fits_in_a_small_stack() {
+    // Headroom check: the 512-level limit must fit in half of a 2 MiB thread stack (tokio's
+    // and the test harness's default), even in debug builds (it needs about 700 KiB there).
+    let handle = std::thread::Builder::new()
+        .stack_size(1024 * 1024)
+        .spawn(|| {
+            let text = format!("{}1{}", "[{\"a\":".repeat(300), "}]".repeat(300));
+            let p = parse(&text);
+            let n = p.errors.len();
+            drop(p);
+            n
+        })
+        .expect("spawn");
+    assert_eq!(handle.join().expect("no stack overflow"), 1);
+}

@@ -2,8 +2,8 @@
 
 mod accepted;
 mod comments_and_depth;
+mod cursor;
 mod incremental;
-mod path;
 mod recovery;
 mod rejected;
 
