@@ -148,7 +148,7 @@ impl Checker<'_, '_> {
         self.check_model_presence(obj);
         if let ModelStatus::Loaded(model) = self.ctx.model {
             let (found, full_scans) =
-                super::model_checks::check(root, obj, model, self.ctx.dialect.profile);
+                super::model_checks::check_with_model(root, obj, model, self.ctx.dialect.profile);
             self.out.extend(found);
             self.full_scans = full_scans;
         }

@@ -35,7 +35,7 @@ pub(crate) const SUGGESTION_BUDGET: usize = 2_000_000;
 
 /// The model diagnostics of a document, and how many names wanted a whole-model did-you-mean
 /// search (see [`SUGGESTION_BUDGET`]).
-pub fn check(
+pub fn check_with_model(
     root: &Value,
     obj: &Object,
     model: &ModelIndex,
@@ -64,10 +64,10 @@ pub fn check(
     (checker.out, checker.full_scans)
 }
 
-/// What [`check`] reports for one node_config entry whose key no other entry has, given that
+/// What [`check_with_model`] reports for one node_config entry whose key no other entry has, given that
 /// the document as a whole wants fewer whole-model searches than the budget allows. Used to
 /// re-check the one entry an edit changed.
-pub fn check_node_entry(
+pub fn check_node_entry_with_model(
     root: &Value,
     member: &Member,
     model: &ModelIndex,

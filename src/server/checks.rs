@@ -68,7 +68,7 @@ impl Checks {
     /// The check of `snap` in `ctx`: the stored one for this version, else from the stored
     /// one of an earlier version when only one node_config entry changed since, else a full
     /// check. `model` is the `Arc` behind `ctx.model`, when loaded.
-    pub fn check(
+    pub fn checked(
         &self,
         snap: &Snapshot,
         ctx: &CheckContext,

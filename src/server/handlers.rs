@@ -98,7 +98,7 @@ fn checked(
         config: session.settings.diagnostics.clone(),
         dialect: info.dialect.clone(),
     };
-    let checked = state.checks.check(
+    let checked = state.checks.checked(
         snap,
         &ctx,
         index.as_ref(),

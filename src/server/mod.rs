@@ -40,7 +40,7 @@ use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server}
 pub use capabilities::SHOW_MODEL_COMMAND;
 pub use documents::is_quant_config;
 pub use models::ModelLoader;
-pub use settings::Settings;
+pub use settings::ClientSettings;
 
 use capabilities::{negotiate_encoding, server_capabilities, ClientFlags};
 use documents::Snapshot;
@@ -127,7 +127,7 @@ fn show_message(client: &Client, typ: MessageType, message: String) {
 
 /// Applies a `qcls` settings object (wrapped or not) and re-checks every open document.
 fn apply_settings(client: &Client, state: &State, value: &Value) {
-    let (settings, problems) = Settings::from_json(value);
+    let (settings, problems) = ClientSettings::from_json(value);
     tracing::info!("settings received: {settings:?}");
     if let Some(level) = settings.log_level {
         log::set_client_level(level);
@@ -270,7 +270,7 @@ impl LanguageServer for Backend {
         let (settings, problems) = params
             .initialization_options
             .as_ref()
-            .map(Settings::from_json)
+            .map(ClientSettings::from_json)
             .unwrap_or_default();
         let root = workspace_root(&params);
         self.state.update_session(|s| {
@@ -381,7 +381,7 @@ impl LanguageServer for Backend {
                 let looks_inner = params
                     .settings
                     .as_object()
-                    .is_some_and(|m| Settings::KEYS.iter().any(|k| m.contains_key(*k)));
+                    .is_some_and(|m| ClientSettings::KEYS.iter().any(|k| m.contains_key(*k)));
                 if looks_inner {
                     apply_settings(&self.client, &self.state, &params.settings);
                 }

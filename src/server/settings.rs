@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::analysis::DiagnosticConfig;
 
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Settings {
+pub struct ClientSettings {
     /// `qcls.model`: a model path, relative to the workspace root.
     pub model: Option<String>,
     /// `qcls.locale`: overrides the client's locale.
@@ -21,7 +21,7 @@ pub struct Settings {
     pub log_level: Option<u8>,
 }
 
-impl Settings {
+impl ClientSettings {
     /// The keys of the `qcls` section, to recognise the section sent without its wrapper.
     pub const KEYS: &'static [&'static str] = &[
         "model",
@@ -34,9 +34,9 @@ impl Settings {
 
     /// Reads `{"qcls": {...}}` or the inner object. Returns the settings (defaults for each
     /// malformed field) and the problems to show the user. `null` gives the defaults.
-    pub fn from_json(value: &Value) -> (Settings, Vec<String>) {
+    pub fn from_json(value: &Value) -> (ClientSettings, Vec<String>) {
         let mut problems = Vec::new();
-        let mut settings = Settings::default();
+        let mut settings = ClientSettings::default();
         let inner = match value {
             Value::Null => return (settings, problems),
             Value::Object(map) => match map.get("qcls") {
@@ -116,15 +116,15 @@ mod tests {
 
     #[test]
     fn wrapped_and_inner_forms() {
-        let a = Settings::from_json(&json!({"qcls": {"model": "m.onnx"}})).0;
-        let b = Settings::from_json(&json!({"model": "m.onnx"})).0;
+        let a = ClientSettings::from_json(&json!({"qcls": {"model": "m.onnx"}})).0;
+        let b = ClientSettings::from_json(&json!({"model": "m.onnx"})).0;
         assert_eq!(a, b);
         assert_eq!(a.model.as_deref(), Some("m.onnx"));
     }
 
     #[test]
     fn diagnostics_overrides() {
-        let (s, problems) = Settings::from_json(&json!({
+        let (s, problems) = ClientSettings::from_json(&json!({
             "diagnostics": {"syntax-error": "off", "legacy-key": "error"}
         }));
         assert!(problems.is_empty());
@@ -138,11 +138,11 @@ mod tests {
     #[test]
     fn march_and_toolchain() {
         let (s, problems) =
-            Settings::from_json(&json!({"march": " bayes-e ", "toolchain": "hmct-2.8"}));
+            ClientSettings::from_json(&json!({"march": " bayes-e ", "toolchain": "hmct-2.8"}));
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(s.march.as_deref(), Some("bayes-e"));
         assert_eq!(s.toolchain.as_deref(), Some("hmct-2.8"));
-        let (s, problems) = Settings::from_json(&json!({"march": 5, "toolchain": "oe9"}));
+        let (s, problems) = ClientSettings::from_json(&json!({"march": 5, "toolchain": "oe9"}));
         assert_eq!(s.march, None);
         assert_eq!(problems.len(), 2, "{problems:?}");
     }
@@ -150,11 +150,11 @@ mod tests {
     #[test]
     fn malformed_fields_keep_defaults_and_are_reported() {
         let (s, problems) =
-            Settings::from_json(&json!({"model": 3, "locale": "zh", "diagnostics": 1}));
+            ClientSettings::from_json(&json!({"model": 3, "locale": "zh", "diagnostics": 1}));
         assert_eq!(s.model, None);
         assert_eq!(s.locale.as_deref(), Some("zh"));
         assert_eq!(problems.len(), 2);
-        assert_eq!(Settings::from_json(&json!(7)).1.len(), 1);
-        assert!(Settings::from_json(&Value::Null).1.is_empty());
+        assert_eq!(ClientSettings::from_json(&json!(7)).1.len(), 1);
+        assert!(ClientSettings::from_json(&Value::Null).1.is_empty());
     }
 }

@@ -12,7 +12,7 @@ use super::capabilities::ClientFlags;
 use super::checks::Checks;
 use super::documents::Documents;
 use super::models::ModelStore;
-use super::settings::Settings;
+use super::settings::ClientSettings;
 use crate::spec::Locale;
 use crate::text::PositionEncoding;
 
@@ -21,7 +21,7 @@ use crate::text::PositionEncoding;
 pub struct Session {
     pub encoding: PositionEncoding,
     pub flags: ClientFlags,
-    pub settings: Settings,
+    pub settings: ClientSettings,
     /// The `locale` of the initialize request.
     pub client_locale: Option<String>,
     pub workspace_root: Option<PathBuf>,
