@@ -1,7 +1,8 @@
 //! Rules that tie several `model_config.activation` keys together: parameters of a calibration
 //! method that is not used, and `max_num_bin` below what the toolchain raises it to.
 
-use super::{fmt_num, Checker};
+use super::values::fmt_num;
+use super::Checker;
 use crate::analysis::{Code, Diagnostic};
 use crate::syntax::{Object, Value, ValueKind};
 

@@ -3,6 +3,7 @@
 use super::tests::expect_in;
 use super::*;
 use crate::analysis::fixture_model;
+use crate::analysis::Severity;
 use crate::spec::{DialectSource, Profile};
 use crate::syntax::parse;
 

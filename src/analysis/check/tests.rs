@@ -1,6 +1,7 @@
 //! One test per rule: the document marks the expected range with «…».
 
 use super::*;
+use crate::analysis::Severity;
 use crate::syntax::parse;
 
 /// Strips the «…» markers and returns the text with the marked ranges.
