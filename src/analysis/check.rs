@@ -483,6 +483,8 @@ mod activation;
 #[cfg(test)]
 mod dialect_tests;
 mod effects;
+#[cfg(test)]
+mod no_effect_tests;
 mod reuse;
 #[cfg(test)]
 mod tests;
