@@ -18,10 +18,12 @@ pub(crate) mod lexer;
 mod parser;
 #[cfg(test)]
 mod tests;
+mod yaml;
 
 pub use cursor::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
+pub use yaml::parse_yaml;
 
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
 #[derive(Clone, Debug, Default, PartialEq)]
