@@ -225,15 +225,17 @@ impl Reader<'_> {
     /// A finished value: the pending key's value, a list element, or the root.
     fn add(&mut self, value: Value) {
         match self.stack.last_mut() {
-            Some(Building::Map { members, key, .. }) => match key.take() {
-                Some(key) => members.push(Member {
-                    colon: Some(TextRange::empty(key.range.end)),
-                    key,
-                    value: Some(value),
-                }),
-                // A collection as a key (`? [a]: b`): not a quant_config shape; keep going.
-                None => {}
-            },
+            Some(Building::Map { members, key, .. }) => {
+                // Without a pending key the value was a collection used as a key
+                // (`? [a]: b`): not a quant_config shape, left out.
+                if let Some(key) = key.take() {
+                    members.push(Member {
+                        colon: Some(TextRange::empty(key.range.end)),
+                        key,
+                        value: Some(value),
+                    });
+                }
+            }
             Some(Building::Seq { elements, .. }) => elements.push(value),
             None => {
                 if self.root.is_none() {
