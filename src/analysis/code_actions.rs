@@ -42,6 +42,7 @@ pub struct SentDiagnostic {
 pub fn code_actions(
     text: &str,
     parse: &Parse,
+    replacements_only: bool,
     diagnostics: &[Diagnostic],
     model: Option<&ModelIndex>,
     range: TextRange,
@@ -63,7 +64,9 @@ pub fn code_actions(
             diagnostic: d,
         };
         let before = fixes.len();
-        ctx.structural(model, &mut fixes);
+        if !replacements_only {
+            ctx.structural(model, &mut fixes);
+        }
         ctx.replacements(&mut fixes);
         // Several `#` comments: one action for all of them.
         if d.code == Code::HashComment && fixes.len() > before {

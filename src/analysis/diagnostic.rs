@@ -74,11 +74,12 @@ codes! {
     EcWrongInput = "ec-wrong-input", Warning, "`ec` on the right op type but the wrong input (Conv `input0`)";
     EcUnsupportedOp = "ec-unsupported-op", Warning, "`ec` on a node whose op type ignores it; `dual-int16`/`int16-ec` (hmct 2.8) on an op type other than Conv, ConvTranspose, MatMul, Gemm";
     UnknownNode = "unknown-node", Warning, "a node_config key that is not a node of the model (did-you-mean up to three names; whitespace; case; names of nodes that optimization folds away such as `Constant`, `Shape`, `Gather`, `Cast`); also a `subgraph_config` tensor that is not in the model";
-    UnknownOpType = "unknown-op-type", Warning, "an op_config key that is neither an ONNX op type (every operator of every opset) nor a toolchain op type (`HzPreprocess`, `Lut`, `HzSQuantizedConv`, …) and not in the model; `softmax` suggests `Softmax`";
+    UnknownOpType = "unknown-op-type", Warning, "an op_config key that is neither an ONNX op type (every operator of every opset) nor a toolchain op type (`HzPreprocess`, `Lut`, `HzSQuantizedConv`, …), with or without a model (with one, also not in it); `softmax` suggests `Softmax`";
     OpTypeAbsent = "op-type-absent", Hint, "a valid op type of which the model has no node";
     NoEffect = "no-effect", Hint, "a setting that changes nothing, on its key: `num_bin`/`max_num_bin` without `kl`, `max_percentile` without `max`, `all_node_type: int8`, `modelwise_search` beside `layerwise_search`, an op or node entry equal to what it inherits, a `qtype` that `input0`/`input1` hide on every input, `input1` on a node with one input, a legacy key beside its modern key, a subgraph without `qtype` or without a node";
     ModelNotFound = "model-not-found", Information, "the file configures nodes or op types but no model could be paired (or the named one does not exist)";
     ModelUnreadable = "model-unreadable", Error, "the paired model exists but is not a readable ONNX model";
+    FileNotFound = "file-not-found", Error, "a file an hb_compile YAML names does not exist (`onnx_model`, a `quant_config` path; a warning for `cal_data_dir`, often written before the data)";
 }
 
 impl Code {

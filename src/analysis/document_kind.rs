@@ -42,9 +42,7 @@ impl DocumentKind {
     pub fn skip_reason(self) -> Option<&'static str> {
         match self {
             DocumentKind::QuantConfig => None,
-            DocumentKind::HbCompileYaml => Some(
-                "an hb_compile YAML; qcls does not check YAML files yet (the quant_config it names is checked on its own)",
-            ),
+            DocumentKind::HbCompileYaml => None,
             DocumentKind::JsonSchema => Some("a JSON Schema, not a quant_config"),
             DocumentKind::OtherYaml => Some("a YAML file that is not an hb_compile config"),
             DocumentKind::OtherJson => Some(

@@ -2,6 +2,7 @@
 //! model, node names (op type, inputs, effective precision and what decided it) and op types
 //! (node counts and overrides).
 
+use super::hb_compile::QUANT_CONFIG_PATH;
 use super::node_info::{decided_by, line_of, tensor_list, NO_PRECISION, OMITTED};
 use super::precision::{node_precision, NodeFilter, Settings};
 use super::suggest::did_you_mean;
@@ -10,7 +11,7 @@ use crate::spec::{
     self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, PrecisionRole,
     ScalarType, ValueSpec, EC,
 };
-use crate::syntax::{cursor_at, Bias, Parse, Slot, ValueKind};
+use crate::syntax::{cursor_at, cursor_in_tree, Bias, Cursor, Parse, Seg, Slot, ValueKind};
 use crate::text::TextRange;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +32,65 @@ pub fn hover(
     dialect: &Dialect,
 ) -> Option<HoverInfo> {
     let cursor = cursor_at(text, parse, offset, Bias::Char);
+    hover_at(text, parse, &cursor, locale, model, dialect)
+}
+
+/// [`hover`] in an hb_compile YAML: the quant_config written inside it (`inline`, ranges in the
+/// YAML text) as in a quant_config file, and the YAML's own keys with their documentation.
+pub fn hover_yaml(
+    text: &str,
+    yaml: &Parse,
+    inline: Option<&Parse>,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Option<HoverInfo> {
+    let mut cursor = cursor_in_tree(yaml, offset);
+    let in_config = cursor.path.len() >= 2
+        && cursor.path[..2]
+            .iter()
+            .zip(QUANT_CONFIG_PATH)
+            .all(|(seg, key)| *seg == Seg::Key(key.to_string()));
+    if let (true, Some(inline)) = (in_config, inline) {
+        cursor.path.drain(..2);
+        return hover_at(text, inline, &cursor, locale, model, dialect);
+    }
+    let keys = cursor.keys();
+    let token = cursor.token?;
+    // The level of the object that holds the key (Key) or of the key that holds the value.
+    let (level_keys, name): (&[&str], &str) = match cursor.slot {
+        Slot::Key => (
+            &keys,
+            text.get(token.start..token.end)?.trim_matches(['"', '\'']),
+        ),
+        Slot::Value => {
+            let (last, parent) = keys.split_last()?;
+            (parent, last)
+        }
+        Slot::Other => return None,
+    };
+    let level = match level_keys {
+        [] => &spec::hb_compile::HB_TOP,
+        [section] => spec::hb_compile::hb_section(section)?,
+        ["model_parameters", "node_info", _] => &spec::hb_compile::NODE_INFO_ENTRY,
+        _ => return None,
+    };
+    Some(HoverInfo {
+        range: token,
+        markdown: describe_key(level, name, locale, dialect)?,
+    })
+}
+
+/// The hover of what `cursor` is on.
+fn hover_at(
+    text: &str,
+    parse: &Parse,
+    cursor: &Cursor,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Option<HoverInfo> {
     // The keys from the root to the object that holds the key or value under the cursor.
     let keys = cursor.keys();
     match cursor.slot {
@@ -178,6 +238,7 @@ pub fn type_text(value: &ValueSpec, locale: Locale) -> String {
         ValueSpec::TensorNames => {
             label(locale, "a list of tensor names", "张量名称列表").to_string()
         }
+        ValueSpec::Any => label(locale, "any value", "任意值").to_string(),
         ValueSpec::AnyObject => label(
             locale,
             "object (contents not checked)",

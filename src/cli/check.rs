@@ -37,6 +37,9 @@ pub fn check_text(
     models: &mut ModelCache,
     overrides: Overrides,
 ) -> CheckedFile {
+    if analysis::is_yaml_name(&path.to_string_lossy()) {
+        return check_yaml(path, text, models, overrides);
+    }
     let parse = syntax::parse(text);
     let paired = super::pair_model(path, text, &parse, models, overrides);
     let ctx = CheckContext {
@@ -59,6 +62,35 @@ pub fn check_text(
     }
 }
 
+/// Checks an hb_compile YAML: its keys, the quant_config inside it (against the YAML's own
+/// model and march) and the files it names.
+fn check_yaml(
+    path: &Path,
+    text: &str,
+    models: &mut ModelCache,
+    overrides: Overrides,
+) -> CheckedFile {
+    let parse = syntax::parse_yaml(text);
+    let paired = super::pair_yaml(path, &parse, models, overrides);
+    let ctx = CheckContext {
+        model: analysis::ModelStatus::of(&paired),
+        dialect: paired.dialect.clone(),
+        ..Default::default()
+    };
+    let missing = crate::model::missing_files(path, &parse);
+    let diagnostics = analysis::check_hb_compile(&parse, &ctx, &missing).diagnostics;
+    CheckedFile {
+        path: path.to_path_buf(),
+        document: Document::new(text),
+        diagnostics,
+        model: paired
+            .pairing
+            .as_ref()
+            .map(|p| (p.model.clone(), p.reason())),
+        dialect: paired.dialect.clone(),
+    }
+}
+
 /// A problem with an input path itself (exit status 2).
 pub struct InputError {
     pub path: PathBuf,
@@ -78,7 +110,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
                 if files.len() == before {
                     errors.push(InputError {
                         path: path.clone(),
-                        message: "no quant_config files in this directory (looked for *.json and *.jsonc files that are named *quant_config* or have model_config, op_config, node_config or subgraph_config at the top)".into(),
+                        message: "no quant_config files in this directory (looked for *.json and *.jsonc files that are named *quant_config* or have model_config, op_config, node_config or subgraph_config at the top, and for hb_compile YAML files)".into(),
                     });
                 }
             }
@@ -114,7 +146,10 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
         };
         if meta.is_dir() {
             walk(&path, depth + 1, files);
-        } else if (name.ends_with(".json") || name.ends_with(".jsonc")) && looks_like_config(&path)
+        } else if (name.ends_with(".json")
+            || name.ends_with(".jsonc")
+            || analysis::is_yaml_name(name))
+            && looks_like_config(&path)
         {
             files.push(path);
         }
@@ -130,7 +165,11 @@ pub fn looks_like_config(path: &Path) -> bool {
     let Ok(text) = std::fs::read_to_string(path) else {
         return false;
     };
-    kind_of(path, &text, &syntax::parse(&text)) == DocumentKind::QuantConfig
+    let parse = syntax::parse(&text);
+    matches!(
+        kind_of(path, &text, &parse),
+        DocumentKind::QuantConfig | DocumentKind::HbCompileYaml
+    )
 }
 
 /// The kind of the document at `path` with this text.

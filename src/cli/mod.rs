@@ -55,6 +55,34 @@ impl PairedConfig {
     }
 }
 
+/// Pairs an hb_compile YAML with its own model and profile, and reads the model.
+pub fn pair_yaml(
+    yaml: &Path,
+    parse: &Parse,
+    models: &mut ModelCache,
+    overrides: Overrides,
+) -> Paired {
+    let mut paired = model::pair_hb_compile(
+        &ConfigRequest {
+            model: PairingRequest {
+                config_path: yaml,
+                cli_model: overrides.model,
+                directive: None,
+                setting: None,
+                workspace_root: None,
+            },
+            dialect: DialectRequest {
+                cli_march: overrides.march,
+                cli_toolchain: overrides.toolchain,
+                ..DialectRequest::default()
+            },
+        },
+        parse.root.as_ref(),
+    );
+    paired.model = paired.pairing.as_ref().map(|p| models.load(&p.model));
+    paired
+}
+
 /// Pairs a config with its model and toolchain profile (the one path the server takes too),
 /// and reads the model.
 pub fn pair_model(

@@ -23,9 +23,10 @@ pub use onnx_ops::ONNX_VERSION;
 pub use op_types::{
     case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,
 };
-pub use paired::{pair_config, ConfigRequest, Loaded, Paired};
+pub use paired::{pair_config, pair_hb_compile, ConfigRequest, Loaded, Paired};
 pub use pairing::{
-    choose_dialect, find_directive, find_directive_named, how_to_pair, naming_yaml, pair,
-    pair_with, DialectRequest, Directive, NamingYaml, Pairing, PairingRequest, PairingSource,
+    choose_dialect, file_refs, find_directive, find_directive_named, hb_compile_yaml, how_to_pair,
+    missing_files, naming_yaml, pair, pair_with, scalar_text, section_value, DialectRequest,
+    Directive, FileRef, MissingFile, NamingYaml, Pairing, PairingRequest, PairingSource,
     DIRECTIVE_PREFIX, MARCH_DIRECTIVE, MODEL_FILE_NAME, TOOLCHAIN_DIRECTIVE,
 };

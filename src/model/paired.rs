@@ -4,9 +4,12 @@
 
 use std::sync::Arc;
 
-use super::pairing::{choose_dialect, naming_yaml, pair_with, DialectRequest, PairingRequest};
-use super::{ModelError, ModelIndex, Pairing};
+use super::pairing::{
+    choose_dialect, hb_compile_yaml, naming_yaml, pair_with, DialectRequest, PairingRequest,
+};
+use super::{ModelError, ModelIndex, Pairing, PairingSource};
 use crate::spec::Dialect;
+use crate::syntax::Value;
 
 /// What reading a model gave.
 pub type Loaded = Result<Arc<ModelIndex>, ModelError>;
@@ -48,6 +51,26 @@ pub fn pair_config(req: &ConfigRequest) -> Paired {
     };
     let pairing = pair_with(&req.model, naming);
     let dialect = choose_dialect(&req.dialect, naming);
+    Paired {
+        pairing,
+        model: None,
+        dialect,
+    }
+}
+
+/// Pairs an hb_compile YAML with its own model (`--model` first) and profile: the model it
+/// builds, or its `onnx_model` before the first build, and its `march` (below `--march`, a
+/// setting). `root` is the YAML's tree when it could be read.
+pub fn pair_hb_compile(req: &ConfigRequest, root: Option<&Value>) -> Paired {
+    let own = root.map(|root| hb_compile_yaml(req.model.config_path, root));
+    let pairing = match req.model.cli_model {
+        Some(model) => Some(Pairing {
+            model: model.to_path_buf(),
+            source: PairingSource::CommandLine,
+        }),
+        None => own.as_ref().map(|y| y.model.clone()),
+    };
+    let dialect = choose_dialect(&req.dialect, || own);
     Paired {
         pairing,
         model: None,

@@ -13,10 +13,8 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
-use saphyr::{LoadableYamlNode, Scalar, Yaml};
-
 use crate::spec::{Dialect, DialectSource};
-use crate::syntax::{Comment, CommentKind};
+use crate::syntax::{parse_yaml, Comment, CommentKind, Parse, Value, ValueKind};
 use crate::text::TextRange;
 
 /// The file name the toolchain gives the model that quant_config node names refer to.
@@ -353,16 +351,10 @@ fn read_naming_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option
         return None;
     }
     let text = fs::read_to_string(yaml).ok()?;
-    // saphyr is not known to panic on bad input, but a YAML of some other tool must never take
-    // the server down.
-    let docs = std::panic::catch_unwind(|| Yaml::load_from_str(&text))
-        .ok()?
-        .ok()?;
-    let doc = docs.first()?;
-    let quant_config = scalar_string(
-        doc.as_mapping_get("calibration_parameters")?
-            .as_mapping_get("quant_config")?,
-    )?;
+    let parse = parse_yaml(&text);
+    let root = parse.root.as_ref()?;
+    let quant_config =
+        section_value(root, "calibration_parameters", "quant_config").and_then(scalar_text)?;
     if quant_config.trim().is_empty() {
         return None;
     }
@@ -370,17 +362,24 @@ fn read_naming_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option
     if named != config_canon {
         return None;
     }
-    let params = doc.as_mapping_get("model_parameters");
+    Some(hb_compile_yaml(yaml, root))
+}
+
+/// What an hb_compile YAML (already read) says about its model and chip: its
+/// `{working_dir}/{output_model_file_prefix}_optimized_float_model.onnx` (relative to the YAML's
+/// folder; defaults `./model_output` and `model`), or, when that does not exist yet, its
+/// `onnx_model` when that exists; and its `march`.
+pub fn hb_compile_yaml(yaml: &Path, root: &Value) -> NamingYaml {
+    let yaml_dir = parent_dir(yaml);
     let get = |key: &str| {
-        params
-            .and_then(|p| p.as_mapping_get(key))
-            .and_then(scalar_string)
+        section_value(root, "model_parameters", key)
+            .and_then(scalar_text)
             .filter(|s| !s.trim().is_empty())
     };
     let working_dir = get("working_dir").unwrap_or_else(|| "./model_output".to_string());
     let prefix = get("output_model_file_prefix").unwrap_or_else(|| "model".to_string());
     let optimized = join_clean(
-        &join_clean(yaml_dir, Path::new(working_dir.trim())),
+        &join_clean(&yaml_dir, Path::new(working_dir.trim())),
         Path::new(&format!("{}_{MODEL_FILE_NAME}", prefix.trim())),
     );
     let yaml_path = yaml.to_path_buf();
@@ -392,7 +391,7 @@ fn read_naming_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option
     };
     if !model.model.is_file() {
         if let Some(onnx) = get("onnx_model") {
-            let onnx = join_clean(yaml_dir, Path::new(onnx.trim()));
+            let onnx = join_clean(&yaml_dir, Path::new(onnx.trim()));
             if onnx.is_file() {
                 model = Pairing {
                     model: onnx,
@@ -403,21 +402,103 @@ fn read_naming_yaml(yaml: &Path, yaml_dir: &Path, config_canon: &Path) -> Option
             }
         }
     }
-    Some(NamingYaml {
+    NamingYaml {
         path: yaml_path,
         march: get("march").map(|m| m.trim().to_string()),
         model,
+    }
+}
+
+/// A file an hb_compile YAML names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileRef {
+    /// `section.key`, e.g. `calibration_parameters.quant_config`.
+    pub key: &'static str,
+    /// As written (relative paths are relative to the YAML's folder).
+    pub path: String,
+    /// The value's range.
+    pub range: TextRange,
+    /// The conversion cannot start without it (an error when missing); `cal_data_dir` is often
+    /// written before the data exists (a warning).
+    pub required: bool,
+}
+
+/// The files the YAML names: `model_parameters.onnx_model`, `calibration_parameters.cal_data_dir`
+/// and `calibration_parameters.quant_config` when it is a path. Empty values are left out.
+pub fn file_refs(parse: &Parse) -> Vec<FileRef> {
+    let Some(root) = parse.root.as_ref() else {
+        return Vec::new();
+    };
+    [
+        (
+            "model_parameters",
+            "onnx_model",
+            "model_parameters.onnx_model",
+            true,
+        ),
+        (
+            "calibration_parameters",
+            "cal_data_dir",
+            "calibration_parameters.cal_data_dir",
+            false,
+        ),
+        (
+            "calibration_parameters",
+            "quant_config",
+            "calibration_parameters.quant_config",
+            true,
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(section, name, key, required)| {
+        let value = section_value(root, section, name)?;
+        let path = value.as_str()?.trim();
+        (!path.is_empty()).then(|| FileRef {
+            key,
+            path: path.to_string(),
+            range: value.range,
+            required,
+        })
     })
+    .collect()
+}
+
+/// A file of [`file_refs`] that does not exist, and where it was looked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingFile {
+    pub file: FileRef,
+    pub looked_at: String,
+}
+
+/// The files an hb_compile YAML names that do not exist (relative to its folder).
+pub fn missing_files(yaml: &Path, parse: &Parse) -> Vec<MissingFile> {
+    let dir = parent_dir(yaml);
+    file_refs(parse)
+        .into_iter()
+        .filter_map(|file| {
+            let at = join_clean(&dir, Path::new(&file.path));
+            (!at.exists()).then(|| MissingFile {
+                looked_at: at.display().to_string(),
+                file,
+            })
+        })
+        .collect()
+}
+
+/// `root[section][key]` of a YAML document.
+pub fn section_value<'v>(root: &'v Value, section: &str, key: &str) -> Option<&'v Value> {
+    root.as_object()?
+        .get_value(section)?
+        .as_object()?
+        .get_value(key)
 }
 
 /// A scalar as the text the user wrote: `working_dir: 2024` is the folder "2024".
-fn scalar_string(node: &Yaml) -> Option<String> {
-    match node {
-        Yaml::Value(Scalar::String(s)) => Some(s.to_string()),
-        Yaml::Value(Scalar::Integer(i)) => Some(i.to_string()),
-        Yaml::Value(Scalar::FloatingPoint(f)) => Some(f.to_string()),
-        Yaml::Representation(s, _, _) => Some(s.to_string()),
-        Yaml::Tagged(_, inner) => scalar_string(inner),
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(s) => Some(s.value.clone()),
+        ValueKind::Number(n) => Some(n.raw.clone()),
+        ValueKind::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }

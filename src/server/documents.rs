@@ -15,7 +15,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use super::models::{dialect_directives, directive};
 use super::proto::from_proto;
-use crate::analysis::{document_kind, DocumentKind};
+use crate::analysis::{self, document_kind, is_yaml_name, DocumentKind};
 use crate::syntax::{self, Parse, Splice};
 use crate::text::{Document, PositionEncoding, TextRange};
 
@@ -35,8 +35,13 @@ pub struct Snapshot {
     pub doc: Document,
     pub text: String,
     pub parse: Parse,
-    /// Is this a quant_config (by name or by its top-level keys)?
+    /// Is this a quant_config or an hb_compile YAML (by name or by its top-level keys)?
     pub served: bool,
+    /// A YAML document: `parse` is its YAML tree (never spliced), and the quant_config the
+    /// features work on is the one written inside it.
+    pub yaml: bool,
+    /// The quant_config written inside an hb_compile YAML (ranges in the YAML text).
+    pub inline: Option<Parse>,
     /// The local path, for `file:` URIs.
     pub path: Option<PathBuf>,
     /// Earlier versions (by generation) whose text differs from this one in one section member
@@ -73,7 +78,10 @@ pub struct Documents {
 
 /// Does qcls serve this document? (The rule `qcls check` follows too.)
 pub fn is_quant_config(uri: &Uri, text: &str, parse: &Parse) -> bool {
-    document_kind(&from_proto::file_name(uri), text, parse) == DocumentKind::QuantConfig
+    matches!(
+        document_kind(&from_proto::file_name(uri), text, parse),
+        DocumentKind::QuantConfig | DocumentKind::HbCompileYaml
+    )
 }
 
 impl Documents {
@@ -166,8 +174,23 @@ impl Documents {
                 edits,
             )
         };
-        let (text, parse, reuse) = build(&doc, base, edits);
+        let yaml = is_yaml_name(&from_proto::file_name(uri));
+        let (text, parse, reuse) = if yaml {
+            // A YAML is read anew each time (a few hundred lines; never spliced).
+            let text = doc.text();
+            let parse = syntax::parse_yaml(&text);
+            (text, parse, Vec::new())
+        } else {
+            build(&doc, base, edits)
+        };
+        let inline = if yaml {
+            analysis::inline_quant_config(&parse)
+        } else {
+            None
+        };
         let snapshot = Arc::new(Snapshot {
+            yaml,
+            inline,
             directive: directive(&text, &parse),
             dialect_directives: dialect_directives(&text, &parse),
             uri: uri.clone(),

@@ -47,9 +47,14 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
         },
         dialect,
     };
-    let mut paired = state
-        .models
-        .pair(&snap.uri, &req, session.flags.watch_files);
+    let mut paired = if snap.yaml {
+        // An hb_compile YAML names its own model and chip.
+        model::pair_hb_compile(&req, snap.parse.root.as_ref())
+    } else {
+        state
+            .models
+            .pair(&snap.uri, &req, session.flags.watch_files)
+    };
     paired.model = paired.pairing.as_ref().and_then(|p| {
         if load {
             Some(state.models.get(&p.model, !session.flags.watch_files))
@@ -91,6 +96,21 @@ fn checked(
     let info = paired(state, snap, session, true);
     let index = info.index().cloned();
     let model = ModelStatus::of(&info);
+    if snap.yaml {
+        let ctx = CheckContext {
+            model,
+            config: session.settings.diagnostics.clone(),
+            dialect: info.dialect.clone(),
+            ..CheckContext::default()
+        };
+        let missing = snap
+            .path
+            .as_deref()
+            .map(|path| crate::model::missing_files(path, &snap.parse))
+            .unwrap_or_default();
+        let checked = analysis::check_hb_compile(&snap.parse, &ctx, &missing);
+        return (Arc::new(checked), index);
+    }
     let directive = &snap.directive;
     let ctx = CheckContext {
         model,
@@ -107,6 +127,16 @@ fn checked(
     (checked, index)
 }
 
+/// The quant_config the features work on: the document, or the one written inside an
+/// hb_compile YAML (`None` when the YAML holds none).
+fn config_parse(snap: &Snapshot) -> Option<&crate::syntax::Parse> {
+    if snap.yaml {
+        snap.inline.as_ref()
+    } else {
+        Some(&snap.parse)
+    }
+}
+
 /// Quick fixes for the diagnostics in `range`, on its lines and among those the client sent,
 /// recomputed from the document (the client's copy of the diagnostics is not trusted: it may
 /// have lost `data`, or be of an older version).
@@ -120,9 +150,11 @@ pub fn code_actions(
     let start = from_proto::offset(&snap.doc, session.encoding, range.start);
     let end = from_proto::offset(&snap.doc, session.encoding, range.end);
     let (checked, model) = checked(state, snap, session);
+    // In a YAML only replacements keep its style; fixes that reshape JSON are not offered.
     let fixes = analysis::code_actions::code_actions(
         &snap.text,
-        &snap.parse,
+        config_parse(snap).unwrap_or(&snap.parse),
+        snap.yaml,
         &checked.diagnostics,
         model.as_deref(),
         TextRange::new(start.min(end), start.max(end)),
@@ -164,6 +196,9 @@ pub fn completion(
     session: &Session,
     pos: lsp::Position,
 ) -> Option<lsp::CompletionResponse> {
+    if snap.yaml {
+        return None; // not offered in YAML yet
+    }
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
     let (model, dialect) = loaded_model(state, snap, session);
     let result = analysis::complete(
@@ -195,14 +230,26 @@ pub fn hover(
 ) -> Option<lsp::Hover> {
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
     let (model, dialect) = loaded_model(state, snap, session);
-    let info = analysis::hover(
-        &snap.text,
-        &snap.parse,
-        offset,
-        session.locale(),
-        model.as_deref(),
-        &dialect,
-    )?;
+    let info = if snap.yaml {
+        analysis::hover_yaml(
+            &snap.text,
+            &snap.parse,
+            snap.inline.as_ref(),
+            offset,
+            session.locale(),
+            model.as_deref(),
+            &dialect,
+        )
+    } else {
+        analysis::hover(
+            &snap.text,
+            &snap.parse,
+            offset,
+            session.locale(),
+            model.as_deref(),
+            &dialect,
+        )
+    }?;
     Some(to_proto::hover(
         &snap.doc,
         session.encoding,
@@ -237,6 +284,9 @@ pub fn formatting(
     session: &Session,
     options: &lsp::FormattingOptions,
 ) -> Option<Vec<lsp::TextEdit>> {
+    if snap.yaml {
+        return None; // YAML is the YAML tools' to format
+    }
     let opts = FormatOptions::new(options.tab_size, options.insert_spaces);
     let formatted = analysis::format(&snap.text, &snap.parse, &opts)?;
     Some(to_proto::replace_edit(
@@ -312,11 +362,12 @@ pub fn explain(
             "problem": problem,
         });
     };
+    let empty = crate::syntax::Parse::default();
     let explanation = analysis::Explanation::new(
         index,
         pairing.reason(),
         &snap.text,
-        &snap.parse,
+        config_parse(snap).unwrap_or(&empty),
         only_overridden,
         info.dialect.clone(),
     );
@@ -325,6 +376,40 @@ pub fn explain(
     // Plain text for clients that show it as is (Neovim's :QclsExplain).
     json["table"] = explanation.table().into();
     json
+}
+
+/// Links from an hb_compile YAML to the files it names that exist (its `quant_config` path,
+/// its `onnx_model`, its `cal_data_dir`), relative to its folder.
+pub fn document_links(snap: &Snapshot, session: &Session) -> Option<Vec<lsp::DocumentLink>> {
+    if !snap.yaml {
+        return Some(Vec::new());
+    }
+    let dir = snap.path.as_deref()?.parent()?;
+    let links = model::file_refs(&snap.parse)
+        .into_iter()
+        .filter_map(|file| {
+            let target = dir.join(&file.path);
+            let target = std::fs::canonicalize(&target).ok()?;
+            let uri = lsp::Uri::from_file_path(&target)?;
+            // The link covers the path, not the quotes around it.
+            let quoted = snap
+                .text
+                .get(file.range.start..file.range.end)
+                .is_some_and(|t| t.starts_with(['"', '\'']));
+            let range = if quoted && file.range.end - file.range.start >= 2 {
+                TextRange::new(file.range.start + 1, file.range.end - 1)
+            } else {
+                file.range
+            };
+            Some(lsp::DocumentLink {
+                range: to_proto::range(&snap.doc, session.encoding, range),
+                target: Some(uri),
+                tooltip: Some(format!("{} ({})", target.display(), file.key)),
+                data: None,
+            })
+        })
+        .collect();
+    Some(links)
 }
 
 pub fn code_lens(state: &State, snap: &Snapshot, session: &Session) -> Option<Vec<lsp::CodeLens>> {
@@ -359,7 +444,7 @@ pub fn inlay_hints(
     );
     let hints = analysis::inlay_hints(
         &snap.text,
-        &snap.parse,
+        config_parse(snap)?,
         range,
         Some(&model),
         dialect.profile,

@@ -471,6 +471,16 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn document_link(
+        &self,
+        params: DocumentLinkParams,
+    ) -> jsonrpc::Result<Option<Vec<DocumentLink>>> {
+        self.run(&params.text_document.uri, |_, snap, session| {
+            handlers::document_links(snap, session)
+        })
+        .await
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> jsonrpc::Result<Option<Vec<CodeLens>>> {
         self.run(&params.text_document.uri, |state, snap, session| {
             handlers::code_lens(state, snap, session)

@@ -643,7 +643,10 @@ pub fn lookup_level(path: &[&str]) -> Option<&'static Level> {
                 level = entry;
                 rest = &tail[1..];
             }
-            ValueSpec::Scalar(_) | ValueSpec::TensorNames | ValueSpec::AnyObject => return None,
+            ValueSpec::Scalar(_)
+            | ValueSpec::TensorNames
+            | ValueSpec::AnyObject
+            | ValueSpec::Any => return None,
         }
     }
     Some(level)

@@ -3,6 +3,7 @@
 //! table and the JSON Schema in `schemas/` is generated from it.
 
 mod dialect;
+pub mod hb_compile;
 mod keys;
 pub mod schema;
 
@@ -72,6 +73,9 @@ pub enum ValueSpec {
     TensorNames,
     /// An object the loader accepts whatever it holds (`model_config.experimental`).
     AnyObject,
+    /// Any value: a key whose value may take several shapes (an hb_compile YAML's
+    /// `quant_config` is a path, a mapping or null), checked elsewhere if at all.
+    Any,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -92,6 +92,7 @@ fn key_schema(key: &KeySpec) -> Value {
         }),
         ValueSpec::Scalar(scalar) => scalar_schema(scalar),
         ValueSpec::AnyObject => json!({"type": "object"}),
+        ValueSpec::Any => json!({}),
         ValueSpec::TensorNames => json!({
             "type": "array",
             "items": {"type": "string"},

@@ -89,6 +89,54 @@ pub fn cursor_at(text: &str, parse: &Parse, offset: usize, bias: Bias) -> Cursor
     }
 }
 
+/// The cursor found in the tree alone (what the character at `offset` is), for documents read
+/// by another front end (an hb_compile YAML): the same [`Cursor`], with [`Slot::Other`] where no
+/// key or scalar value lies.
+pub fn cursor_in_tree(parse: &Parse, offset: usize) -> Cursor {
+    let mut path = Vec::new();
+    let done = |path: Vec<Seg>, slot, token| Cursor {
+        path,
+        slot,
+        token,
+        keys_before: Vec::new(),
+    };
+    let inside = |r: TextRange| r.start <= offset && offset < r.end;
+    let Some(mut cur) = parse.root.as_ref() else {
+        return done(path, Slot::Other, None);
+    };
+    loop {
+        match &cur.kind {
+            ValueKind::Object(o) => {
+                if let Some(m) = o.members.iter().find(|m| inside(m.key.range)) {
+                    return done(path, Slot::Key, Some(m.key.range));
+                }
+                match o
+                    .members
+                    .iter()
+                    .find_map(|m| m.value.as_ref().filter(|v| inside(v.range)).map(|v| (m, v)))
+                {
+                    Some((m, v)) => {
+                        path.push(Seg::Key(m.key.text.clone()));
+                        cur = v;
+                    }
+                    None => return done(path, Slot::Other, None),
+                }
+            }
+            ValueKind::Array(a) => match a.elements.iter().position(|e| inside(e.range)) {
+                Some(i) => {
+                    path.push(Seg::Index(i));
+                    cur = &a.elements[i];
+                }
+                None => return done(path, Slot::Other, None),
+            },
+            _ if inside(cur.range) && !path.is_empty() => {
+                return done(path, Slot::Value, Some(cur.range))
+            }
+            _ => return done(path, Slot::Other, None),
+        }
+    }
+}
+
 /// [`cursor_at`] reading the whole text up to the cursor (what the restart must agree with).
 fn read_from_start(text: &str, offset: usize, bias: Bias) -> Cursor {
     scan(

@@ -20,7 +20,7 @@ mod parser;
 mod tests;
 mod yaml;
 
-pub use cursor::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
+pub use cursor::{cursor_at, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
 pub use yaml::parse_yaml;

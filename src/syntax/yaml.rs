@@ -16,7 +16,115 @@ use super::{Value, ValueKind};
 use crate::text::TextRange;
 
 /// Reads the first YAML document of `text`.
+///
+/// PyYAML, which the toolchain reads with, accepts a flow mapping whose continuation lines are
+/// indented no deeper than its key (`node_info: {` … `}` at the key's column), which YAML 1.2
+/// and saphyr reject; real hb_compile YAMLs are written so. When the strict reading fails, such
+/// lines are indented one column past their key and the text is read again, with every range
+/// mapped back to the user's text.
 pub fn parse_yaml(text: &str) -> Parse {
+    let strict = read(text);
+    if strict.errors.is_empty() {
+        return strict;
+    }
+    let Some((relaxed, shifts)) = relax_flow_indentation(text) else {
+        return strict;
+    };
+    let mut parse = read(&relaxed);
+    if !parse.errors.is_empty() {
+        return strict;
+    }
+    if let Some(root) = parse.root.as_mut() {
+        shift_back(root, &shifts);
+    }
+    parse
+}
+
+/// Where spaces were inserted: (offset of the line start in the relaxed text, spaces inserted
+/// before that line, spaces inserted at it).
+type Shifts = Vec<(usize, usize, usize)>;
+
+/// `text` with the lines inside a multi-line flow collection indented one column past the block
+/// line that opened it, when they are not; `None` when no line needed it.
+fn relax_flow_indentation(text: &str) -> Option<(String, Shifts)> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut shifts = Vec::new();
+    let mut added = 0usize;
+    let mut depth = 0usize;
+    let mut opener_indent = 0usize;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let blank = line.trim().is_empty();
+        if depth == 0 {
+            opener_indent = indent;
+        } else if !blank && indent <= opener_indent {
+            let more = opener_indent + 1 - indent;
+            shifts.push((out.len(), added, more));
+            out.extend(std::iter::repeat_n(' ', more));
+            added += more;
+        }
+        out.push_str(line);
+        depth = flow_depth_after(line, depth);
+    }
+    (!shifts.is_empty()).then_some((out, shifts))
+}
+
+/// The flow nesting after `line`, starting at `depth` (quoted strings and comments skipped).
+fn flow_depth_after(line: &str, mut depth: usize) -> usize {
+    let mut quote: Option<char> = None;
+    let mut prev = ' ';
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('"'), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '#') if prev.is_whitespace() => break,
+            (None, '{' | '[') => depth += 1,
+            (None, '}' | ']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    depth
+}
+
+/// A relaxed-text offset in the user's text.
+fn original(offset: usize, shifts: &Shifts) -> usize {
+    let i = shifts.partition_point(|&(start, _, _)| start <= offset);
+    match i.checked_sub(1).map(|k| shifts[k]) {
+        None => offset,
+        Some((start, before, more)) if offset < start + more => start - before,
+        Some((_, before, more)) => offset - before - more,
+    }
+}
+
+fn shift_back(value: &mut Value, shifts: &Shifts) {
+    let map = |r: TextRange| TextRange::new(original(r.start, shifts), original(r.end, shifts));
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        v.range = map(v.range);
+        match &mut v.kind {
+            ValueKind::Object(o) => {
+                for m in &mut o.members {
+                    m.key.range = map(m.key.range);
+                    m.colon = m.colon.map(map);
+                    if let Some(value) = m.value.as_mut() {
+                        stack.push(value);
+                    }
+                }
+            }
+            ValueKind::Array(a) => stack.extend(a.elements.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Reads the first YAML document of `text` as it is.
+fn read(text: &str) -> Parse {
     let offsets = CharOffsets::new(text);
     let mut reader = Reader {
         text,
@@ -437,6 +545,39 @@ mod tests {
         assert_eq!(p.errors.len(), 1);
         assert!(text.is_char_boundary(p.errors[0].range.start));
         assert!(p.errors[0].message.starts_with("YAML syntax error"));
+    }
+
+    #[test]
+    fn flow_mappings_closed_at_their_keys_column_read_as_pyyaml_reads_them() {
+        // YAML 1.2 wants the lines of the flow mapping indented past `node_info`; PyYAML (and
+        // so the toolchain) does not.
+        let text = "model_parameters:\n  node_info: {\n    \"/a/Softmax\": {\n      'ON': 'BPU',\n    },\n  }\n\ninput_parameters:\n  input_name: \"\"\n";
+        let r = root(text);
+        let params = r
+            .as_object()
+            .unwrap()
+            .get_value("model_parameters")
+            .unwrap();
+        let info = params.as_object().unwrap().get_value("node_info").unwrap();
+        assert_eq!(
+            &text[info.range.start..info.range.end],
+            "{\n    \"/a/Softmax\": {\n      'ON': 'BPU',\n    },\n  }"
+        );
+        let entry = &info.as_object().unwrap().members[0];
+        assert_eq!(
+            &text[entry.key.range.start..entry.key.range.end],
+            "\"/a/Softmax\""
+        );
+        let on = entry
+            .value
+            .as_ref()
+            .unwrap()
+            .as_object()
+            .unwrap()
+            .get_value("ON")
+            .unwrap();
+        assert_eq!(&text[on.range.start..on.range.end], "'BPU'");
+        assert!(r.as_object().unwrap().get("input_parameters").is_some());
     }
 
     #[test]

@@ -33,6 +33,10 @@ export const DOCUMENT_SELECTOR: DocumentSelector = [
   { scheme: "file", language: "jsonc" },
   { scheme: "untitled", language: "json" },
   { scheme: "untitled", language: "jsonc" },
+  // hb_compile YAMLs: the server answers only for YAML whose top level has model_parameters,
+  // input_parameters, calibration_parameters or compiler_parameters, so qcls sits beside any
+  // YAML extension.
+  { scheme: "file", language: "yaml" },
 ];
 
 let client: LanguageClient | undefined;

@@ -26,6 +26,7 @@ export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: st
   { code: "no-effect", defaultSeverity: "hint" },
   { code: "model-not-found", defaultSeverity: "information" },
   { code: "model-unreadable", defaultSeverity: "error" },
+  { code: "file-not-found", defaultSeverity: "error" },
 ];
 
 /** The toolchain releases the server knows (`qcls.toolchain`). */

@@ -4,7 +4,9 @@
 
 use super::{Checker, ModelStatus};
 use crate::analysis::precision::{NodeFilter, Precision, Settings};
+use crate::analysis::suggest::closest;
 use crate::analysis::{Code, Diagnostic};
+use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types};
 use crate::spec::{WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
 
@@ -21,7 +23,12 @@ impl Checker<'_, '_> {
             for member in ops.last_members() {
                 self.wide_precision_on_op(member);
                 if judge_equal {
-                    self.out.extend(op_entry_no_effect(&settings, member));
+                    // Without a model an unknown op type is all that can be said of it.
+                    if let Some(d) = unknown_op_type_without_model(member) {
+                        self.push(d);
+                    } else {
+                        self.out.extend(op_entry_no_effect(&settings, member));
+                    }
                 }
             }
         }
@@ -123,6 +130,30 @@ impl Checker<'_, '_> {
             ));
         }
     }
+}
+
+/// `unknown-op-type` for an op_config key that is no ONNX or toolchain op type, when no model
+/// is there to say more (with a model, `model_checks` reports it).
+fn unknown_op_type_without_model(member: &Member) -> Option<Diagnostic> {
+    let op = member.key.text.as_str();
+    if is_known_op_type(op) {
+        return None;
+    }
+    let suggestion = case_insensitive_op_match(op.trim())
+        .or_else(|| closest(op, known_op_types(), 1).first().copied());
+    let hint = match suggestion {
+        Some(s) => format!("; did you mean \"{s}\"? (op types are case-sensitive)"),
+        None => String::new(),
+    };
+    let mut d = Diagnostic::new(
+        Code::UnknownOpType,
+        member.key.range,
+        format!("\"{op}\" is not an ONNX or toolchain op type{hint}"),
+    );
+    if let Some(s) = suggestion {
+        d = d.suggest_str(s);
+    }
+    Some(d)
 }
 
 /// `ec-unsupported-op` for `dual-int16`/`int16-ec` on an op type that ignores it.

@@ -567,11 +567,27 @@ fn without_a_model_the_model_checks_are_skipped() {
         Code::UnknownNode,
     );
     none(
-        r#"{"node_config": {"nope": {"input0": "ec"}}, "op_config": {"softmax": {}}}"#,
-        Code::UnknownOpType,
-    );
-    none(
         r#"{"node_config": {"nope": {"input0": "ec"}}}"#,
         Code::EcUnsupportedOp,
+    );
+}
+
+#[test]
+fn unknown_op_types_need_no_model() {
+    // No op type is spelled `softmax`: the file alone shows it (the corpus has it twice).
+    let messages = expect(
+        r#"{"op_config": {«"softmax"»: {"qtype": "int8"}, "Softmax": {"qtype": "int16"}, "HzLut": {"qtype": "int16"}}}"#,
+        Code::UnknownOpType,
+        Severity::Warning,
+    );
+    assert!(
+        messages[0].contains("did you mean \"Softmax\"?"),
+        "{}",
+        messages[0]
+    );
+    // And it is not also called an entry that changes nothing.
+    none(
+        r#"{"op_config": {"softmax": {"qtype": "int8"}}}"#,
+        Code::NoEffect,
     );
 }

@@ -26,6 +26,7 @@ fn fixes_at(fixture: &str, model: Option<&ModelIndex>) -> (String, Vec<Fix>) {
     let fixes = code_actions(
         &text,
         &parse,
+        false,
         &diagnostics,
         model,
         TextRange::empty(offset),

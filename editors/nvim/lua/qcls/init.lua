@@ -26,7 +26,7 @@ M.defaults = {
   cmd = { "qcls" },
   settings = {},
   -- Buffers of these filetypes are checked for quant_config content.
-  filetypes = { "json", "jsonc" },
+  filetypes = { "json", "jsonc", "yaml" },
   -- File names containing one of these plain substrings are always served.
   patterns = { "quant_config" },
   -- How many lines of a json buffer to look at for a top-level quant_config key.
@@ -125,6 +125,19 @@ function M.lines_look_like_quant_config(lines)
   return false
 end
 
+--- True when YAML lines look like an hb_compile config (a top-level section among the first
+--- lines); the server decides for good and answers nothing for other YAML.
+function M.lines_look_like_hb_compile(lines)
+  for _, line in ipairs(lines) do
+    for _, k in ipairs({ "model_parameters", "input_parameters", "calibration_parameters", "compiler_parameters" }) do
+      if line:find("^" .. k .. "%s*:") then
+        return true
+      end
+    end
+  end
+  return false
+end
+
 local function contains(list, value)
   for _, v in ipairs(list or {}) do
     if v == value then
@@ -148,6 +161,9 @@ function M.is_quant_config(bufnr)
     return false
   end
   local lines = api.nvim_buf_get_lines(bufnr, 0, M.config.max_lines, false)
+  if vim.bo[bufnr].filetype == "yaml" then
+    return M.lines_look_like_hb_compile(lines)
+  end
   return M.lines_look_like_quant_config(lines)
 end
 
