@@ -79,6 +79,7 @@ codes! {
     NoEffect = "no-effect", Hint, "a setting that changes nothing, on its key: `num_bin`/`max_num_bin` without `kl`, `max_percentile` without `max`, `all_node_type: int8`, `modelwise_search` beside `layerwise_search`, an op or node entry equal to what it inherits, a `qtype` that `input0`/`input1` hide on every input, `input1` on a node with one input, a legacy key beside its modern key, a subgraph without `qtype` or without a node";
     ModelNotFound = "model-not-found", Information, "the file configures nodes or op types but no model could be paired (or the named one does not exist)";
     ModelUnreadable = "model-unreadable", Error, "the paired model exists but is not a readable ONNX model";
+    OverlappingSetting = "overlapping-setting", Warning, "an hb_compile YAML and the quant_config written in it set the same thing two ways (`set_all_nodes_int16` and `all_node_type`, the YAML's `calibration_type`/`max_percentile`/`per_channel` and `activation`, `node_info`/`run_on_cpu`/`run_on_bpu` and a node_config entry of the same node): on both";
     FileNotFound = "file-not-found", Error, "a file an hb_compile YAML names does not exist (`onnx_model`, a `quant_config` path; a warning for `cal_data_dir`, often written before the data)";
 }
 

@@ -10,7 +10,7 @@ use super::node_info::{NO_PRECISION, OMITTED};
 use super::precision::{node_precision, NodePrecision, Settings, Source};
 use crate::model::ModelIndex;
 use crate::spec::Dialect;
-use crate::syntax::Parse;
+use crate::syntax::{Parse, Value};
 use crate::text::Document;
 
 /// Everything `explain` prints, computed once.
@@ -32,8 +32,13 @@ impl<'m> Explanation<'m> {
         parse: &Parse,
         only_overridden: bool,
         dialect: Dialect,
+        hb_compile: Option<&Value>,
     ) -> Self {
-        let settings = Settings::read(parse.root.as_ref(), Some(model), dialect.profile);
+        let mut settings = Settings::read(parse.root.as_ref(), Some(model), dialect.profile);
+        // An hb_compile YAML's node_info and run_on_cpu decide above node_config.
+        if let Some(yaml) = hb_compile {
+            settings.add_hb_compile(yaml, model, dialect.profile);
+        }
         let nodes = (0..model.nodes.len())
             .map(|id| node_precision(model, &settings, id))
             .filter(|n| !only_overridden || n.overridden)

@@ -3,13 +3,17 @@
 //! quant_config rule, with ranges in the YAML text) and the files it names.
 
 use super::check::{check_document, describe, CheckContext, Checked};
+use super::model_checks::unknown_node;
 use super::suggest::{did_you_mean, hint};
+use super::ModelStatus;
 use super::{Code, Diagnostic, Severity};
 use crate::model::MissingFile;
+use crate::model::{case_insensitive_op_match, is_known_op_type, ModelIndex};
 use crate::spec::hb_compile as hb;
 use crate::spec::{KeySpec, Level, Scalar, ScalarType, ValueSpec};
 use crate::syntax::Member;
 use crate::syntax::{Parse, SyntaxErrorKind, Value, ValueKind};
+use crate::text::TextRange;
 
 /// The path where the inline quant_config sits in an hb_compile YAML.
 pub const QUANT_CONFIG_PATH: [&str; 2] = ["calibration_parameters", "quant_config"];
@@ -43,6 +47,12 @@ pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFil
         .collect();
     if let Some(root) = parse.root.as_ref() {
         check_yaml_keys(root, &mut out);
+    }
+    if let Some(root) = parse.root.as_ref() {
+        check_yaml_names(root, ctx, &mut out);
+    }
+    if let (Some(root), Some(inline)) = (parse.root.as_ref(), inline_quant_config(parse)) {
+        check_overlaps(root, &inline, &mut out);
     }
     if let Some(inline) = inline_quant_config(parse) {
         // The inline config is checked as a file would be; its own syntax is the YAML's.
@@ -120,6 +130,17 @@ fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
             let Some(spec) = level.key(key) else {
                 if !level.open {
                     unknown(out, member, level, &format!("in {name}"));
+                } else if let Some(s) = did_you_mean(key, level.key_names()) {
+                    // Other keys are accepted here (and ignored); one this close is a typo.
+                    out.push(
+                        Diagnostic::new(
+                            Code::UnknownKey,
+                            member.key.range,
+                            format!("\"{key}\" is not a key of {name}, which the toolchain ignores; did you mean \"{s}\"?"),
+                        )
+                        .with_severity(Severity::Warning)
+                        .suggest_str(s),
+                    );
                 }
                 continue;
             };
@@ -235,6 +256,220 @@ fn check_yaml_scalar(
         (ValueKind::Number(_) | ValueKind::Bool(_), ScalarType::String) => {}
         (ValueKind::Invalid, _) => {}
         _ => out.push(wrong(describe(value))),
+    }
+}
+
+/// The node names and op types written in the YAML: the keys of `model_parameters.node_info`,
+/// the items of `run_on_cpu`/`run_on_bpu` (against the model), the items of `optimization`.
+fn check_yaml_names(root: &Value, ctx: &CheckContext, out: &mut Vec<Diagnostic>) {
+    let model = match ctx.model {
+        ModelStatus::Loaded(model) => Some(model),
+        _ => None,
+    };
+    if let (Some(model), Some(info)) = (
+        model,
+        section_value(root, "model_parameters", "node_info").and_then(Value::as_object),
+    ) {
+        for member in &info.members {
+            out.extend(unknown_node(model, &member.key.text, member.key.range));
+        }
+    }
+    for key in ["run_on_cpu", "run_on_bpu"] {
+        let (Some(model), Some(value)) =
+            (model, section_value(root, "calibration_parameters", key))
+        else {
+            continue;
+        };
+        for (name, range) in items(value, &[';']) {
+            out.extend(unknown_node(model, name, range));
+        }
+    }
+    if let Some(value) = section_value(root, "calibration_parameters", "optimization") {
+        for (item, range) in items(value, &[';', ',']) {
+            out.extend(optimization_item(item, range, model));
+        }
+    }
+}
+
+/// Where the YAML's own knobs and the quant_config written in it set the same thing: the
+/// toolchain turns the YAML's knobs into quant_config settings, so one of the two is not what
+/// the user reads. Reported on both places.
+fn check_overlaps(root: &Value, inline: &Parse, out: &mut Vec<Diagnostic>) {
+    let Some(config) = inline.root.as_ref().and_then(Value::as_object) else {
+        return;
+    };
+    let model_config = config.get_value("model_config").and_then(Value::as_object);
+    let mut pair = |yaml: TextRange, what: &str, config: TextRange, config_what: &str| {
+        let because = "the toolchain turns the YAML's setting into the quant_config's, so set it in one place";
+        out.push(Diagnostic::new(
+            Code::OverlappingSetting,
+            yaml,
+            format!("{what} is also set by {config_what} in the quant_config; {because}"),
+        ));
+        out.push(Diagnostic::new(
+            Code::OverlappingSetting,
+            config,
+            format!("{config_what} is also set by {what} in the YAML; {because}"),
+        ));
+    };
+    // set_all_nodes_int16 and all_node_type.
+    if let (Some(optimization), Some(all)) = (
+        section_value(root, "calibration_parameters", "optimization"),
+        model_config.and_then(|mc| mc.get("all_node_type")),
+    ) {
+        if let Some((_, range)) = items(optimization, &[';', ','])
+            .into_iter()
+            .find(|(item, _)| *item == "set_all_nodes_int16")
+        {
+            pair(
+                range,
+                "set_all_nodes_int16",
+                all.key.range,
+                "model_config.all_node_type",
+            );
+        }
+    }
+    // The YAML's calibration knobs and model_config.activation.
+    if let Some(activation) = model_config.and_then(|mc| mc.get("activation")) {
+        for key in ["calibration_type", "max_percentile", "per_channel"] {
+            let member = root
+                .as_object()
+                .and_then(|o| o.get_value("calibration_parameters"))
+                .and_then(Value::as_object)
+                .and_then(|cal| cal.get(key));
+            if let Some(member) = member.filter(|m| m.value.as_ref().is_some_and(|v| !v.is_null()))
+            {
+                pair(
+                    member.key.range,
+                    &format!("calibration_parameters.{key}"),
+                    activation.key.range,
+                    "model_config.activation",
+                );
+            }
+        }
+    }
+    // node_info / run_on_cpu / run_on_bpu and node_config entries of the same node.
+    let Some(nodes) = config.get_value("node_config").and_then(Value::as_object) else {
+        return;
+    };
+    let mut yaml_nodes: Vec<(String, TextRange, &str)> = Vec::new();
+    if let Some(info) =
+        section_value(root, "model_parameters", "node_info").and_then(Value::as_object)
+    {
+        yaml_nodes.extend(info.members.iter().map(|m| {
+            (
+                m.key.text.clone(),
+                m.key.range,
+                "model_parameters.node_info",
+            )
+        }));
+    }
+    for key in ["run_on_cpu", "run_on_bpu"] {
+        if let Some(value) = section_value(root, "calibration_parameters", key) {
+            let what = if key == "run_on_cpu" {
+                "calibration_parameters.run_on_cpu"
+            } else {
+                "calibration_parameters.run_on_bpu"
+            };
+            yaml_nodes.extend(
+                items(value, &[';'])
+                    .into_iter()
+                    .map(|(n, r)| (n.to_string(), r, what)),
+            );
+        }
+    }
+    for (name, range, what) in yaml_nodes {
+        if let Some(entry) = nodes.get(&name) {
+            pair(
+                range,
+                &format!("\"{name}\" in {what}"),
+                entry.key.range,
+                &format!("node_config \"{name}\""),
+            );
+        }
+    }
+}
+
+/// The items of a separated string scalar with their ranges in the text (empty items left
+/// out). Positions are exact for plain and quoted scalars without escapes.
+pub(crate) fn items<'v>(value: &'v Value, separators: &[char]) -> Vec<(&'v str, TextRange)> {
+    let Some(s) = value.as_str() else {
+        return Vec::new();
+    };
+    let inner_start = value.range.start + usize::from(value.range.len() > s.len());
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for part in s.split(separators) {
+        let lead = part.len() - part.trim_start().len();
+        let item = part.trim();
+        if !item.is_empty() {
+            let start = inner_start + offset + lead;
+            out.push((item, TextRange::new(start, start + item.len())));
+        }
+        offset += part.len() + 1;
+    }
+    out
+}
+
+/// One `optimization` item: a fixed one, or `set_<OpType>_input_<dtype>` /
+/// `set_<OpType>_output_<dtype>` with a known op type (present in the model, when one is
+/// paired) and a dtype the toolchain takes.
+fn optimization_item(
+    item: &str,
+    range: TextRange,
+    model: Option<&ModelIndex>,
+) -> Option<Diagnostic> {
+    if hb::OPTIMIZATION_FIXED.contains(&item) {
+        return None;
+    }
+    let parsed = item.strip_prefix("set_").and_then(|rest| {
+        ["_input_", "_output_"]
+            .iter()
+            .find_map(|dir| rest.rsplit_once(dir))
+    });
+    let Some((op, dtype)) = parsed else {
+        let suggestion = did_you_mean(item, hb::OPTIMIZATION_FIXED.iter().copied());
+        return Some(Diagnostic::new(
+            Code::InvalidValue,
+            range,
+            format!(
+                "\"{item}\" is not an optimization item; expected set_<OpType>_input_<dtype>, set_<OpType>_output_<dtype> or one of {}{}",
+                hb::OPTIMIZATION_FIXED.join(", "),
+                hint(suggestion)
+            ),
+        ));
+    };
+    if !hb::OPTIMIZATION_DTYPES.contains(&dtype) {
+        return Some(Diagnostic::new(
+            Code::InvalidValue,
+            range,
+            format!(
+                "\"{dtype}\" is not a dtype of optimization; expected one of {}",
+                hb::OPTIMIZATION_DTYPES.join(", ")
+            ),
+        ));
+    }
+    if !is_known_op_type(op) {
+        let suggestion = case_insensitive_op_match(op);
+        return Some(Diagnostic::new(
+            Code::UnknownOpType,
+            range,
+            format!(
+                "\"{op}\" in \"{item}\" is not an ONNX or toolchain op type{}",
+                hint(suggestion)
+            ),
+        ));
+    }
+    match model {
+        Some(m) if m.op_type_count(op) == 0 => Some(
+            Diagnostic::new(
+                Code::OpTypeAbsent,
+                range,
+                format!("the model has no {op} node, so \"{item}\" has no effect"),
+            )
+            .unnecessary(),
+        ),
+        _ => None,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::spec::{
     self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, PrecisionRole,
     ScalarType, ValueSpec, EC,
 };
-use crate::syntax::{cursor_at, cursor_in_tree, Bias, Cursor, Parse, Seg, Slot, ValueKind};
+use crate::syntax::{cursor_at, cursor_in_tree, Bias, Cursor, Parse, Seg, Slot, Value, ValueKind};
 use crate::text::TextRange;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -32,7 +32,7 @@ pub fn hover(
     dialect: &Dialect,
 ) -> Option<HoverInfo> {
     let cursor = cursor_at(text, parse, offset, Bias::Char);
-    hover_at(text, parse, &cursor, locale, model, dialect)
+    hover_at(text, parse, &cursor, locale, model, dialect, None)
 }
 
 /// [`hover`] in an hb_compile YAML: the quant_config written inside it (`inline`, ranges in the
@@ -54,7 +54,8 @@ pub fn hover_yaml(
             .all(|(seg, key)| *seg == Seg::Key(key.to_string()));
     if let (true, Some(inline)) = (in_config, inline) {
         cursor.path.drain(..2);
-        return hover_at(text, inline, &cursor, locale, model, dialect);
+        let around = yaml.root.as_ref();
+        return hover_at(text, inline, &cursor, locale, model, dialect, around);
     }
     let keys = cursor.keys();
     let token = cursor.token?;
@@ -82,7 +83,7 @@ pub fn hover_yaml(
     })
 }
 
-/// The hover of what `cursor` is on.
+/// The hover of what `cursor` is on; `hb_compile` is the YAML around an inline config.
 fn hover_at(
     text: &str,
     parse: &Parse,
@@ -90,6 +91,7 @@ fn hover_at(
     locale: Locale,
     model: Option<&ModelIndex>,
     dialect: &Dialect,
+    hb_compile: Option<&Value>,
 ) -> Option<HoverInfo> {
     // The keys from the root to the object that holds the key or value under the cursor.
     let keys = cursor.keys();
@@ -98,7 +100,9 @@ fn hover_at(
             let member = cursor.member(parse)?;
             let name = member.key.text.as_str();
             let markdown = match keys.as_slice() {
-                ["node_config"] => Some(node_hover(text, parse, name, model, locale, dialect)),
+                ["node_config"] => Some(node_hover(
+                    text, parse, name, model, locale, dialect, hb_compile,
+                )),
                 ["op_config"] => Some(op_hover(parse, name, model, locale, dialect)),
                 _ => None,
             };
@@ -372,6 +376,7 @@ fn node_hover(
     model: Option<&ModelIndex>,
     locale: Locale,
     dialect: &Dialect,
+    hb_compile: Option<&Value>,
 ) -> String {
     let mut out = format!("**{name}**\n\n");
     let Some(model) = model else {
@@ -395,12 +400,15 @@ fn node_hover(
         }
         return out;
     }
-    let settings = Settings::read_some(
+    let mut settings = Settings::read_some(
         parse.root.as_ref(),
         Some(model),
         NodeFilter::Named(name),
         dialect.profile,
     );
+    if let Some(yaml) = hb_compile {
+        settings.add_hb_compile(yaml, model, dialect.profile);
+    }
     // A huge number of same-named nodes would make an unreadable hover.
     const SHOWN: usize = 8;
     if ids.len() > 1 {

@@ -15,6 +15,7 @@ use crate::model::{
 };
 use crate::spec::{self, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
+use crate::text::TextRange;
 
 /// Op types that optimization folds into constants or removes; names of such nodes in an
 /// exported model are usually gone from optimized_float_model.onnx.
@@ -76,6 +77,25 @@ pub fn check_node_entry_with_model(
     let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile);
     checker.node_entry(member, false);
     (checker.out, checker.full_scans)
+}
+
+/// `unknown-node` for a node name written somewhere else than node_config (an hb_compile
+/// YAML's `node_info`, `run_on_cpu`): `None` when the model has the node.
+pub fn unknown_node(model: &ModelIndex, name: &str, range: TextRange) -> Option<Diagnostic> {
+    if !name.is_empty() && !model.nodes_named(name).is_empty() {
+        return None;
+    }
+    let empty = Value {
+        range,
+        kind: crate::syntax::ValueKind::Null,
+    };
+    let mut checker = ModelChecker::new(&empty, model, SUGGESTION_BUDGET, Profile::default());
+    let (message, suggestions) = checker.unknown_node_message(name);
+    let mut d = Diagnostic::new(Code::UnknownNode, range, message);
+    for s in &suggestions {
+        d = d.suggest_str(s);
+    }
+    Some(d)
 }
 
 /// Can a document that wants `full_scans` whole-model searches have them all?

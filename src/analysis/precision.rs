@@ -175,6 +175,9 @@ pub struct Settings {
     pub op: HashMap<String, Setting>,
     pub node: HashMap<String, NodeSettings>,
     pub subgraphs: Vec<Subgraph>,
+    /// The node settings of the hb_compile YAML around the config (`node_info`,
+    /// `run_on_cpu`/`run_on_bpu`), by node: above node_config ([`Settings::add_hb_compile`]).
+    pub yaml_nodes: HashMap<NodeId, NodeSettings>,
 }
 
 /// Which node_config entries [`Settings::read_some`] reads: on a 100,000-entry file, reading
@@ -294,6 +297,66 @@ impl Settings {
             }
         }
         settings
+    }
+}
+
+impl Settings {
+    /// Adds the node settings of an hb_compile YAML: `model_parameters.node_info` entries (`ON:
+    /// CPU` = float32, `ON: BPU` = int8, `InputType*`) and the nodes of `run_on_cpu` (float32)
+    /// and `run_on_bpu` (int8). They decide above node_config, as the toolchain turns them into
+    /// the last word on those nodes.
+    pub fn add_hb_compile(&mut self, yaml: &Value, model: &ModelIndex, profile: Profile) {
+        let section = |name: &str| yaml.as_object()?.get_value(name)?.as_object();
+        let mut add = |name: &str, settings: NodeSettings| {
+            for &id in model.nodes_named(name) {
+                self.yaml_nodes.insert(id, settings.clone());
+            }
+        };
+        if let Some(info) = section("model_parameters")
+            .and_then(|p| p.get_value("node_info"))
+            .and_then(Value::as_object)
+        {
+            for member in info.last_members() {
+                let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
+                    continue;
+                };
+                let base = join("model_parameters.node_info", &member.key.text);
+                let input =
+                    |key: &str| qtype_setting(entry, key, &base, PrecisionRole::Qtype, profile);
+                add(
+                    &member.key.text,
+                    NodeSettings {
+                        qtype: entry_qtype(entry, &base, profile, true),
+                        inputs: [input("InputType0"), input("InputType1")],
+                        key_range: member.key.range,
+                    },
+                );
+            }
+        }
+        let calibration = section("calibration_parameters");
+        for (key, precision) in [
+            ("run_on_cpu", Precision::Float32),
+            ("run_on_bpu", Precision::Int8),
+        ] {
+            let Some(value) = calibration.and_then(|c| c.get_value(key)) else {
+                continue;
+            };
+            for (name, range) in super::hb_compile::items(value, &[';']) {
+                let setting = Setting {
+                    precision,
+                    path: format!("calibration_parameters.{key}"),
+                    range,
+                };
+                add(
+                    name,
+                    NodeSettings {
+                        qtype: Some(setting),
+                        inputs: [None, None],
+                        key_range: range,
+                    },
+                );
+            }
+        }
     }
 }
 
@@ -488,6 +551,20 @@ pub fn deciding_setting<'s>(
     with_entry: bool,
 ) -> Option<&'s Setting> {
     let applies = |s: &&'s Setting| s.precision.applies(op_type, index);
+    // The hb_compile YAML's own node settings are the last word.
+    if let Some(yaml) = settings.yaml_nodes.get(&node) {
+        if let Some(s) = yaml
+            .inputs
+            .get(index)
+            .and_then(Option::as_ref)
+            .filter(applies)
+        {
+            return Some(s);
+        }
+        if let Some(s) = yaml.qtype.as_ref().filter(applies) {
+            return Some(s);
+        }
+    }
     if let (true, Some(entry)) = (with_entry, entry) {
         if let Some(Some(s)) = entry.inputs.get(index) {
             if applies(&s) {

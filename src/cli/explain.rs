@@ -25,14 +25,28 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
             return ExitCode::from(2);
         }
     };
-    let parse = syntax::parse(&text);
     let mut models = ModelCache::default();
-    let paired = pair_model(file, &text, &parse, &mut models, overrides);
-    let (pairing, index) = match (&paired.paired.pairing, &paired.paired.model) {
+    let yaml = crate::analysis::is_yaml_name(&file.to_string_lossy());
+    let (parse, paired) = if yaml {
+        // An hb_compile YAML: the quant_config written in it, with the YAML's model and march.
+        let yaml_parse = syntax::parse_yaml(&text);
+        let paired = super::pair_yaml(file, &yaml_parse, &mut models, overrides);
+        (yaml_parse, paired)
+    } else {
+        let parse = syntax::parse(&text);
+        let paired = pair_model(file, &text, &parse, &mut models, overrides).paired;
+        (parse, paired)
+    };
+    let config = if yaml {
+        crate::analysis::inline_quant_config(&parse).unwrap_or_default()
+    } else {
+        parse.clone()
+    };
+    let (pairing, index) = match (&paired.pairing, &paired.model) {
         (Some(p), Some(Ok(index))) => (p, index.clone()),
         (Some(_), Some(Err(_))) => {
             let (ModelStatus::Missing { message } | ModelStatus::Unreadable { message }) =
-                paired.status()
+                ModelStatus::of(&paired)
             else {
                 return ExitCode::from(2);
             };
@@ -52,9 +66,10 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
         &index,
         pairing.reason(),
         &text,
-        &parse,
+        &config,
         only_overridden,
-        paired.paired.dialect.clone(),
+        paired.dialect.clone(),
+        parse.root.as_ref().filter(|_| yaml),
     );
     let out = match format {
         Format::Table => explanation.table(),

@@ -370,6 +370,7 @@ pub fn explain(
         config_parse(snap).unwrap_or(&empty),
         only_overridden,
         info.dialect.clone(),
+        snap.parse.root.as_ref().filter(|_| snap.yaml),
     );
     let mut json = explanation.json();
     json["summary"] = summary.into();

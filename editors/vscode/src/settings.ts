@@ -26,6 +26,7 @@ export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: st
   { code: "no-effect", defaultSeverity: "hint" },
   { code: "model-not-found", defaultSeverity: "information" },
   { code: "model-unreadable", defaultSeverity: "error" },
+  { code: "overlapping-setting", defaultSeverity: "warning" },
   { code: "file-not-found", defaultSeverity: "error" },
 ];
 

@@ -132,3 +132,65 @@ fn inline_config_is_a_document_of_its_own() {
     let text = "calibration_parameters:\n  quant_config: qc.json\n";
     assert!(inline_quant_config(&parse_yaml(text)).is_none());
 }
+
+#[test]
+fn node_names_written_in_the_yaml_are_checked_against_the_model() {
+    let m = fixture_model("resnet18");
+    let ctx = CheckContext {
+        model: ModelStatus::Loaded(&m),
+        ..Default::default()
+    };
+    let text = "model_parameters:\n  node_info: {\"/relu/Relu\": {'ON': 'CPU'}, \"/relu/Relux\": {'ON': 'CPU'}}\ncalibration_parameters:\n  run_on_cpu: '/conv1/Conv;/layer1/layer1.0/conv1/Cnv;'\n  optimization: set_Conv_input_int16,set_softmax_input_int8,set_Softmax_output_int16,set_Conv_input_int4,run_fastt\n";
+    let found = check_hb_compile(&parse_yaml(text), &ctx, &[]).diagnostics;
+    let by = |code: Code| -> Vec<&str> {
+        found
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| at(text, d))
+            .collect()
+    };
+    assert_eq!(
+        by(Code::UnknownNode),
+        ["\"/relu/Relux\"", "/layer1/layer1.0/conv1/Cnv"]
+    );
+    assert_eq!(by(Code::UnknownOpType), ["set_softmax_input_int8"]);
+    assert_eq!(by(Code::OpTypeAbsent), ["set_Softmax_output_int16"]);
+    assert_eq!(by(Code::InvalidValue), ["set_Conv_input_int4", "run_fastt"]);
+    let unknown = found.iter().find(|d| d.code == Code::UnknownNode).unwrap();
+    assert!(
+        unknown.message.contains("did you mean \"/relu/Relu\"?"),
+        "{}",
+        unknown.message
+    );
+    // Without a model the names cannot be judged; the optimization items still can.
+    let found = check(text);
+    assert!(found.iter().all(|d| d.code != Code::UnknownNode));
+    assert!(found.iter().any(|d| d.code == Code::UnknownOpType));
+}
+
+#[test]
+fn the_yaml_and_its_quant_config_setting_the_same_thing_overlap() {
+    let text = "calibration_parameters:\n  calibration_type: max\n  run_on_cpu: /relu/Relu\n  optimization: set_all_nodes_int16\n  quant_config:\n    model_config:\n      all_node_type: int16\n      activation: {calibration_type: kl}\n    node_config:\n      /relu/Relu: {qtype: float32}\n";
+    let found = check(text);
+    let overlapping: Vec<&str> = found
+        .iter()
+        .filter(|d| d.code == Code::OverlappingSetting)
+        .map(|d| at(text, d))
+        .collect();
+    assert_eq!(
+        overlapping,
+        [
+            "calibration_type",
+            "/relu/Relu",
+            "set_all_nodes_int16",
+            "all_node_type",
+            "activation",
+            "/relu/Relu"
+        ],
+        "{found:#?}"
+    );
+    assert!(found
+        .iter()
+        .filter(|d| d.code == Code::OverlappingSetting)
+        .all(|d| d.severity == Severity::Warning));
+}

@@ -1,0 +1,194 @@
+//! hb_compile YAML over LSP: the quant_config written inside it is checked and hovered with
+//! ranges in the YAML text, the YAML's own keys are checked and documented, the files it names
+//! are links, and YAML that is no hb_compile config gets nothing.
+
+mod lsp_support;
+
+use lsp_support::{utf16_pos, Client};
+use serde_json::{json, Value};
+
+const YAML: &str = "model_parameters:\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: resnet18\n  node_info: {\"/relu/Relu\": {'ON': 'CPU'}}\ncalibration_parameters:\n  calibration_typo: default\n  quant_config:\n    op_config:\n      softmax: {qtype: int32}\n    node_config:\n      /conv1/Conv: {input0: ec}\n";
+
+fn project() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let model = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/models/resnet18/optimized_float_model.onnx");
+    std::fs::create_dir(dir.path().join("model_output")).unwrap();
+    std::fs::copy(
+        model,
+        dir.path()
+            .join("model_output/resnet18_optimized_float_model.onnx"),
+    )
+    .unwrap();
+    let yaml = dir.path().join("config.yaml");
+    std::fs::write(&yaml, YAML).unwrap();
+    (dir, format!("file://{}", yaml.display()))
+}
+
+fn at(text: &str, needle: &str) -> Value {
+    let (line, character) = utf16_pos(text, text.find(needle).unwrap() + 1);
+    json!({"line": line, "character": character})
+}
+
+fn token(text: &str, d: &Value) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (s, e) = (&d["range"]["start"], &d["range"]["end"]);
+    assert_eq!(s["line"], e["line"]);
+    let line = lines[s["line"].as_u64().unwrap() as usize];
+    line[s["character"].as_u64().unwrap() as usize..e["character"].as_u64().unwrap() as usize]
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_yaml_and_its_inline_quant_config_are_checked_with_yaml_ranges() {
+    let (_dir, uri) = project();
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    c.open(&uri, YAML).await;
+    let published = c.diagnostics(&uri, Some(1)).await;
+    let found: Vec<(String, String)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap().to_string(), token(YAML, d)))
+        .collect();
+    let has = |code: &str, text: &str| found.iter().any(|(c, t)| c == code && t == text);
+    assert!(has("unknown-key", "calibration_typo"), "{found:?}");
+    assert!(has("unknown-op-type", "softmax"), "{found:?}");
+    assert!(has("invalid-value", "int32"), "{found:?}");
+    assert!(has("ec-wrong-input", "ec"), "{found:?}");
+    let invalid = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "invalid-value")
+        .unwrap();
+    assert!(invalid["message"]
+        .as_str()
+        .unwrap()
+        .contains("march nash-e from"));
+
+    // Hover on a node of the inline config: the YAML's node_info decides above everything.
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": at(YAML, "/conv1/Conv")}),
+        )
+        .await
+        .unwrap();
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("/conv1/Conv") && md.contains("Conv node"),
+        "{md}"
+    );
+    // Hover on a YAML key: its documentation.
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": at(YAML, "output_model_file_prefix")}),
+        )
+        .await
+        .unwrap();
+    assert!(hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("output_model_file_prefix"));
+
+    // The explanation follows node_info: /relu/Relu is float32, decided on line 5.
+    let explained = c
+        .request("qcls/explain", json!({"textDocument": {"uri": uri}}))
+        .await
+        .unwrap();
+    let relu = explained["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["name"] == "/relu/Relu")
+        .unwrap();
+    assert_eq!(relu["inputs"][0]["precision"], "float32");
+    assert_eq!(relu["inputs"][0]["source"]["line"], 4);
+
+    // No JSON formatting of a YAML; no completion yet.
+    let formatted = c
+        .request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": true}}),
+        )
+        .await
+        .unwrap();
+    assert!(formatted.is_null() || formatted.as_array().is_some_and(|a| a.is_empty()));
+}
+
+#[tokio::test]
+async fn a_quant_config_path_is_a_link_or_a_missing_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("qc.json"), "{}").unwrap();
+    let text = "calibration_parameters:\n  quant_config: 'qc.json'\n  cal_data_dir: ./missing\n";
+    let yaml = dir.path().join("config.yaml");
+    std::fs::write(&yaml, text).unwrap();
+    let uri = format!("file://{}", yaml.display());
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    c.open(&uri, text).await;
+    let published = c.diagnostics(&uri, Some(1)).await;
+    let missing: Vec<(&str, i64)> = published["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "file-not-found")
+        .map(|d| {
+            (
+                d["message"].as_str().unwrap(),
+                d["severity"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(missing.len(), 1, "{published:#}");
+    assert!(missing[0].0.contains("cal_data_dir"));
+    assert_eq!(missing[0].1, 2, "a warning");
+    let links = c
+        .request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await
+        .unwrap();
+    let links = links.as_array().unwrap();
+    assert_eq!(links.len(), 1, "{links:#?}");
+    assert!(links[0]["target"].as_str().unwrap().ends_with("/qc.json"));
+    // The link covers the path without its quotes.
+    assert_eq!(
+        links[0]["range"]["start"],
+        json!({"line": 1, "character": 17})
+    );
+    assert_eq!(
+        links[0]["range"]["end"],
+        json!({"line": 1, "character": 24})
+    );
+}
+
+#[tokio::test]
+async fn other_yaml_gets_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = format!("file://{}/ci.yaml", dir.path().display());
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    let text = "jobs:\n  build: {runs-on: x}\n";
+    c.open(&uri, text).await;
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": at(text, "build")}),
+        )
+        .await
+        .unwrap();
+    assert!(hover.is_null());
+    let links = c
+        .request(
+            "textDocument/documentLink",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await
+        .unwrap();
+    assert!(links.is_null() || links.as_array().is_some_and(|a| a.is_empty()));
+}
