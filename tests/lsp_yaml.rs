@@ -192,3 +192,55 @@ async fn other_yaml_gets_nothing() {
         .unwrap();
     assert!(links.is_null() || links.as_array().is_some_and(|a| a.is_empty()));
 }
+
+/// Completion in the quant_config written as a flow mapping, also while the YAML around it is
+/// broken (the user is typing).
+#[tokio::test]
+async fn completion_in_the_inline_config_while_typing() {
+    let (_dir, uri) = project();
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    let text = "model_parameters:\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: resnet18\ncalibration_parameters:\n  quant_config: {\"node_config\": {\"/layer1/layer1.0/conv1/C";
+    c.open(&uri, text).await;
+    let published = c.diagnostics(&uri, Some(1)).await;
+    assert_eq!(published["diagnostics"][0]["code"], "syntax-error");
+    let end = {
+        let (line, character) = utf16_pos(text, text.len());
+        json!({"line": line, "character": character})
+    };
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": end}),
+        )
+        .await
+        .unwrap();
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"/layer1/layer1.0/conv1/Conv"),
+        "{labels:?}"
+    );
+    // Values follow the YAML's march.
+    let text = "model_parameters:\n  march: bayes-e\ncalibration_parameters:\n  quant_config: {\"op_config\": {\"Conv\": {\"qtype\": \"";
+    c.change(&uri, 2, json!([{"text": text}])).await;
+    let (line, character) = utf16_pos(text, text.len());
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+        .await
+        .unwrap();
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["int8", "int16", "float32"], "bayes has no float16");
+}

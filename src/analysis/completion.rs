@@ -13,7 +13,7 @@ use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{
     lookup_level, Dialect, Locale, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
 };
-use crate::syntax::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
+use crate::syntax::{cursor_at, cursor_from, node_at, Bias, Cursor, Seg, Slot};
 use crate::syntax::{Parse, ValueKind};
 use crate::text::TextRange;
 
@@ -75,6 +75,63 @@ pub fn complete(
     dialect: &Dialect,
 ) -> Completions {
     let cursor = cursor_at(text, parse, offset, Bias::Typing);
+    complete_at(text, parse, &cursor, offset, locale, model, dialect)
+}
+
+/// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
+/// (`quant_config: {...}`, the form real YAMLs use), read from its `{` so that it works while
+/// the YAML around is broken; `inline` is the config's tree when the YAML could be read.
+pub fn complete_yaml(
+    text: &str,
+    inline: Option<&Parse>,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Completions {
+    let start = match inline.and_then(|p| p.root.as_ref()) {
+        Some(root) if text[root.range.start..].starts_with('{') => Some(root.range.start),
+        Some(_) => None,
+        None => flow_quant_config_start(text),
+    };
+    let Some(start) = start.filter(|&s| s < offset) else {
+        return Completions::default();
+    };
+    let empty = Parse::default();
+    let parse = inline.unwrap_or(&empty);
+    let cursor = cursor_from(text, start, offset, Bias::Typing);
+    complete_at(text, parse, &cursor, offset, locale, model, dialect)
+}
+
+/// Where `quant_config: {` opens the flow mapping in a YAML that cannot be read as a whole
+/// (the user is typing): the first `quant_config:` key followed by `{`.
+fn flow_quant_config_start(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = text[from..].find("quant_config:") {
+        let key = from + at;
+        let after = key + "quant_config:".len();
+        let rest = &text[after..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let line_start = text[..key].rfind('\n').map_or(0, |n| n + 1);
+        let is_key = text[line_start..key].trim().is_empty();
+        if is_key && rest[skipped..].starts_with('{') {
+            return Some(after + skipped);
+        }
+        from = after;
+    }
+    None
+}
+
+/// The completions of what `cursor` says, with the document's tree `parse`.
+fn complete_at(
+    text: &str,
+    parse: &Parse,
+    cursor: &Cursor,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Completions {
     let range = cursor
         .token
         .unwrap_or(TextRange::empty(offset.min(text.len())));
@@ -87,7 +144,7 @@ pub fn complete(
         dialect,
     };
     match cursor.slot {
-        Slot::Key => complete_keys(&ctx, &cursor, offset),
+        Slot::Key => complete_keys(&ctx, cursor, offset),
         Slot::Value => complete_values(&ctx, &cursor.path),
         Slot::Other => Completions::default(),
     }

@@ -42,6 +42,9 @@ pub struct Snapshot {
     pub yaml: bool,
     /// The quant_config written inside an hb_compile YAML (ranges in the YAML text).
     pub inline: Option<Parse>,
+    /// A YAML that cannot be read as a whole (the user is typing): the part before its error,
+    /// which still names the model and the march.
+    pub yaml_prefix: Option<Parse>,
     /// The local path, for `file:` URIs.
     pub path: Option<PathBuf>,
     /// Earlier versions (by generation) whose text differs from this one in one section member
@@ -188,9 +191,15 @@ impl Documents {
         } else {
             None
         };
+        let yaml_prefix = if yaml {
+            syntax::parse_yaml_prefix(&text, &parse)
+        } else {
+            None
+        };
         let snapshot = Arc::new(Snapshot {
             yaml,
             inline,
+            yaml_prefix,
             directive: directive(&text, &parse),
             dialect_directives: dialect_directives(&text, &parse),
             uri: uri.clone(),

@@ -49,7 +49,9 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
     };
     let mut paired = if snap.yaml {
         // An hb_compile YAML names its own model and chip.
-        model::pair_hb_compile(&req, snap.parse.root.as_ref())
+        let root = snap.parse.root.as_ref();
+        let root = root.or(snap.yaml_prefix.as_ref().and_then(|p| p.root.as_ref()));
+        model::pair_hb_compile(&req, root)
     } else {
         state
             .models
@@ -196,19 +198,27 @@ pub fn completion(
     session: &Session,
     pos: lsp::Position,
 ) -> Option<lsp::CompletionResponse> {
-    if snap.yaml {
-        return None; // not offered in YAML yet
-    }
     let offset = from_proto::offset(&snap.doc, session.encoding, pos);
     let (model, dialect) = loaded_model(state, snap, session);
-    let result = analysis::complete(
-        &snap.text,
-        &snap.parse,
-        offset,
-        session.locale(),
-        model.as_deref(),
-        &dialect,
-    );
+    let result = if snap.yaml {
+        analysis::complete_yaml(
+            &snap.text,
+            snap.inline.as_ref(),
+            offset,
+            session.locale(),
+            model.as_deref(),
+            &dialect,
+        )
+    } else {
+        analysis::complete(
+            &snap.text,
+            &snap.parse,
+            offset,
+            session.locale(),
+            model.as_deref(),
+            &dialect,
+        )
+    };
     let is_incomplete = result.is_incomplete;
     let items = to_proto::completion_items(
         &snap.doc,

@@ -89,6 +89,15 @@ pub fn cursor_at(text: &str, parse: &Parse, offset: usize, bias: Bias) -> Cursor
     }
 }
 
+/// [`cursor_at`] reading from `start` (a value's first character, e.g. the `{` of the
+/// quant_config written as a flow mapping inside a YAML) as if the document began there; the
+/// path is relative to that value. Works while the text around is not valid YAML.
+pub fn cursor_from(text: &str, start: usize, offset: usize, bias: Bias) -> Cursor {
+    let offset = floor_boundary(text, offset);
+    let start = floor_boundary(text, start).min(offset);
+    scan(text, offset, bias, Vec::new(), State::ExpectValue, start)
+}
+
 /// The cursor found in the tree alone (what the character at `offset` is), for documents read
 /// by another front end (an hb_compile YAML): the same [`Cursor`], with [`Slot::Other`] where no
 /// key or scalar value lies.

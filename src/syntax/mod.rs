@@ -20,10 +20,10 @@ mod parser;
 mod tests;
 mod yaml;
 
-pub use cursor::{cursor_at, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
+pub use cursor::{cursor_at, cursor_from, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
-pub use yaml::parse_yaml;
+pub use yaml::{parse_yaml, parse_yaml_prefix};
 
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -40,6 +40,18 @@ pub fn parse_yaml(text: &str) -> Parse {
     parse
 }
 
+/// The YAML before the line of its first error, read on its own: while the user types in the
+/// inline quant_config, the sections before it (the model, the march) still say what the
+/// config is checked against. `None` when `parse` has no error or the prefix reads no better.
+pub fn parse_yaml_prefix(text: &str, parse: &Parse) -> Option<Parse> {
+    let error = parse.errors.first()?;
+    let line_start = text[..error.range.start.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |n| n + 1);
+    let prefix = read(&text[..line_start]);
+    (prefix.errors.is_empty() && prefix.root.is_some()).then_some(prefix)
+}
+
 /// Where spaces were inserted: (offset of the line start in the relaxed text, spaces inserted
 /// before that line, spaces inserted at it).
 type Shifts = Vec<(usize, usize, usize)>;
