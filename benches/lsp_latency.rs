@@ -6,8 +6,9 @@
 //! - `textDocument/completion` (a node_config key, and a qtype value),
 //! - `textDocument/hover` (a node name, and a key),
 //!
-//! on (a) a 300-line config paired with resnet18 and (b) a 100,000-entry node_config paired with
-//! a 100,000-node synthetic model. Prints p50/p95/max per measure. Run with
+//! on (a) a 300-line config paired with resnet18, (b) a 100,000-entry node_config paired with
+//! a 100,000-node synthetic model and (c) a 300-line hb_compile YAML whose inline quant_config
+//! has a 2,000-entry node_config, paired through the YAML with a 5,000-node synthetic model. Prints p50/p95/max per measure. Run with
 //! `cargo bench --bench lsp_latency`; figures are recorded in docs/performance.md.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -169,6 +170,8 @@ fn ms(d: Duration) -> String {
 /// One scenario: the document, where to edit, where to complete and hover.
 struct Scenario {
     title: String,
+    /// The document's file name (`quant_config.json`, `config.yaml`).
+    file_name: &'static str,
     text: String,
     /// A `"int16"` value token whose `int16`/`int32` toggles per edit (same length).
     edit_at: String,
@@ -180,14 +183,14 @@ struct Scenario {
 }
 
 fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
-    let config = dir.join("quant_config.json");
+    let config = dir.join(s.file_name);
     std::fs::write(&config, &s.text).unwrap();
     let uri = uri(&config);
     let mut server = Server::spawn(binary, dir);
     let t = Instant::now();
     server.notify(
         "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": s.text}}),
+        json!({"textDocument": {"uri": uri, "languageId": if s.file_name.ends_with(".yaml") { "yaml" } else { "json" }, "version": 1, "text": s.text}}),
     );
     let first = server.diagnostics(&uri, 1);
     eprintln!(
@@ -296,6 +299,21 @@ fn resnet18_config(names: &[String]) -> String {
     t
 }
 
+/// An hb_compile YAML of about 300 lines whose inline quant_config (a JSON-like flow mapping,
+/// as real YAMLs write it) sets every name of `names`, seven entries a line.
+fn hb_compile_yaml(names: &[String]) -> String {
+    let mut t = String::from("# qcls latency benchmark: an hb_compile YAML\nmodel_parameters:\n  onnx_model: ./model.onnx\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: model\ninput_parameters:\n  input_name: input\n  input_type_rt: nv12\n  input_type_train: rgb\ncalibration_parameters:\n  calibration_type: default\n  quant_config: {\n    \"model_config\": {\"all_node_type\": \"int16\", \"model_output_type\": \"int16\"},\n    \"node_config\": {\n      \"/yaml/\": {},\n");
+    for line in names.chunks(7) {
+        let entries: Vec<String> = line
+            .iter()
+            .map(|n| format!("\"{n}\": {{\"qtype\": \"float16\"}}"))
+            .collect();
+        t.push_str(&format!("      {},\n", entries.join(", ")));
+    }
+    t.push_str("    }\n  }\ncompiler_parameters:\n  optimize_level: O2\n");
+    t
+}
+
 fn node_names(model: &Path) -> Vec<String> {
     qcls::model::ModelIndex::load(model)
         .expect("index the model")
@@ -348,6 +366,7 @@ fn main() {
     let names = node_names(&model);
     let text = resnet18_config(&entries_leaving_out(&names[..names.len() - 1], "/layer1/"));
     let a = Scenario {
+        file_name: "quant_config.json",
         title: format!(
             "(a) {}-line config, resnet18 ({} nodes)",
             text.lines().count(),
@@ -363,6 +382,38 @@ fn main() {
     };
     let stats = run(&binary, dir.path(), &a);
     print(&a.title, &stats);
+
+    // (c) a 300-line hb_compile YAML with a 2,000-entry inline node_config.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("model_output")).unwrap();
+    let model = dir
+        .path()
+        .join("model_output/model_optimized_float_model.onnx");
+    qcls::model::synth::write_synthetic_model(&model, 5_000, 0).unwrap();
+    let names = node_names(&model);
+    let middle = names[1_000].clone();
+    let text = hb_compile_yaml(&names[..2_000]).replace(
+        &format!("\"{middle}\": {{\"qtype\": \"float16\"}}"),
+        &format!("\"{middle}\": {{\"qtype\": \"int16\"}}"),
+    );
+    let c = Scenario {
+        file_name: "config.yaml",
+        title: format!(
+            "(c) {}-line hb_compile YAML, inline node_config of 2,000 entries, synthetic model ({} nodes)",
+            text.lines().count(),
+            names.len()
+        ),
+        edit_at: format!("\"{middle}\": {{\"qtype\": \"int16\""),
+        complete_key_at: ("\"/yaml/\"".into(), 6),
+        // (the edited entry is the one int16 entry)
+        complete_value_at: ("\"qtype\": \"int16\"", 12),
+        hover_node_at: (format!("\"{middle}\""), 5),
+        hover_key_at: ("march", 2),
+        iterations: if quick { 5 } else { 300 },
+        text,
+    };
+    let stats = run(&binary, dir.path(), &c);
+    print(&c.title, &stats);
 
     if quick {
         return;
@@ -380,6 +431,7 @@ fn main() {
     } = big_config(&names);
     let complete_key = format!("\"{scope}\"");
     let b = Scenario {
+        file_name: "quant_config.json",
         title: format!(
             "(b) {}-entry node_config ({:.1} MB), synthetic model ({} nodes)",
             entries,
