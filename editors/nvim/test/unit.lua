@@ -26,8 +26,15 @@ eq(qcls.name_matches("/a/b/my_quant_config.json"), true, "name with quant_config
 eq(qcls.name_matches("/a/quant_config/settings.json"), false, "only the file name counts")
 eq(qcls.name_matches("/a/b/package.json"), false, "package.json")
 
+-- hb_compile YAMLs are recognised by a top-level section; other YAML is not.
+local hb = qcls.lines_look_like_hb_compile
+eq(hb({ "# conversion", "model_parameters:", "  march: nash-e" }), true, "hb_compile YAML")
+eq(hb({ "calibration_parameters:", "  quant_config: {}" }), true, "calibration section")
+eq(hb({ "jobs:", "  model_parameters: 1" }), false, "an indented key is no section")
+eq(hb({ "name: ci" }), false, "other YAML")
+
 qcls.setup({ cmd = { "true" } })
-eq(qcls.config.filetypes, { "json", "jsonc" }, "default filetypes")
+eq(qcls.config.filetypes, { "json", "jsonc", "yaml" }, "default filetypes")
 qcls.setup({ cmd = "qcls", filetypes = { "json" } })
 eq(qcls.config.filetypes, { "json" }, "filetypes replace the defaults")
 eq(qcls.config.cmd, { "qcls" }, "a string cmd becomes a list")
