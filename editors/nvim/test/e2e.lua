@@ -279,6 +279,17 @@ local function run()
   end)
   check(qcls_client(pkg_buf) == nil, "qcls attached to package.json")
   out("ok - attached to pairs.json (by content, same client), not to package.json")
+
+  -- An hb_compile YAML: attached, and its inline quant_config is checked --------------------
+  vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/config.yaml"))
+  local yaml_buf = vim.api.nvim_get_current_buf()
+  check(wait(TIMEOUT, function()
+    return qcls_client(yaml_buf) ~= nil
+  end), "qcls did not attach to config.yaml (an hb_compile YAML)")
+  check(wait(TIMEOUT, function()
+    return codes(vim.diagnostic.get(yaml_buf))["unknown-op-type"] ~= nil
+  end), "no unknown-op-type for the inline quant_config's softmax in config.yaml")
+  out("ok - attached to config.yaml and checked its inline quant_config (unknown-op-type)")
 end
 
 local ok, err = xpcall(run, function(e)

@@ -43,6 +43,8 @@ cat > "$work/quant_config.json" <<'JSON'
 JSON
 # Served by content (a top-level op_config), not by name; package.json is not served.
 printf '{\n  "op_config": {"Softmax": {"qtype": "int16"}}\n}\n' > "$work/pairs.json"
+# An hb_compile YAML with its quant_config inline (the lowercase op type is a real mistake).
+printf 'model_parameters:\n  march: nash-e\ncalibration_parameters:\n  quant_config: {"op_config": {"softmax": {"qtype": "int16"}}}\n' > "$work/config.yaml"
 printf '{"name": "not-a-quant-config", "version": "1.0.0"}\n' > "$work/package.json"
 
 # Keep Neovim's state, logs and swap files out of the user's home.
