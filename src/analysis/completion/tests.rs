@@ -310,3 +310,60 @@ mod dialects {
         assert!(labels_in("{$0}", Profile::Nash, None).contains(&"subgraph_config".to_string()));
     }
 }
+
+mod yaml {
+    use super::super::*;
+    use crate::analysis::fixture;
+    use crate::syntax::{parse_yaml, Parse};
+
+    fn labels(s: &str) -> Vec<String> {
+        let (text, offset) = fixture(s);
+        let yaml = parse_yaml(&text);
+        let inline: Option<Parse> = crate::analysis::inline_quant_config(&yaml);
+        complete_yaml(
+            &text,
+            inline.as_ref(),
+            offset,
+            Locale::En,
+            None,
+            &Dialect::default(),
+        )
+        .items
+        .into_iter()
+        .map(|i| i.label)
+        .collect()
+    }
+
+    #[test]
+    fn sections_keys_and_values_of_the_yaml() {
+        let top = labels("model_parameters:\n  march: nash-e\nca$0");
+        assert!(
+            top.contains(&"calibration_parameters".to_string()),
+            "{top:?}"
+        );
+        assert!(!top.contains(&"model_parameters".to_string()), "{top:?}");
+        let keys = labels("model_parameters:\n  march: nash-e\n  wor$0");
+        assert!(keys.contains(&"working_dir".to_string()), "{keys:?}");
+        assert!(
+            !keys.contains(&"march".to_string()),
+            "present keys are left out: {keys:?}"
+        );
+        let values = labels("model_parameters:\n  march: na$0");
+        assert!(
+            values.contains(&"nash-e".to_string()) && values.contains(&"bayes-e".to_string()),
+            "{values:?}"
+        );
+        // A line deeper than the section's keys (a block mapping below a key) gets nothing.
+        assert!(labels("model_parameters:\n  node_info:\n    a$0").is_empty());
+    }
+
+    #[test]
+    fn inside_the_flow_quant_config_the_quant_config_is_completed() {
+        let items = labels("calibration_parameters:\n  quant_config: {\"model_config\": {\"all_node_type\": \"$0\"}}\n");
+        assert!(items.contains(&"int16".to_string()), "{items:?}");
+        // After the mapping, the YAML's own keys again.
+        let items =
+            labels("calibration_parameters:\n  quant_config: {\"model_config\": {}}\n  cal$0");
+        assert!(items.contains(&"cal_data_dir".to_string()), "{items:?}");
+    }
+}
