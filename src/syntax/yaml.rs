@@ -67,20 +67,19 @@ fn read_with_json_quant_config(text: &str) -> Option<Parse> {
     }
     let mut value = inner.root.take()?;
     shift(&mut value, start);
-    // The YAML with the mapping blanked: `{` spaces (line breaks kept) `}`.
-    let mut skeleton = String::with_capacity(text.len());
+    // The YAML with `{}` in place of the mapping; what follows it moves back by the mapping's
+    // length less two.
+    let mut skeleton = String::with_capacity(text.len() - region.len() + 2);
     skeleton.push_str(&text[..start]);
-    skeleton.push('{');
-    skeleton.extend(region.as_bytes()[1..region.len() - 1].iter().map(|&b| {
-        if b == b'\n' || b == b'\r' {
-            b as char
-        } else {
-            ' '
-        }
-    }));
-    skeleton.push('}');
+    skeleton.push_str("{}");
     skeleton.push_str(&text[end..]);
     let mut parse = read_yaml(&skeleton);
+    if !parse.errors.is_empty() {
+        return None;
+    }
+    if let Some(root) = parse.root.as_mut() {
+        shift_from(root, start + 2, region.len() - 2);
+    }
     let slot = parse
         .root
         .as_mut()
@@ -152,7 +151,13 @@ fn flow_mapping_end(text: &str, start: usize) -> Option<usize> {
 
 /// Moves every range of a tree `by` bytes.
 fn shift(value: &mut Value, by: usize) {
-    let moved = |r: TextRange| TextRange::new(r.start + by, r.end + by);
+    shift_from(value, 0, by);
+}
+
+/// Moves every offset at or after `from` by `by` bytes.
+fn shift_from(value: &mut Value, from: usize, by: usize) {
+    let at = |o: usize| if o >= from { o + by } else { o };
+    let moved = |r: TextRange| TextRange::new(at(r.start), at(r.end));
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         v.range = moved(v.range);
