@@ -244,3 +244,52 @@ async fn completion_in_the_inline_config_while_typing() {
         .collect();
     assert_eq!(labels, ["int8", "int16", "float32"], "bayes has no float16");
 }
+
+/// Editing the quant_config written inside a YAML re-parses the edited member in place and
+/// checks it from the last check: what is published must be what a fresh server says of the
+/// same text, edit after edit (inside an entry, across entries, outside the config).
+#[tokio::test]
+async fn edits_of_the_inline_config_give_what_a_fresh_check_gives() {
+    let (_dir, uri) = project();
+    let base = "model_parameters:\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: resnet18\ncalibration_parameters:\n  quant_config: {\n    \"model_config\": {\"all_node_type\": \"int16\"},\n    \"node_config\": {\n      \"/conv1/Conv\": {\"qtype\": \"int16\"}, \"/relu/Relu\": {\"qtype\": \"float16\"},\n      \"/maxpool/MaxPool\": {\"input0\": \"ec\"},\n    },\n  }\n";
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    c.open(&uri, base).await;
+    c.diagnostics(&uri, Some(1)).await;
+    let mut text = base.to_string();
+    let edits: [(&str, &str); 5] = [
+        (
+            "\"qtype\": \"int16\"}, \"/relu",
+            "\"qtype\": \"int32\"}, \"/relu",
+        ),
+        ("\"/relu/Relu\"", "\"/relu/Relux\""),
+        ("\"input0\": \"ec\"", "\"input1\": \"ec\""),
+        ("march: nash-e", "march: bayes-e"),
+        (
+            "\"/relu/Relux\": {\"qtype\": \"float16\"}",
+            "\"/relu/Relux\": {\"qtype\": \"float16\", \"input0\": \"int8\"}",
+        ),
+    ];
+    for (version, (from, to)) in edits.iter().enumerate() {
+        let version = version as i64 + 2;
+        let at = text.find(from).expect("edit target");
+        let (l1, c1) = utf16_pos(&text, at);
+        let (l2, c2) = utf16_pos(&text, at + from.len());
+        text.replace_range(at..at + from.len(), to);
+        c.change(
+            &uri,
+            version as i32,
+            json!([{"range": {"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}}, "text": to}]),
+        )
+        .await;
+        let incremental = c.diagnostics(&uri, Some(version)).await;
+        let mut fresh = Client::new();
+        fresh.initialize(json!({"capabilities": {}})).await;
+        fresh.open(&uri, &text).await;
+        let full = fresh.diagnostics(&uri, Some(1)).await;
+        assert_eq!(
+            incremental["diagnostics"], full["diagnostics"],
+            "after edit {version}: {text}"
+        );
+    }
+}

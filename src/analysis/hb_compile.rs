@@ -34,6 +34,30 @@ pub fn inline_quant_config(parse: &Parse) -> Option<Parse> {
 /// Every diagnostic of an hb_compile YAML, sorted by position. `missing` are the files it names
 /// that the caller found missing on disk (the analysis never touches it).
 pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFile]) -> Checked {
+    let mut out = check_hb_compile_around(parse, None, ctx, missing);
+    if let Some(inline) = inline_quant_config(parse) {
+        out.extend(check_inline(&inline, ctx).diagnostics);
+    }
+    let mut out = ctx.config.apply(out);
+    out.sort_by_key(|d| (d.range.start, d.range.end));
+    Checked::from_diagnostics(out)
+}
+
+/// The inline quant_config checked as a file would be (its syntax is the YAML's). Kept apart so
+/// that the server can check it from the last check of it, as a JSON document.
+pub fn check_inline(inline: &Parse, ctx: &CheckContext) -> Checked {
+    check_document("", inline, ctx)
+}
+
+/// Everything of an hb_compile YAML but its inline quant_config's own check: the YAML's syntax
+/// and keys, the names it writes, where it overlaps its quant_config (`inline`, else read from
+/// `parse`), the files it names. Not sorted, severities not applied.
+pub fn check_hb_compile_around(
+    parse: &Parse,
+    inline: Option<&Parse>,
+    ctx: &CheckContext,
+    missing: &[MissingFile],
+) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = parse
         .errors
         .iter()
@@ -47,22 +71,18 @@ pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFil
         .collect();
     if let Some(root) = parse.root.as_ref() {
         check_yaml_keys(root, &mut out);
-    }
-    if let Some(root) = parse.root.as_ref() {
         check_yaml_names(root, ctx, &mut out);
-    }
-    if let (Some(root), Some(inline)) = (parse.root.as_ref(), inline_quant_config(parse)) {
-        check_overlaps(root, &inline, &mut out);
-    }
-    if let Some(inline) = inline_quant_config(parse) {
-        // The inline config is checked as a file would be; its own syntax is the YAML's.
-        let checked = check_document("", &inline, ctx);
-        out.extend(
-            checked
-                .diagnostics
-                .into_iter()
-                .filter(|d| d.code != Code::SyntaxError),
-        );
+        let read;
+        let inline = match inline {
+            Some(inline) => Some(inline),
+            None => {
+                read = inline_quant_config(parse);
+                read.as_ref()
+            }
+        };
+        if let Some(inline) = inline {
+            check_overlaps(root, inline, &mut out);
+        }
     }
     for m in missing {
         let severity = if m.file.required {
@@ -82,9 +102,7 @@ pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFil
             .with_severity(severity),
         );
     }
-    let mut out = ctx.config.apply(out);
-    out.sort_by_key(|d| (d.range.start, d.range.end));
-    Checked::from_diagnostics(out)
+    out
 }
 
 /// The YAML's own keys: sections, keys per section, their types, values and ranges

@@ -27,7 +27,9 @@ pub use document_kind::{document_kind, is_yaml_name, DocumentKind, CONFIG_SECTIO
 pub use explain::Explanation;
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
-pub use hb_compile::{check_hb_compile, inline_quant_config};
+pub use hb_compile::{
+    check_hb_compile, check_hb_compile_around, check_inline, inline_quant_config,
+};
 pub use hover::{describe_key, hover, hover_yaml, HoverInfo};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
 pub use node_info::{MAX_NAME_ITEMS, NO_PRECISION, OMITTED};

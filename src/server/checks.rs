@@ -13,6 +13,7 @@ use super::documents::Snapshot;
 use crate::analysis::{self, CheckContext, Checked, DiagnosticConfig, ModelStatus};
 use crate::model::ModelIndex;
 use crate::spec::Dialect;
+use crate::syntax::Parse;
 
 /// What a check depended on besides the text.
 #[derive(Clone, Debug)]
@@ -65,12 +66,14 @@ impl Checks {
         self.map.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The check of `snap` in `ctx`: the stored one for this version, else from the stored
+    /// The check of `parse` (the snapshot's document, or the quant_config written inside a
+    /// YAML) in `ctx`: the stored one for this version, else from the stored
     /// one of an earlier version when only one node_config entry changed since, else a full
     /// check. `model` is the `Arc` behind `ctx.model`, when loaded.
     pub fn checked(
         &self,
         snap: &Snapshot,
+        parse: &Parse,
         ctx: &CheckContext,
         model: Option<&Arc<ModelIndex>>,
         directive: Option<&str>,
@@ -92,19 +95,15 @@ impl Checks {
             .and_then(|e| (e.inputs == inputs).then(|| (e.generation, e.checked.clone())));
         let checked = match prev {
             Some((generation, checked)) if generation == snap.generation => return checked,
-            Some((generation, prev)) => {
-                snap.reuse
-                    .iter()
-                    .find(|(g, _)| *g == generation)
-                    .and_then(|(_, splice)| {
-                        analysis::check_after_splice(&prev, &snap.parse, splice, ctx)
-                    })
-            }
+            Some((generation, prev)) => snap
+                .reuse
+                .iter()
+                .find(|(g, _)| *g == generation)
+                .and_then(|(_, splice)| analysis::check_after_splice(&prev, parse, splice, ctx)),
             None => None,
         };
-        let checked = Arc::new(
-            checked.unwrap_or_else(|| analysis::check_document(&snap.text, &snap.parse, ctx)),
-        );
+        let checked =
+            Arc::new(checked.unwrap_or_else(|| analysis::check_document(&snap.text, parse, ctx)));
         let mut map = self.lock();
         // Generations only grow: never replace a newer version's check with an older one.
         if map

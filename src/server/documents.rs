@@ -16,7 +16,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use super::models::{dialect_directives, directive};
 use super::proto::from_proto;
 use crate::analysis::{self, document_kind, is_yaml_name, DocumentKind};
-use crate::syntax::{self, Parse, Splice};
+use crate::syntax::{self, Parse, Splice, Value};
 use crate::text::{Document, PositionEncoding, TextRange};
 
 /// Edits kept to bring the last snapshot up to date; past this many, parse anew.
@@ -48,7 +48,8 @@ pub struct Snapshot {
     /// The local path, for `file:` URIs.
     pub path: Option<PathBuf>,
     /// Earlier versions (by generation) whose text differs from this one in one section member
-    /// only, and that member: their analysis can be reused outside it. Most recent first.
+    /// only, and that member: their analysis can be reused outside it. Most recent first. For
+    /// a YAML, members of its inline quant_config.
     pub reuse: Vec<(u64, Splice)>,
     /// The `// qcls-model:` directive (path and range), read once per version: pairing and
     /// checking both need it, and a config may have a comment per entry.
@@ -178,18 +179,11 @@ impl Documents {
             )
         };
         let yaml = is_yaml_name(&from_proto::file_name(uri));
-        let (text, parse, reuse) = if yaml {
-            // A YAML is read anew each time (a few hundred lines; never spliced).
-            let text = doc.text();
-            let parse = syntax::parse_yaml(&text);
-            (text, parse, Vec::new())
+        let (text, parse, inline, reuse) = if yaml {
+            build_yaml(&doc, base, edits)
         } else {
-            build(&doc, base, edits)
-        };
-        let inline = if yaml {
-            analysis::inline_quant_config(&parse)
-        } else {
-            None
+            let (text, parse, reuse) = build(&doc, base, edits);
+            (text, parse, None, reuse)
         };
         let yaml_prefix = if yaml {
             syntax::parse_yaml_prefix(&text, &parse)
@@ -271,11 +265,21 @@ fn build(
         let parse = syntax::parse(&text);
         return (text, parse, Vec::new());
     }
-    // The one member every edit fell in, relative to the base (`None` when they differ).
+    let reuse = reuse_of(&splices, base_generation, &base_reuse);
+    (text, parse, reuse)
+}
+
+/// The earlier versions a new one can be checked from: the one member every edit fell in,
+/// relative to the base and to the versions the base could be checked from.
+fn reuse_of(
+    splices: &[Splice],
+    base_generation: u64,
+    base_reuse: &[(u64, Splice)],
+) -> Vec<(u64, Splice)> {
     let change = splices
         .split_first()
         .and_then(|(first, rest)| rest.iter().try_fold(first.clone(), |all, s| all.then(s)));
-    let reuse = match change {
+    match change {
         Some(change) => std::iter::once((base_generation, change.clone()))
             .chain(
                 base_reuse
@@ -285,8 +289,82 @@ fn build(
             .take(MAX_REUSE)
             .collect(),
         None => Vec::new(),
+    }
+}
+
+/// A YAML's text, tree, inline quant_config and reuse. When every edit since the last snapshot
+/// fell inside its inline quant_config written as JSON (the usual case while tuning a config),
+/// the edited member of that config is re-parsed in place, as in a JSON document, and only the
+/// rest of the YAML is read again; else the YAML is read anew.
+fn build_yaml(
+    doc: &Document,
+    base: Option<Arc<Snapshot>>,
+    edits: Vec<(TextRange, String)>,
+) -> (String, Parse, Option<Parse>, Vec<(u64, Splice)>) {
+    let from_scratch = || {
+        let text = doc.text();
+        let parse = syntax::parse_yaml(&text);
+        let inline = analysis::inline_quant_config(&parse);
+        (text, parse, inline, Vec::new())
     };
-    (text, parse, reuse)
+    let Some(Ok(base)) = base.map(Arc::try_unwrap) else {
+        return from_scratch();
+    };
+    let Snapshot {
+        mut text,
+        inline: Some(mut inline),
+        generation: base_generation,
+        reuse: base_reuse,
+        ..
+    } = base
+    else {
+        return from_scratch();
+    };
+    if !read_as_json(&inline) {
+        return from_scratch();
+    }
+    let mut splices = Vec::new();
+    for (range, insert) in &edits {
+        let inside = inline
+            .root
+            .as_ref()
+            .is_some_and(|r| r.range.start < range.start && range.end < r.range.end);
+        if !inside || text.get(range.start..range.end).is_none() {
+            return from_scratch();
+        }
+        text.replace_range(range.start..range.end, insert);
+        match inline.reparse_member(&text, *range, insert.len()) {
+            Some(splice) => splices.push(splice),
+            None => return from_scratch(),
+        }
+    }
+    if text.len() != doc.len() {
+        return from_scratch();
+    }
+    let Some(parse) = inline
+        .root
+        .as_ref()
+        .and_then(|root| syntax::parse_yaml_with_inline(&text, root))
+    else {
+        return from_scratch();
+    };
+    let reuse = reuse_of(&splices, base_generation, &base_reuse);
+    (text, parse, Some(inline), reuse)
+}
+
+/// Was this inline quant_config read by the JSON parser (its region is JSON text, so a member
+/// can be re-parsed in place)? The JSON parser records each member's colon; the YAML reader
+/// gives colons no width.
+fn read_as_json(inline: &Parse) -> bool {
+    inline
+        .root
+        .as_ref()
+        .and_then(Value::as_object)
+        .is_some_and(|o| {
+            o.members
+                .iter()
+                .all(|m| m.colon.is_some_and(|c| c.end == c.start + 1))
+        })
 }
 
 #[cfg(test)]

@@ -110,8 +110,22 @@ fn checked(
             .as_deref()
             .map(|path| crate::model::missing_files(path, &snap.parse))
             .unwrap_or_default();
-        let checked = analysis::check_hb_compile(&snap.parse, &ctx, &missing);
-        return (Arc::new(checked), index);
+        let around =
+            analysis::check_hb_compile_around(&snap.parse, snap.inline.as_ref(), &ctx, &missing);
+        let mut diagnostics = ctx.config.apply(around);
+        // The inline config is checked as a JSON document is: from its last check when one
+        // member changed since.
+        if let Some(inline) = snap.inline.as_ref() {
+            let checked = state
+                .checks
+                .checked(snap, inline, &ctx, index.as_ref(), None);
+            diagnostics.extend(checked.diagnostics.iter().cloned());
+        }
+        diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+        return (
+            Arc::new(analysis::Checked::from_diagnostics(diagnostics)),
+            index,
+        );
     }
     let directive = &snap.directive;
     let ctx = CheckContext {
@@ -122,6 +136,7 @@ fn checked(
     };
     let checked = state.checks.checked(
         snap,
+        &snap.parse,
         &ctx,
         index.as_ref(),
         directive.as_ref().map(|(path, _)| path.as_str()),

@@ -67,6 +67,24 @@ fn read_with_json_quant_config(text: &str) -> Option<Parse> {
     }
     let mut value = inner.root.take()?;
     shift(&mut value, start);
+    graft(text, value)
+}
+
+/// [`parse_yaml`] of a YAML whose inline quant_config (a JSON-like flow mapping) is known
+/// already: `inline` is its tree, ranges in `text` (the one an edit re-parsed in place). `None`
+/// when the rest of the YAML does not read, or puts no quant_config there.
+pub fn parse_yaml_with_inline(text: &str, inline: &Value) -> Option<Parse> {
+    graft(text, inline.clone())
+}
+
+/// The YAML of `text` read by saphyr with `{}` in place of the flow mapping `value` stands
+/// for, and `value` put in its place.
+fn graft(text: &str, value: Value) -> Option<Parse> {
+    let (start, end) = (value.range.start, value.range.end);
+    let region = text.get(start..end)?;
+    if !region.starts_with('{') || !region.ends_with('}') {
+        return None;
+    }
     // The YAML with `{}` in place of the mapping; what follows it moves back by the mapping's
     // length less two.
     let mut skeleton = String::with_capacity(text.len() - region.len() + 2);
