@@ -384,3 +384,46 @@ fn readme_code_table_is_generated_from_the_codes() {
         "README.md's table of diagnostic codes is stale; replace it with:\n\n{table}"
     );
 }
+
+/// hb_compile YAML cases, one file per kind of finding: the codes come out in order and
+/// the whole JSON report is kept as a snapshot.
+#[test]
+fn hb_compile_yaml_fixtures_are_checked() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/yaml");
+    let cases: &[(&str, &[&str])] = &[
+        // Block-style inline config: rules of the quant_config apply inside the YAML.
+        (
+            "block_inline.yaml",
+            &[
+                "invalid-value",
+                "wrong-type",
+                "unknown-key",
+                "model-not-found",
+            ],
+        ),
+        (
+            "flow_inline.yaml",
+            &[
+                "file-not-found",
+                "unknown-op-type",
+                "invalid-value",
+                "unknown-key",
+                "model-not-found",
+                "unknown-op-type",
+                "invalid-value",
+                "invalid-value",
+            ],
+        ),
+        // The quant_config named by path is found beside the YAML; cal_data_dir is not.
+        ("path_form.yaml", &["file-not-found", "out-of-range"]),
+        ("typo_sections.yaml", &["unknown-key", "unknown-key"]),
+    ];
+    for (file, expected) in cases {
+        let out = qcls(&["check", "--format", "json", file], &dir);
+        assert_eq!(&codes_of(&json_of(&out)), expected, "{file}");
+        insta::assert_snapshot!(
+            format!("yaml_{}", file.trim_end_matches(".yaml")),
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}

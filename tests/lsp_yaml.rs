@@ -81,6 +81,19 @@ async fn the_yaml_and_its_inline_quant_config_are_checked_with_yaml_ranges() {
         md.contains("/conv1/Conv") && md.contains("Conv node"),
         "{md}"
     );
+    // Hover on a node named in node_info: its table, the YAML's ON: CPU deciding (float32).
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": at(YAML, "/relu/Relu")}),
+        )
+        .await
+        .unwrap();
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        md.contains("float32") && md.contains("model_parameters.node_info./relu/Relu.ON (line 5)"),
+        "{md}"
+    );
     // Hover on a YAML key: its documentation.
     let hover = c
         .request(

@@ -59,6 +59,36 @@ pub fn hover_yaml(
     }
     let keys = cursor.keys();
     let token = cursor.token?;
+    // A node named in the YAML (a node_info key, an item of run_on_cpu/run_on_bpu): its table
+    // of effective precisions, as on a node_config key.
+    let empty = Parse::default();
+    let config = inline.unwrap_or(&empty);
+    let node_table = |name: &str, range: TextRange| HoverInfo {
+        range,
+        markdown: node_hover(
+            text,
+            config,
+            name,
+            model,
+            locale,
+            dialect,
+            yaml.root.as_ref(),
+        ),
+    };
+    match (cursor.slot, keys.as_slice()) {
+        (Slot::Key, ["model_parameters", "node_info"]) => {
+            let name = cursor.member(yaml)?.key.text.clone();
+            return Some(node_table(&name, token));
+        }
+        (Slot::Value, ["calibration_parameters", "run_on_cpu" | "run_on_bpu"]) => {
+            let value = cursor.value(yaml)?;
+            let (name, range) = super::hb_compile::items(value, &[';'])
+                .into_iter()
+                .find(|(_, r)| r.start <= offset && offset < r.end)?;
+            return Some(node_table(name, range));
+        }
+        _ => {}
+    }
     // The level of the object that holds the key (Key) or of the key that holds the value.
     let (level_keys, name): (&[&str], &str) = match cursor.slot {
         Slot::Key => (
