@@ -121,7 +121,7 @@ async fn the_yaml_and_its_inline_quant_config_are_checked_with_yaml_ranges() {
     assert_eq!(relu["inputs"][0]["precision"], "float32");
     assert_eq!(relu["inputs"][0]["source"]["line"], 4);
 
-    // No JSON formatting of a YAML; no completion yet.
+    // No JSON formatting of a YAML.
     let formatted = c
         .request(
             "textDocument/formatting",
@@ -256,6 +256,24 @@ async fn completion_in_the_inline_config_while_typing() {
         .map(|i| i["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["int8", "int16", "float32"], "bayes has no float16");
+    // The YAML's own lists of node names complete from the model the YAML names.
+    let text = "model_parameters:\n  working_dir: ./model_output\n  output_model_file_prefix: resnet18\ncalibration_parameters:\n  run_on_cpu: /conv1/Conv;/layer4/layer4.1/re";
+    c.change(&uri, 3, json!([{"text": text}])).await;
+    let (line, character) = utf16_pos(text, text.len());
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        )
+        .await
+        .unwrap();
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"/layer4/layer4.1/relu/Relu"), "{labels:?}");
 }
 
 /// Editing the quant_config written inside a YAML re-parses the edited member in place and

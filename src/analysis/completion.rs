@@ -13,9 +13,12 @@ use crate::model::{known_op_types, ModelIndex};
 use crate::spec::{
     lookup_level, Dialect, Locale, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
 };
-use crate::syntax::{cursor_at, cursor_from, node_at, Bias, Cursor, Seg, Slot};
+use crate::syntax::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
 use crate::syntax::{Parse, ValueKind};
 use crate::text::TextRange;
+
+mod yaml;
+pub use yaml::complete_yaml;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {
@@ -76,160 +79,6 @@ pub fn complete(
 ) -> Completions {
     let cursor = cursor_at(text, parse, offset, Bias::Typing);
     complete_at(text, parse, &cursor, offset, locale, model, dialect)
-}
-
-/// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
-/// (`quant_config: {...}`, the form real YAMLs use), read from its `{` so that it works while
-/// the YAML around is broken; `inline` is the config's tree when the YAML could be read.
-pub fn complete_yaml(
-    text: &str,
-    inline: Option<&Parse>,
-    offset: usize,
-    locale: Locale,
-    model: Option<&ModelIndex>,
-    dialect: &Dialect,
-) -> Completions {
-    let start = match inline.and_then(|p| p.root.as_ref()) {
-        Some(root) if text[root.range.start..].starts_with('{') => Some(root.range.start),
-        Some(_) => None,
-        None => flow_quant_config_start(text),
-    };
-    if let Some(start) = start.filter(|&s| s < offset) {
-        let cursor = cursor_from(text, start, offset, Bias::Typing);
-        // Past the mapping's end the reading says `Other`: the YAML's own keys follow.
-        if cursor.slot != Slot::Other {
-            let empty = Parse::default();
-            let parse = inline.unwrap_or(&empty);
-            return complete_at(text, parse, &cursor, offset, locale, model, dialect);
-        }
-    }
-    complete_yaml_keys(text, offset, locale, dialect)
-}
-
-/// The YAML's own keys and values, found from the lines around the cursor (so it works while
-/// the YAML is half-typed): a section name at the top, a key of the section on the section's
-/// key column, a value after `key:`.
-fn complete_yaml_keys(text: &str, offset: usize, locale: Locale, dialect: &Dialect) -> Completions {
-    use crate::spec::hb_compile::{hb_section, HB_TOP};
-    let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..offset];
-    let indent = before.len() - before.trim_start_matches(' ').len();
-    let typed = before.trim_start_matches(' ');
-    // The section the line belongs to: the last unindented `name:` line above, and the column
-    // of that section's keys (the first indented line after it).
-    let lines_above: Vec<&str> = text[..line_start].lines().collect();
-    let section_at = lines_above
-        .iter()
-        .rposition(|l| !l.starts_with([' ', '\t', '#']) && !l.trim().is_empty());
-    let section = section_at
-        .and_then(|i| lines_above[i].split(':').next())
-        .map(str::trim);
-    let key_column = section_at.and_then(|i| {
-        lines_above[i + 1..]
-            .iter()
-            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(|l| l.len() - l.trim_start_matches(' ').len())
-    });
-    let item =
-        |i: usize, label: &str, new_text: String, range: TextRange, level, kind| CompletionItem {
-            label: label.to_string(),
-            kind,
-            detail: None,
-            documentation: describe_key(level, label, locale, dialect),
-            range,
-            new_text,
-            sort_text: format!("{i:03}"),
-        };
-    if let Some((key, value)) = typed.split_once(':') {
-        // A value: `  march: na|`.
-        let (Some(level), true) = (section.and_then(hb_section), indent > 0) else {
-            return Completions::default();
-        };
-        let Some(spec) = level.key(key.trim()) else {
-            return Completions::default();
-        };
-        let ValueSpec::Scalar(scalar) = &spec.value else {
-            return Completions::default();
-        };
-        let lead = value.len() - value.trim_start().len();
-        let start = offset - value.len() + lead;
-        let range = TextRange::new(start, offset);
-        let values: Vec<&str> = match scalar.ty {
-            ScalarType::Bool => vec!["true", "false"],
-            _ => scalar.values.to_vec(),
-        };
-        let doc = describe_key(level, spec.name, locale, dialect);
-        return values
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| CompletionItem {
-                label: v.to_string(),
-                kind: CompletionKind::EnumValue,
-                detail: None,
-                documentation: doc.clone(),
-                range,
-                new_text: v.to_string(),
-                sort_text: format!("{i:03}"),
-            })
-            .collect::<Vec<_>>()
-            .into();
-    }
-    let range = TextRange::new(offset - typed.len(), offset);
-    let (level, present): (&crate::spec::Level, Vec<&str>) = if indent == 0 {
-        let present = text
-            .lines()
-            .filter(|l| !l.starts_with([' ', '\t', '#']))
-            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
-            .collect();
-        (&HB_TOP, present)
-    } else {
-        match (section.and_then(hb_section), key_column) {
-            (Some(level), column) if column.is_none_or(|c| c == indent) => {
-                let first = section_at.map_or(0, |i| i + 1);
-                let present = lines_above[first..]
-                    .iter()
-                    .filter(|l| l.len() - l.trim_start_matches(' ').len() == indent)
-                    .filter_map(|l| l.trim().split_once(':').map(|(k, _)| k.trim()))
-                    .collect();
-                (level, present)
-            }
-            _ => return Completions::default(),
-        }
-    };
-    level
-        .keys
-        .iter()
-        .filter(|k| !present.contains(&k.name))
-        .enumerate()
-        .map(|(i, k)| {
-            let new_text = match k.value {
-                ValueSpec::Object(_) => format!("{}:", k.name),
-                _ => format!("{}: ", k.name),
-            };
-            item(i, k.name, new_text, range, level, CompletionKind::Key)
-        })
-        .collect::<Vec<_>>()
-        .into()
-}
-
-/// Where `quant_config: {` opens the flow mapping in a YAML that cannot be read as a whole
-/// (the user is typing): the first `quant_config:` key followed by `{`.
-fn flow_quant_config_start(text: &str) -> Option<usize> {
-    let mut from = 0;
-    while let Some(at) = text[from..].find("quant_config:") {
-        let key = from + at;
-        let after = key + "quant_config:".len();
-        let rest = &text[after..];
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let line_start = text[..key].rfind('\n').map_or(0, |n| n + 1);
-        let is_key = text[line_start..key].trim().is_empty();
-        if is_key && rest[skipped..].starts_with('{') {
-            return Some(after + skipped);
-        }
-        from = after;
-    }
-    None
 }
 
 /// The completions of what `cursor` says, with the document's tree `parse`.

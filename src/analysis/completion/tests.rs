@@ -366,4 +366,92 @@ mod yaml {
             labels("calibration_parameters:\n  quant_config: {\"model_config\": {}}\n  cal$0");
         assert!(items.contains(&"cal_data_dir".to_string()), "{items:?}");
     }
+
+    fn with_model(s: &str) -> Completions {
+        let (text, offset) = fixture(s);
+        let yaml = parse_yaml(&text);
+        let inline: Option<Parse> = crate::analysis::inline_quant_config(&yaml);
+        let model = crate::analysis::fixture_model("resnet18");
+        complete_yaml(
+            &text,
+            inline.as_ref(),
+            offset,
+            Locale::En,
+            Some(&model),
+            &Dialect::default(),
+        )
+    }
+
+    fn find<'c>(c: &'c Completions, label: &str) -> Option<&'c CompletionItem> {
+        c.items.iter().find(|i| i.label == label)
+    }
+
+    #[test]
+    fn node_info_keys_are_node_names_then_entry_keys_and_values() {
+        let text = "model_parameters:\n  node_info: {\n    \"/layer1/layer1.0/conv$0\n";
+        let c = with_model(text);
+        let it = find(&c, "/layer1/layer1.0/conv1/Conv").expect("node offered");
+        assert_eq!(it.new_text, "\"/layer1/layer1.0/conv1/Conv\"");
+        assert_eq!(it.detail.as_deref(), Some("Conv"));
+        // A single quote opened by the user is kept; names already written are left out.
+        let c = with_model(
+            "model_parameters:\n  node_info: {\n    '/conv1/Conv': {'ON': 'CPU'},\n    '/conv$0\n",
+        );
+        assert!(find(&c, "/conv1/Conv").is_none());
+        let it = find(&c, "/layer1/layer1.0/conv1/Conv").expect("other conv offered");
+        assert_eq!(it.new_text, "'/layer1/layer1.0/conv1/Conv'");
+        // In a node's entry: its keys, then the values of ON.
+        let keys =
+            with_model("model_parameters:\n  node_info: {\n    '/conv1/Conv': {'ON': 'CPU', '$0");
+        let labels: Vec<&str> = keys.items.iter().map(|i| i.label.as_str()).collect();
+        assert!(
+            labels.contains(&"OutputType") && !labels.contains(&"ON"),
+            "{labels:?}"
+        );
+        let values = with_model("model_parameters:\n  node_info: {\n    '/conv1/Conv': {'ON': '$0");
+        let labels: Vec<&str> = values.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["CPU", "BPU"]);
+        // After the mapping, the section's keys again.
+        let after =
+            with_model("model_parameters:\n  node_info: {'/conv1/Conv': {'ON': 'CPU'}}\n  wor$0");
+        assert!(find(&after, "working_dir").is_some(), "{after:?}");
+    }
+
+    #[test]
+    fn run_on_cpu_items_are_node_names() {
+        let c =
+            with_model("calibration_parameters:\n  run_on_cpu: /conv1/Conv;/layer1/layer1.0/re$0");
+        let it = find(&c, "/layer1/layer1.0/relu/Relu").expect("node offered");
+        // The item being typed is replaced, bare, as the list is written.
+        assert_eq!(it.new_text, "/layer1/layer1.0/relu/Relu");
+        let text = "calibration_parameters:\n  run_on_cpu: /conv1/Conv;/layer1/layer1.0/re";
+        assert_eq!(
+            it.range,
+            TextRange::new(text.rfind(';').unwrap() + 1, text.len())
+        );
+        let c = with_model("calibration_parameters:\n  run_on_bpu: \"/conv1/Conv; /co$0\"");
+        assert!(find(&c, "/conv1/Conv").is_none(), "already written");
+        // Without a model there is nothing to offer.
+        assert!(labels("calibration_parameters:\n  run_on_cpu: /co$0").is_empty());
+    }
+
+    #[test]
+    fn optimization_items_name_the_model_op_types() {
+        let c =
+            with_model("calibration_parameters:\n  optimization: set_model_output_int8,set_Co$0");
+        assert!(find(&c, "set_Conv_input_int16").is_some());
+        assert!(find(&c, "set_Relu_output_int8").is_some());
+        assert!(find(&c, "set_all_nodes_int16").is_some());
+        // resnet18 has no Softmax.
+        assert!(find(&c, "set_Softmax_input_int16").is_none());
+        let without = labels("calibration_parameters:\n  optimization: $0");
+        assert!(
+            without.contains(&"set_all_nodes_int16".to_string()),
+            "{without:?}"
+        );
+        assert!(
+            !without.iter().any(|l| l.starts_with("set_Conv")),
+            "{without:?}"
+        );
+    }
 }

@@ -1,0 +1,364 @@
+//! Completion in an hb_compile YAML: the quant_config written inside it (the same completion
+//! as in a JSON file), the YAML's own sections, keys and values, and the node names and op
+//! types the YAML writes (`node_info` keys, `run_on_cpu`/`run_on_bpu`, `optimization`). All of
+//! it reads the text around the cursor rather than the tree, so it works while the YAML is
+//! half-typed.
+
+use super::{complete_at, CompletionItem, CompletionKind, Completions};
+use crate::analysis::hover::describe_key;
+use crate::analysis::node_info::{select, MAX_NAME_ITEMS};
+use crate::model::ModelIndex;
+use crate::spec::hb_compile::{
+    hb_section, HB_TOP, NODE_INFO_ENTRY, OPTIMIZATION_DTYPES, OPTIMIZATION_FIXED,
+};
+use crate::spec::{Dialect, Locale, ScalarType, ValueSpec};
+use crate::syntax::{cursor_from, Bias, Parse, Slot};
+use crate::text::TextRange;
+
+/// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
+/// (`quant_config: {...}`, the form real YAMLs use), read from its `{` so that it works while
+/// the YAML around is broken; `inline` is the config's tree when the YAML could be read.
+pub fn complete_yaml(
+    text: &str,
+    inline: Option<&Parse>,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Completions {
+    let start = match inline.and_then(|p| p.root.as_ref()) {
+        Some(root) if text[root.range.start..].starts_with('{') => Some(root.range.start),
+        Some(_) => None,
+        None => flow_mapping_start(text, "quant_config"),
+    };
+    if let Some(start) = start.filter(|&s| s < offset) {
+        let cursor = cursor_from(text, start, offset, Bias::Typing);
+        // Past the mapping's end the reading says `Other`: the YAML's own keys follow.
+        if cursor.slot != Slot::Other {
+            let empty = Parse::default();
+            let parse = inline.unwrap_or(&empty);
+            return complete_at(text, parse, &cursor, offset, locale, model, dialect);
+        }
+    }
+    if let Some(items) = complete_node_info(text, offset, locale, model, dialect) {
+        return items;
+    }
+    complete_yaml_keys(text, offset, locale, model, dialect)
+}
+
+/// The YAML's own keys and values, found from the lines around the cursor (so it works while
+/// the YAML is half-typed): a section name at the top, a key of the section on the section's
+/// key column, a value after `key:`.
+fn complete_yaml_keys(
+    text: &str,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Completions {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let before = &text[line_start..offset];
+    let indent = before.len() - before.trim_start_matches(' ').len();
+    let typed = before.trim_start_matches(' ');
+    // The section the line belongs to: the last unindented `name:` line above, and the column
+    // of that section's keys (the first indented line after it).
+    let lines_above: Vec<&str> = text[..line_start].lines().collect();
+    let section_at = lines_above
+        .iter()
+        .rposition(|l| !l.starts_with([' ', '\t', '#']) && !l.trim().is_empty());
+    let section = section_at
+        .and_then(|i| lines_above[i].split(':').next())
+        .map(str::trim);
+    let key_column = section_at.and_then(|i| {
+        lines_above[i + 1..]
+            .iter()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .map(|l| l.len() - l.trim_start_matches(' ').len())
+    });
+    let item =
+        |i: usize, label: &str, new_text: String, range: TextRange, level, kind| CompletionItem {
+            label: label.to_string(),
+            kind,
+            detail: None,
+            documentation: describe_key(level, label, locale, dialect),
+            range,
+            new_text,
+            sort_text: format!("{i:03}"),
+        };
+    if let Some((key, value)) = typed.split_once(':') {
+        // A value: `  march: na|`.
+        let (Some(level), true) = (section.and_then(hb_section), indent > 0) else {
+            return Completions::default();
+        };
+        let lead = value.len() - value.trim_start().len();
+        let value_start = offset - value.len() + lead;
+        match key.trim() {
+            "run_on_cpu" | "run_on_bpu" => {
+                return node_names_in_list(text, value_start, offset, model);
+            }
+            "optimization" => return optimization_items(text, value_start, offset, model),
+            _ => {}
+        }
+        let Some(spec) = level.key(key.trim()) else {
+            return Completions::default();
+        };
+        let ValueSpec::Scalar(scalar) = &spec.value else {
+            return Completions::default();
+        };
+        let range = TextRange::new(value_start, offset);
+        let values: Vec<&str> = match scalar.ty {
+            ScalarType::Bool => vec!["true", "false"],
+            _ => scalar.values.to_vec(),
+        };
+        let doc = describe_key(level, spec.name, locale, dialect);
+        return values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| CompletionItem {
+                label: v.to_string(),
+                kind: CompletionKind::EnumValue,
+                detail: None,
+                documentation: doc.clone(),
+                range,
+                new_text: v.to_string(),
+                sort_text: format!("{i:03}"),
+            })
+            .collect::<Vec<_>>()
+            .into();
+    }
+    let range = TextRange::new(offset - typed.len(), offset);
+    let (level, present): (&crate::spec::Level, Vec<&str>) = if indent == 0 {
+        let present = text
+            .lines()
+            .filter(|l| !l.starts_with([' ', '\t', '#']))
+            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+            .collect();
+        (&HB_TOP, present)
+    } else {
+        match (section.and_then(hb_section), key_column) {
+            (Some(level), column) if column.is_none_or(|c| c == indent) => {
+                let first = section_at.map_or(0, |i| i + 1);
+                let present = lines_above[first..]
+                    .iter()
+                    .filter(|l| l.len() - l.trim_start_matches(' ').len() == indent)
+                    .filter_map(|l| l.trim().split_once(':').map(|(k, _)| k.trim()))
+                    .collect();
+                (level, present)
+            }
+            _ => return Completions::default(),
+        }
+    };
+    level
+        .keys
+        .iter()
+        .filter(|k| !present.contains(&k.name))
+        .enumerate()
+        .map(|(i, k)| {
+            let new_text = match k.value {
+                ValueSpec::Object(_) => format!("{}:", k.name),
+                _ => format!("{}: ", k.name),
+            };
+            item(i, k.name, new_text, range, level, CompletionKind::Key)
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Where `key: {` opens a flow mapping, found in the text so that it works while the YAML
+/// cannot be read as a whole (the user is typing): the first `key:` line followed by `{`.
+fn flow_mapping_start(text: &str, key: &str) -> Option<usize> {
+    let written = format!("{key}:");
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&written) {
+        let key = from + at;
+        let after = key + written.len();
+        let rest = &text[after..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let line_start = text[..key].rfind('\n').map_or(0, |n| n + 1);
+        let is_key = text[line_start..key].trim().is_empty();
+        if is_key && rest[skipped..].starts_with('{') {
+            return Some(after + skipped);
+        }
+        from = after;
+    }
+    None
+}
+
+/// Inside `node_info: { ... }` (the flow mapping real YAMLs use): node names as its keys, the
+/// keys of a node's entry (`ON`, `InputType`, ...) and their values. `None` outside it.
+fn complete_node_info(
+    text: &str,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Option<Completions> {
+    let start = flow_mapping_start(text, "node_info").filter(|&s| s < offset)?;
+    let cursor = cursor_from(text, start, offset, Bias::Typing);
+    let range = cursor.token.unwrap_or(TextRange::empty(offset));
+    let token = &text[range.start..offset.clamp(range.start, range.end)];
+    // The quote the user opened is kept; a bare word gets double quotes, as node names
+    // (`/layer1/Conv`) need some in a flow mapping.
+    let quote_char = token
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\''))
+        .unwrap_or('"');
+    let typed = token.trim_start_matches(quote_char);
+    let quoted = |s: &str| format!("{quote_char}{s}{quote_char}");
+    let keys = cursor.keys();
+    let level = &NODE_INFO_ENTRY;
+    let items = match (cursor.slot, keys.as_slice()) {
+        (Slot::Key, []) => {
+            let present: Vec<&str> = cursor.keys_before.iter().map(String::as_str).collect();
+            let mut names = node_name_items(model, typed, range, |n| !present.contains(&n));
+            for item in &mut names.items {
+                item.new_text = quoted(&item.label);
+            }
+            names
+        }
+        (Slot::Key, [_node]) => level
+            .keys
+            .iter()
+            .filter(|k| !cursor.keys_before.iter().any(|b| b == k.name))
+            .enumerate()
+            .map(|(i, k)| CompletionItem {
+                label: k.name.to_string(),
+                kind: CompletionKind::Key,
+                detail: None,
+                documentation: describe_key(level, k.name, locale, dialect),
+                range,
+                new_text: quoted(k.name),
+                sort_text: format!("{i:03}"),
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        (Slot::Value, [_node, key]) => {
+            let Some(ValueSpec::Scalar(scalar)) = level.key(key).map(|k| &k.value) else {
+                return Some(Completions::default());
+            };
+            scalar
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| CompletionItem {
+                    label: v.to_string(),
+                    kind: CompletionKind::EnumValue,
+                    detail: None,
+                    documentation: describe_key(level, key, locale, dialect),
+                    range,
+                    new_text: quoted(v),
+                    sort_text: format!("{i:03}"),
+                })
+                .collect::<Vec<_>>()
+                .into()
+        }
+        // Past the mapping's end: the YAML's own keys follow.
+        (Slot::Other, []) => return None,
+        _ => Completions::default(),
+    };
+    Some(items)
+}
+
+/// The item of a `;`-separated list being typed: from after the last `;` (or the value's
+/// opening quote) up to the cursor.
+fn list_item_at(text: &str, value_start: usize, offset: usize, separators: &[char]) -> TextRange {
+    let value = &text[value_start..offset];
+    let after_sep = value.rfind(separators).map_or(0, |i| i + 1);
+    let item = &value[after_sep..];
+    let lead = item.len() - item.trim_start_matches([' ', '"', '\'']).len();
+    TextRange::new(value_start + after_sep + lead, offset)
+}
+
+/// `run_on_cpu: /a/Conv;/b/Re|`: the model's node names for the item being typed, minus the
+/// ones already in the list.
+fn node_names_in_list(
+    text: &str,
+    value_start: usize,
+    offset: usize,
+    model: Option<&ModelIndex>,
+) -> Completions {
+    let range = list_item_at(text, value_start, offset, &[';']);
+    let written: Vec<&str> = text[value_start..range.start]
+        .split(';')
+        .map(|s| s.trim().trim_matches(['"', '\'']))
+        .collect();
+    node_name_items(model, &text[range.start..offset], range, |n| {
+        !written.contains(&n)
+    })
+}
+
+/// `optimization: set_Conv_in|`: the fixed items, then `set_<Op>_input_<dtype>` and
+/// `set_<Op>_output_<dtype>` for every op type of the model (none without one: every ONNX op
+/// type times every dtype would bury the list).
+fn optimization_items(
+    text: &str,
+    value_start: usize,
+    offset: usize,
+    model: Option<&ModelIndex>,
+) -> Completions {
+    let range = list_item_at(text, value_start, offset, &[';', ',']);
+    let mut ops: Vec<&str> = model.map_or(Vec::new(), |m| m.op_types().map(|(op, _)| op).collect());
+    ops.sort_unstable();
+    let per_op = ops.iter().flat_map(|op| {
+        ["input", "output"].into_iter().flat_map(move |dir| {
+            OPTIMIZATION_DTYPES
+                .iter()
+                .map(move |dtype| format!("set_{op}_{dir}_{dtype}"))
+        })
+    });
+    OPTIMIZATION_FIXED
+        .iter()
+        .map(|s| s.to_string())
+        .chain(per_op)
+        .enumerate()
+        .map(|(i, item)| CompletionItem {
+            label: item.clone(),
+            kind: CompletionKind::EnumValue,
+            detail: None,
+            documentation: None,
+            range,
+            new_text: item,
+            sort_text: format!("{i:05}"),
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// The model's node names that match `typed` (best first, at most [`MAX_NAME_ITEMS`]), each
+/// with its op type; written bare (callers quote where the place needs it).
+fn node_name_items(
+    model: Option<&ModelIndex>,
+    typed: &str,
+    range: TextRange,
+    keep: impl Fn(&str) -> bool,
+) -> Completions {
+    let Some(model) = model else {
+        return Completions::default();
+    };
+    let (picked, cut) = select(model.node_names(), typed, MAX_NAME_ITEMS, keep);
+    let items = picked
+        .into_iter()
+        .enumerate()
+        .map(|(rank, name)| {
+            let op_type = model
+                .nodes_named(name)
+                .first()
+                .map(|&id| model.nodes[id].op_type.clone());
+            CompletionItem {
+                label: name.to_string(),
+                kind: CompletionKind::Node,
+                detail: op_type,
+                documentation: None,
+                range,
+                new_text: name.to_string(),
+                sort_text: format!("{rank:05}"),
+            }
+        })
+        .collect();
+    Completions {
+        items,
+        is_incomplete: cut,
+    }
+}
