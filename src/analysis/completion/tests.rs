@@ -454,4 +454,31 @@ mod yaml {
             "{without:?}"
         );
     }
+
+    #[test]
+    fn block_quant_config_keys_and_values_are_written_as_yaml() {
+        let head = "calibration_parameters:\n  quant_config:\n    model_config:\n      all_node_type: int16\n";
+        // A key of model_config, minus the one written above.
+        let c = with_model(&format!("{head}      act$0"));
+        let it = find(&c, "activation").expect("key offered");
+        assert_eq!(it.new_text, "activation: ");
+        assert!(find(&c, "all_node_type").is_none());
+        // The top keys of the quant_config, at its key column.
+        let c = with_model(&format!("{head}    op$0"));
+        assert!(find(&c, "op_config").is_some() && find(&c, "model_config").is_none());
+        // Values bare; op types and node names from the model as keys.
+        let c = with_model(&format!(
+            "{head}    op_config:\n      Conv:\n        qtype: in$0"
+        ));
+        let it = find(&c, "int16").expect("value offered");
+        assert_eq!(it.new_text, "int16");
+        let c = with_model(&format!(
+            "{head}    node_config:\n      /layer1/layer1.0/con$0"
+        ));
+        let it = find(&c, "/layer1/layer1.0/conv1/Conv").expect("node offered");
+        assert_eq!(it.new_text, "/layer1/layer1.0/conv1/Conv: ");
+        // The YAML's own keys are not the quant_config's.
+        let c = with_model("calibration_parameters:\n  cal$0");
+        assert!(find(&c, "cal_data_dir").is_some() && find(&c, "model_config").is_none());
+    }
 }

@@ -12,7 +12,7 @@ use crate::spec::hb_compile::{
     hb_section, HB_TOP, NODE_INFO_ENTRY, OPTIMIZATION_DTYPES, OPTIMIZATION_FIXED,
 };
 use crate::spec::{Dialect, Locale, ScalarType, ValueSpec};
-use crate::syntax::{cursor_from, Bias, Parse, Slot};
+use crate::syntax::{cursor_from, Bias, Cursor, Parse, Seg, Slot};
 use crate::text::TextRange;
 
 /// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
@@ -41,6 +41,9 @@ pub fn complete_yaml(
         }
     }
     if let Some(items) = complete_node_info(text, offset, locale, model, dialect) {
+        return items;
+    }
+    if let Some(items) = complete_block_quant_config(text, inline, offset, locale, model, dialect) {
         return items;
     }
     complete_yaml_keys(text, offset, locale, model, dialect)
@@ -361,4 +364,110 @@ fn node_name_items(
         items,
         is_incomplete: cut,
     }
+}
+
+/// In a quant_config written as a block mapping (`quant_config:` with indented keys below):
+/// the quant_config's keys and values, found from the indentation of the lines above (so it
+/// works while the YAML is half-typed) and written as YAML (`key: `, bare values). `None`
+/// outside such a block.
+fn complete_block_quant_config(
+    text: &str,
+    inline: Option<&Parse>,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Option<Completions> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let before = &text[line_start..offset];
+    let indent = before.len() - before.trim_start_matches(' ').len();
+    let typed = &before[indent..];
+    let (ancestors, siblings) = block_ancestors(&text[..line_start], indent);
+    let rest = match ancestors.as_slice() {
+        [section, qc, rest @ ..] if section == "calibration_parameters" && qc == "quant_config" => {
+            rest
+        }
+        _ => return None,
+    };
+    if typed.starts_with('#') {
+        return Some(Completions::default());
+    }
+    let mut path: Vec<Seg> = rest.iter().map(|k| Seg::Key(k.clone())).collect();
+    let (slot, token) = match typed.split_once(':') {
+        Some((key, value)) => {
+            path.push(Seg::Key(unquote(key.trim())));
+            let lead = value.len() - value.trim_start().len();
+            (
+                Slot::Value,
+                TextRange::new(offset - value.len() + lead, offset),
+            )
+        }
+        None => (Slot::Key, TextRange::new(line_start + indent, offset)),
+    };
+    let cursor = Cursor {
+        path,
+        slot,
+        token: Some(token),
+        keys_before: siblings,
+    };
+    let empty = Parse::default();
+    let parse = inline.unwrap_or(&empty);
+    let mut items = complete_at(text, parse, &cursor, offset, locale, model, dialect);
+    for item in &mut items.items {
+        // The JSON completion quotes keys and strings; YAML takes them bare where it can.
+        let bare = yaml_plain(&item.label).then(|| item.label.clone());
+        let written = bare.unwrap_or_else(|| item.new_text.clone());
+        item.new_text = match slot {
+            Slot::Key => format!("{written}: "),
+            _ => written,
+        };
+    }
+    Some(items)
+}
+
+/// The keys of the block mappings that hold a line indented by `indent` (outermost first),
+/// and the keys written before it at its own indentation, read from the lines above it.
+fn block_ancestors(above: &str, indent: usize) -> (Vec<String>, Vec<String>) {
+    let mut ancestors = Vec::new();
+    let mut siblings = Vec::new();
+    let mut column = indent;
+    for line in above.lines().rev() {
+        let content = line.trim_start_matches(' ');
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let line_indent = line.len() - content.len();
+        let key = content.split_once(':').map(|(k, _)| unquote(k.trim()));
+        if line_indent == column && ancestors.is_empty() {
+            siblings.extend(key);
+        } else if line_indent < column {
+            let Some(key) = key else { break };
+            ancestors.push(key);
+            column = line_indent;
+            if column == 0 {
+                break;
+            }
+        }
+    }
+    ancestors.reverse();
+    (ancestors, siblings)
+}
+
+/// A key as written in YAML, without its quotes.
+fn unquote(key: &str) -> String {
+    key.trim_matches(['"', '\'']).to_string()
+}
+
+/// Whether the string `s` reads back as the same string when written as a plain YAML scalar
+/// (node names, op types, keys and precisions do). Anything with spaces, `:` or `#`, numbers
+/// and the words YAML 1.1 readers (PyYAML) take for booleans or null stay quoted.
+fn yaml_plain(s: &str) -> bool {
+    let keyword = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
+        .contains(&s.to_ascii_lowercase().as_str());
+    !s.is_empty()
+        && !keyword
+        && s.parse::<f64>().is_err()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
 }
