@@ -324,3 +324,41 @@ async fn edits_of_the_inline_config_give_what_a_fresh_check_gives() {
         );
     }
 }
+
+/// Quick fixes in the inline config are written as the YAML writes it: a bare key stays bare.
+#[tokio::test]
+async fn quick_fixes_in_the_inline_config_keep_the_yaml_style() {
+    let (_dir, uri) = project();
+    let mut c = Client::new();
+    c.initialize(json!({"capabilities": {}})).await;
+    c.open(&uri, YAML).await;
+    c.diagnostics(&uri, Some(1)).await;
+    let p = at(YAML, "input0: ec");
+    let actions = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": {"start": p, "end": p},
+                   "context": {"diagnostics": []}}),
+        )
+        .await
+        .unwrap();
+    let actions = actions.as_array().unwrap();
+    let fix = actions
+        .iter()
+        .find(|a| a["title"] == "Move `ec` to input1")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edits = &fix["edit"]["changes"][&uri];
+    assert_eq!(edits.as_array().map(Vec::len), Some(1), "{edits:#?}");
+    assert_eq!(edits[0]["newText"], "input1");
+    let (line, character) = utf16_pos(YAML, YAML.find("input0: ec").unwrap());
+    let start = json!({"line": line, "character": character});
+    assert_eq!(edits[0]["range"]["start"], start);
+    // Removing the only member of the flow entry leaves `{}`.
+    let remove = actions
+        .iter()
+        .find(|a| a["title"] == "Remove `ec`")
+        .unwrap_or_else(|| panic!("{actions:#?}"));
+    let edit = &remove["edit"]["changes"][&uri][0];
+    assert_eq!(edit["newText"], "");
+    assert_eq!(edit["range"]["start"], start);
+}

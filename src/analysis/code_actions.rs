@@ -3,10 +3,11 @@
 //! back, so they work when the client drops a diagnostic's `data`.
 
 use super::check::MODEL_CONFIG_KEYS_AT_TOP;
+use super::completion::yaml_plain;
 use super::precision::ec_inputs;
 use super::{Code, Diagnostic};
 use crate::model::ModelIndex;
-use crate::syntax::{cursor_at, node_at, Bias, Member, Object, Parse, Seg, Value};
+use crate::syntax::{Member, Object, Parse, Value, ValueKind};
 use crate::text::TextRange;
 
 /// A text replacement.
@@ -42,7 +43,6 @@ pub struct SentDiagnostic {
 pub fn code_actions(
     text: &str,
     parse: &Parse,
-    replacements_only: bool,
     diagnostics: &[Diagnostic],
     model: Option<&ModelIndex>,
     range: TextRange,
@@ -64,9 +64,7 @@ pub fn code_actions(
             diagnostic: d,
         };
         let before = fixes.len();
-        if !replacements_only {
-            ctx.structural(model, &mut fixes);
-        }
+        ctx.structural(model, &mut fixes);
         ctx.replacements(&mut fixes);
         // Several `#` comments: one action for all of them.
         if d.code == Code::HashComment && fixes.len() > before {
@@ -162,11 +160,7 @@ impl<'a> Ctx<'a> {
                 if let Some(fix) = self.move_ec(&found, model) {
                     fixes.push(fix);
                 }
-                fixes.push(self.fix(
-                    "Remove `ec`",
-                    false,
-                    vec![self.remove(found.parent, found.member)],
-                ));
+                fixes.push(self.fix("Remove `ec`", false, vec![self.remove(&found)]));
             }
             Code::EcUnsupportedOp | Code::EcMisplaced => {
                 let Some(found) = find_value(self.text, self.parse, d.range) else {
@@ -176,7 +170,7 @@ impl<'a> Ctx<'a> {
                 fixes.push(self.fix(
                     "Remove `ec` (it has no effect here)",
                     preferred,
-                    vec![self.remove(found.parent, found.member)],
+                    vec![self.remove(&found)],
                 ));
             }
             Code::NoEffect | Code::OpTypeAbsent | Code::DuplicateKey | Code::UnknownNode => {
@@ -192,11 +186,7 @@ impl<'a> Ctx<'a> {
                 if d.code == Code::UnknownNode && found.member.key.range != d.range {
                     return;
                 }
-                fixes.push(self.fix(
-                    title,
-                    preferred,
-                    vec![self.remove(found.parent, found.member)],
-                ));
+                fixes.push(self.fix(title, preferred, vec![self.remove(&found)]));
             }
             Code::UnknownKey => {
                 let Some(found) = find_key(self.text, self.parse, d.range) else {
@@ -221,7 +211,11 @@ impl<'a> Ctx<'a> {
                     Some("BPU") => "int8",
                     _ => return,
                 };
-                let new_text = format!("\"qtype\": \"{qtype}\"");
+                let key = self.written_like(found.member.key.range, "qtype");
+                let value_range = found.member.value.as_ref().map(|v| v.range);
+                let value =
+                    value_range.map_or(format!("\"{qtype}\""), |r| self.written_like(r, qtype));
+                let new_text = format!("{key}: {value}");
                 fixes.push(self.fix(
                     format!("Replace with {new_text}"),
                     true,
@@ -252,20 +246,24 @@ impl<'a> Ctx<'a> {
             Some(existing) => {
                 let value = existing.value.as_ref()?;
                 vec![
-                    replace(value.range, "\"ec\""),
-                    self.remove(found.parent, found.member),
+                    replace(value.range, &self.written_like(value.range, "ec")),
+                    self.remove(found),
                 ]
             }
             None => vec![replace(
                 found.member.key.range,
-                &format!("\"{target_key}\""),
+                &self.written_like(found.member.key.range, &target_key),
             )],
         };
         Some(self.fix(format!("Move `ec` to {target_key}"), true, edits))
     }
 
     /// A top-level `activation` (or another model_config key) moved into `model_config`.
+    /// Not offered in a YAML block mapping: the moved text would need re-indenting.
     fn move_into_model_config(&self, root: &'a Value, found: &Found<'a>) -> Option<Fix> {
+        if !found.in_flow {
+            return None;
+        }
         let top = root.as_object()?;
         let member_text = self
             .text
@@ -296,7 +294,7 @@ impl<'a> Ctx<'a> {
                         new_text: member_text.to_string(),
                     },
                 };
-                vec![self.remove(top, found.member), insert]
+                vec![self.remove(found), insert]
             }
         };
         Some(self.fix(title, true, edits))
@@ -313,8 +311,25 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Deletes a member with the comma that separates it from its neighbour.
-    fn remove(&self, parent: &Object, member: &Member) -> Edit {
+    /// `s` written as the token at `like` is: in double quotes (JSON, JSON-like YAML), in
+    /// single quotes, or bare (YAML) when YAML reads it back as the same string.
+    fn written_like(&self, like: TextRange, s: &str) -> String {
+        match self.text.as_bytes().get(like.start) {
+            Some(b'\'') => format!("'{}'", s.replace('\'', "''")),
+            Some(b'"') => serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")),
+            _ if yaml_plain(s) => s.to_string(),
+            _ => serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")),
+        }
+    }
+
+    /// Deletes a member with the comma that separates it from its neighbour (in a block
+    /// mapping, with the line break and indentation before the next key). The only member of
+    /// a block mapping becomes `{}`, as the mapping would otherwise turn into null.
+    fn remove(&self, found: &Found) -> Edit {
+        let (parent, member) = (found.parent, found.member);
+        if parent.members.len() == 1 && !found.in_flow {
+            return replace(member.range(), "{}");
+        }
         let index = parent.members.iter().position(|m| std::ptr::eq(m, member));
         let range = match index {
             Some(i) if i + 1 < parent.members.len() => TextRange::new(
@@ -364,48 +379,57 @@ struct Found<'a> {
     entry_key: Option<String>,
     /// 1 for a top-level member.
     depth: usize,
+    /// `parent` is written `{ ... }` (JSON, a YAML flow mapping), not as a YAML block mapping.
+    in_flow: bool,
 }
 
 /// The member whose key is exactly `range`.
 fn find_key<'p>(text: &str, parse: &'p Parse, range: TextRange) -> Option<Found<'p>> {
-    let cursor = cursor_at(text, parse, range.start, Bias::Char);
-    let member = cursor.member(parse).filter(|m| m.key.range == range)?;
-    found(parse, &cursor.path, member, range.start)
+    find_member(text, parse, range, |m| m.key.range == range)
 }
 
 /// The member whose value is exactly `range` (a scalar value; list elements are not members).
 fn find_value<'p>(text: &str, parse: &'p Parse, range: TextRange) -> Option<Found<'p>> {
-    let cursor = cursor_at(text, parse, range.start, Bias::Char);
-    cursor.value(parse).filter(|v| v.range == range)?;
-    let (Seg::Key(_), parent_path) = cursor.path.split_last()? else {
-        return None;
-    };
-    let parent = node_at(parse, parent_path, range.start)?.as_object()?;
-    let member = parent
-        .members
-        .iter()
-        .find(|m| m.value.as_ref().is_some_and(|v| v.range == range))?;
-    found(parse, parent_path, member, range.start)
+    find_member(text, parse, range, |m| {
+        m.value.as_ref().is_some_and(|v| v.range == range)
+    })
 }
 
-/// `member` of the object that `parent_path` leads to.
-fn found<'p>(
+/// The member `is_it` picks, walking down the tree through the values that hold `range`: the
+/// tree is the same whether it was read from JSON or from a YAML's inline quant_config.
+fn find_member<'p>(
+    text: &str,
     parse: &'p Parse,
-    parent_path: &[Seg],
-    member: &'p Member,
-    at: usize,
+    range: TextRange,
+    is_it: impl Fn(&Member) -> bool,
 ) -> Option<Found<'p>> {
-    let parent = node_at(parse, parent_path, at)?.as_object()?;
-    let entry_key = match parent_path.last() {
-        Some(Seg::Key(k)) => Some(k.clone()),
-        _ => None,
-    };
-    Some(Found {
-        parent,
-        member,
-        entry_key,
-        depth: parent_path.len() + 1,
-    })
+    let holds = |r: TextRange| r.start <= range.start && range.end <= r.end;
+    // The segments walked so far: a key, or `None` for a list element.
+    let mut segments: Vec<Option<&str>> = Vec::new();
+    let mut cur = parse.root.as_ref()?;
+    loop {
+        let (parent, in_flow) = match &cur.kind {
+            ValueKind::Object(o) => (o, text.as_bytes().get(cur.range.start) == Some(&b'{')),
+            ValueKind::Array(a) => {
+                cur = a.elements.iter().find(|e| holds(e.range))?;
+                segments.push(None);
+                continue;
+            }
+            _ => return None,
+        };
+        let member = parent.members.iter().find(|m| holds(m.range()))?;
+        if is_it(member) {
+            return Some(Found {
+                parent,
+                member,
+                entry_key: segments.last().copied().flatten().map(str::to_string),
+                depth: segments.len() + 1,
+                in_flow,
+            });
+        }
+        segments.push(Some(&member.key.text));
+        cur = member.value.as_ref()?;
+    }
 }
 
 #[cfg(test)]

@@ -167,11 +167,10 @@ pub fn code_actions(
     let start = from_proto::offset(&snap.doc, session.encoding, range.start);
     let end = from_proto::offset(&snap.doc, session.encoding, range.end);
     let (checked, model) = checked(state, snap, session);
-    // In a YAML only replacements keep its style; fixes that reshape JSON are not offered.
+    // In a YAML the tree is its inline quant_config's; fixes are written in the YAML's style.
     let fixes = analysis::code_actions::code_actions(
         &snap.text,
         config_parse(snap).unwrap_or(&snap.parse),
-        snap.yaml,
         &checked.diagnostics,
         model.as_deref(),
         TextRange::new(start.min(end), start.max(end)),

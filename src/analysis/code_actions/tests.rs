@@ -26,7 +26,6 @@ fn fixes_at(fixture: &str, model: Option<&ModelIndex>) -> (String, Vec<Fix>) {
     let fixes = code_actions(
         &text,
         &parse,
-        false,
         &diagnostics,
         model,
         TextRange::empty(offset),
@@ -273,5 +272,67 @@ fn nothing_away_from_the_cursor_or_in_a_clean_file() {
             .iter()
             .all(|f| f.diagnostic.code == Code::ModelNotFound),
         "{fixes:#?}"
+    );
+}
+
+/// The fixes at `$0` in an hb_compile YAML, on its inline quant_config as the server computes
+/// them, applied by title.
+#[track_caller]
+fn after_in_yaml(fixture: &str, title: &str) -> String {
+    let m = model("resnet18");
+    let (text, offset) = crate::analysis::fixture(fixture);
+    let yaml = crate::syntax::parse_yaml(&text);
+    let inline = crate::analysis::inline_quant_config(&yaml).expect("an inline quant_config");
+    let ctx = CheckContext {
+        model: ModelStatus::Loaded(&m),
+        ..Default::default()
+    };
+    let checked = crate::analysis::check_inline(&inline, &ctx);
+    let fixes = code_actions(
+        &text,
+        &inline,
+        &checked.diagnostics,
+        Some(&m),
+        TextRange::empty(offset),
+        &[],
+    );
+    let fix = fixes.iter().find(|f| f.title == title).unwrap_or_else(|| {
+        panic!(
+            "no fix {title:?} in {:#?}",
+            fixes.iter().map(|f| &f.title).collect::<Vec<_>>()
+        )
+    });
+    apply(&text, &fix.edits)
+}
+
+#[test]
+fn yaml_fixes_keep_the_yaml_style() {
+    // A JSON-like flow mapping: the same edits as in a JSON file.
+    let flow = "calibration_parameters:\n  quant_config: {\"node_config\": {\"/conv1/Conv\": {\"qtype\": \"int16\", \"input0\": \"e$0c\"}}}\n";
+    assert_eq!(
+        after_in_yaml(flow, "Move `ec` to input1"),
+        "calibration_parameters:\n  quant_config: {\"node_config\": {\"/conv1/Conv\": {\"qtype\": \"int16\", \"input1\": \"ec\"}}}\n"
+    );
+    // Single quotes stay single quotes.
+    let quoted = "calibration_parameters:\n  quant_config: {'node_config': {'/conv1/Conv': {'O$0N': 'CPU'}}}  # keep\n";
+    assert_eq!(
+        after_in_yaml(quoted, "Replace with 'qtype': 'float32'"),
+        "calibration_parameters:\n  quant_config: {'node_config': {'/conv1/Conv': {'qtype': 'float32'}}}  # keep\n"
+    );
+    // A block mapping: bare words, lines removed whole, comments kept.
+    let block = "calibration_parameters:\n  quant_config:\n    node_config:\n      /conv1/Conv:  # stem\n        qtype: int16\n        input0: e$0c\n    model_config:\n      all_node_type: int8\n";
+    assert_eq!(
+        after_in_yaml(block, "Move `ec` to input1"),
+        block.replace("input0: e$0c", "input1: ec")
+    );
+    assert_eq!(
+        after_in_yaml(block, "Remove `ec`"),
+        block.replace("\n        input0: e$0c", "")
+    );
+    // The only key of a block mapping: the entry stays a mapping.
+    let only = "calibration_parameters:\n  quant_config:\n    node_config:\n      /conv1/Conv:\n        input0: e$0c\n";
+    assert_eq!(
+        after_in_yaml(only, "Remove `ec`"),
+        only.replace("input0: e$0c", "{}")
     );
 }

@@ -462,7 +462,7 @@ fn unquote(key: &str) -> String {
 /// Whether the string `s` reads back as the same string when written as a plain YAML scalar
 /// (node names, op types, keys and precisions do). Anything with spaces, `:` or `#`, numbers
 /// and the words YAML 1.1 readers (PyYAML) take for booleans or null stay quoted.
-fn yaml_plain(s: &str) -> bool {
+pub(crate) fn yaml_plain(s: &str) -> bool {
     let keyword = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
         .contains(&s.to_ascii_lowercase().as_str());
     !s.is_empty()
