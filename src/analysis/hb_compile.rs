@@ -440,12 +440,7 @@ fn optimization_item(
     if hb::OPTIMIZATION_FIXED.contains(&item) {
         return None;
     }
-    let parsed = item.strip_prefix("set_").and_then(|rest| {
-        ["_input_", "_output_"]
-            .iter()
-            .find_map(|dir| rest.rsplit_once(dir))
-    });
-    let Some((op, dtype)) = parsed else {
+    let Some((op, dtype)) = optimization_op(item) else {
         let suggestion = did_you_mean(item, hb::OPTIMIZATION_FIXED.iter().copied());
         return Some(Diagnostic::new(
             Code::InvalidValue,
@@ -489,6 +484,19 @@ fn optimization_item(
         ),
         _ => None,
     }
+}
+
+/// The op type and dtype of an `optimization` item `set_<OpType>_input_<dtype>` or
+/// `set_<OpType>_output_<dtype>`; `None` for the fixed items (`set_model_output_int8` names
+/// no op type).
+pub(crate) fn optimization_op(item: &str) -> Option<(&str, &str)> {
+    if hb::OPTIMIZATION_FIXED.contains(&item) {
+        return None;
+    }
+    let rest = item.strip_prefix("set_")?;
+    ["_input_", "_output_"]
+        .iter()
+        .find_map(|dir| rest.rsplit_once(dir))
 }
 
 /// `root[section][key]`.

@@ -87,6 +87,20 @@ pub fn hover_yaml(
                 .find(|(_, r)| r.start <= offset && offset < r.end)?;
             return Some(node_table(name, range));
         }
+        // `set_Conv_input_int16`: the op type's nodes, as on an op_config key.
+        (Slot::Value, ["calibration_parameters", "optimization"]) => {
+            let value = cursor.value(yaml)?;
+            let op = super::hb_compile::items(value, &[';', ','])
+                .into_iter()
+                .find(|(_, r)| r.start <= offset && offset < r.end)
+                .and_then(|(item, range)| {
+                    Some((super::hb_compile::optimization_op(item)?.0, range))
+                });
+            if let Some((op, range)) = op {
+                let markdown = op_hover(config, op, model, locale, dialect);
+                return Some(HoverInfo { range, markdown });
+            }
+        }
         _ => {}
     }
     // The level of the object that holds the key (Key) or of the key that holds the value.

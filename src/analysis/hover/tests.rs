@@ -286,3 +286,45 @@ mod dialects {
         assert!(h.contains("hmct 2.8"), "{h}");
     }
 }
+
+mod yaml {
+    use super::super::*;
+    use crate::analysis::{fixture, fixture_model};
+    use crate::syntax::parse_yaml;
+
+    fn hover_in(s: &str) -> Option<HoverInfo> {
+        let (text, offset) = fixture(s);
+        let yaml = parse_yaml(&text);
+        let inline = crate::analysis::inline_quant_config(&yaml);
+        let model = fixture_model("resnet18");
+        hover_yaml(
+            &text,
+            &yaml,
+            inline.as_ref(),
+            offset,
+            Locale::En,
+            Some(&model),
+            &Dialect::default(),
+        )
+    }
+
+    #[test]
+    fn optimization_items_show_their_op_type() {
+        let text = "calibration_parameters:\n  optimization: set_model_output_int8;set_Co$0nv_input_int16\n";
+        let h = hover_in(text).expect("a hover");
+        assert!(
+            h.markdown.starts_with("**Conv**") && h.markdown.contains("20 `Conv` nodes"),
+            "{}",
+            h.markdown
+        );
+        let start = text.find("set_Co").unwrap();
+        assert_eq!(
+            h.range,
+            TextRange::new(start, start + "set_Conv_input_int16".len())
+        );
+        // A fixed item: the documentation of optimization.
+        let h = hover_in("calibration_parameters:\n  optimization: set_model_out$0put_int8\n")
+            .expect("a hover");
+        assert!(h.markdown.starts_with("**optimization**"), "{}", h.markdown);
+    }
+}
