@@ -39,6 +39,31 @@ fn token(text: &str, d: &Value) -> String {
         .to_string()
 }
 
+async fn hover_at(c: &mut Client, uri: &str, position: Value) -> Value {
+    c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": position}),
+    )
+    .await
+    .unwrap()
+}
+
+async fn completion_labels(c: &mut Client, uri: &str, position: Value) -> Vec<String> {
+    let items = c
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": position}),
+        )
+        .await
+        .unwrap();
+    items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_yaml_and_its_inline_quant_config_are_checked_with_yaml_ranges() {
     let (_dir, uri) = project();
@@ -69,39 +94,21 @@ async fn the_yaml_and_its_inline_quant_config_are_checked_with_yaml_ranges() {
         .contains("march nash-e from"));
 
     // Hover on a node of the inline config: the YAML's node_info decides above everything.
-    let hover = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri}, "position": at(YAML, "/conv1/Conv")}),
-        )
-        .await
-        .unwrap();
+    let hover = hover_at(&mut c, &uri, at(YAML, "/conv1/Conv")).await;
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(
         md.contains("/conv1/Conv") && md.contains("Conv node"),
         "{md}"
     );
     // Hover on a node named in node_info: its table, the YAML's ON: CPU deciding (float32).
-    let hover = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri}, "position": at(YAML, "/relu/Relu")}),
-        )
-        .await
-        .unwrap();
+    let hover = hover_at(&mut c, &uri, at(YAML, "/relu/Relu")).await;
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(
         md.contains("float32") && md.contains("model_parameters.node_info./relu/Relu.ON (line 5)"),
         "{md}"
     );
     // Hover on a YAML key: its documentation.
-    let hover = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri}, "position": at(YAML, "output_model_file_prefix")}),
-        )
-        .await
-        .unwrap();
+    let hover = hover_at(&mut c, &uri, at(YAML, "output_model_file_prefix")).await;
     assert!(hover["contents"]["value"]
         .as_str()
         .unwrap()
@@ -188,13 +195,7 @@ async fn other_yaml_gets_nothing() {
     c.initialize(json!({"capabilities": {}})).await;
     let text = "jobs:\n  build: {runs-on: x}\n";
     c.open(&uri, text).await;
-    let hover = c
-        .request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri}, "position": at(text, "build")}),
-        )
-        .await
-        .unwrap();
+    let hover = hover_at(&mut c, &uri, at(text, "build")).await;
     assert!(hover.is_null());
     let links = c
         .request(
@@ -221,59 +222,28 @@ async fn completion_in_the_inline_config_while_typing() {
         let (line, character) = utf16_pos(text, text.len());
         json!({"line": line, "character": character})
     };
-    let items = c
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": end}),
-        )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels = completion_labels(&mut c, &uri, end).await;
     assert!(
-        labels.contains(&"/layer1/layer1.0/conv1/Conv"),
+        labels.iter().any(|l| l == "/layer1/layer1.0/conv1/Conv"),
         "{labels:?}"
     );
     // Values follow the YAML's march.
     let text = "model_parameters:\n  march: bayes-e\ncalibration_parameters:\n  quant_config: {\"op_config\": {\"Conv\": {\"qtype\": \"";
     c.change(&uri, 2, json!([{"text": text}])).await;
     let (line, character) = utf16_pos(text, text.len());
-    let items = c
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
-        )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let labels =
+        completion_labels(&mut c, &uri, json!({"line": line, "character": character})).await;
     assert_eq!(labels, ["int8", "int16", "float32"], "bayes has no float16");
     // The YAML's own lists of node names complete from the model the YAML names.
     let text = "model_parameters:\n  working_dir: ./model_output\n  output_model_file_prefix: resnet18\ncalibration_parameters:\n  run_on_cpu: /conv1/Conv;/layer4/layer4.1/re";
     c.change(&uri, 3, json!([{"text": text}])).await;
     let (line, character) = utf16_pos(text, text.len());
-    let items = c
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
-        )
-        .await
-        .unwrap();
-    let labels: Vec<&str> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
-    assert!(labels.contains(&"/layer4/layer4.1/relu/Relu"), "{labels:?}");
+    let labels =
+        completion_labels(&mut c, &uri, json!({"line": line, "character": character})).await;
+    assert!(
+        labels.iter().any(|l| l == "/layer4/layer4.1/relu/Relu"),
+        "{labels:?}"
+    );
 }
 
 /// Editing the quant_config written inside a YAML re-parses the edited member in place and

@@ -912,32 +912,6 @@ mod tests {
     }
 
     #[test]
-    fn every_key_has_docs_in_both_languages() {
-        for level in hb_levels() {
-            for key in level.keys {
-                assert!(
-                    !key.doc.en.is_empty(),
-                    "{}.{} lacks English",
-                    level.path,
-                    key.name
-                );
-                assert!(
-                    !key.doc.zh.is_empty(),
-                    "{}.{} lacks Chinese",
-                    level.path,
-                    key.name
-                );
-                assert!(
-                    key.doc.zh.chars().any(|c| c > '\u{2e80}'),
-                    "{}.{} zh has no CJK",
-                    level.path,
-                    key.name
-                );
-            }
-        }
-    }
-
-    #[test]
     fn defaults_are_valid_json_of_the_declared_type() {
         for level in hb_levels() {
             for key in level.keys {

@@ -1,8 +1,9 @@
 use super::*;
 
+/// The quant_config's levels and the hb_compile YAML's alike.
 #[test]
 fn every_key_has_docs_in_both_languages() {
-    for level in all_levels() {
+    for level in all_levels().into_iter().chain(hb_compile::hb_levels()) {
         for key in level.keys {
             assert!(
                 !key.doc.en.is_empty(),
