@@ -299,10 +299,20 @@ fn resnet18_config(names: &[String]) -> String {
     t
 }
 
-/// An hb_compile YAML of about 300 lines whose inline quant_config (a JSON-like flow mapping,
-/// as real YAMLs write it) sets every name of `names`, seven entries a line.
-fn hb_compile_yaml(names: &[String]) -> String {
-    let mut t = String::from("# qcls latency benchmark: an hb_compile YAML\nmodel_parameters:\n  onnx_model: ./model.onnx\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: model\ninput_parameters:\n  input_name: input\n  input_type_rt: nv12\n  input_type_train: rgb\ncalibration_parameters:\n  calibration_type: default\n  quant_config: {\n    \"model_config\": {\"all_node_type\": \"int16\", \"model_output_type\": \"int16\"},\n    \"node_config\": {\n      \"/yaml/\": {},\n");
+/// An hb_compile YAML whose inline quant_config sets every name of `names`: as a JSON-like
+/// flow mapping (as real YAMLs write it, seven entries a line: about 300 lines for 2,000), or
+/// as a block mapping (one entry a line), whose edits re-read the whole YAML.
+fn hb_compile_yaml(names: &[String], block: bool) -> String {
+    let mut t = String::from("# qcls latency benchmark: an hb_compile YAML\nmodel_parameters:\n  onnx_model: ./model.onnx\n  march: nash-e\n  working_dir: ./model_output\n  output_model_file_prefix: model\ninput_parameters:\n  input_name: input\n  input_type_rt: nv12\n  input_type_train: rgb\ncalibration_parameters:\n  calibration_type: default\n");
+    if block {
+        t.push_str("  quant_config:\n    model_config:\n      all_node_type: int16\n      model_output_type: int16\n    node_config:\n      /yaml/: {}\n");
+        for n in names {
+            t.push_str(&format!("      \"{n}\": {{\"qtype\": \"float16\"}}\n"));
+        }
+        t.push_str("compiler_parameters:\n  optimize_level: O2\n");
+        return t;
+    }
+    t.push_str("  quant_config: {\n    \"model_config\": {\"all_node_type\": \"int16\", \"model_output_type\": \"int16\"},\n    \"node_config\": {\n      \"/yaml/\": {},\n");
     for line in names.chunks(7) {
         let entries: Vec<String> = line
             .iter()
@@ -392,10 +402,13 @@ fn main() {
     qcls::model::synth::write_synthetic_model(&model, 5_000, 0).unwrap();
     let names = node_names(&model);
     let middle = names[1_000].clone();
-    let text = hb_compile_yaml(&names[..2_000]).replace(
-        &format!("\"{middle}\": {{\"qtype\": \"float16\"}}"),
-        &format!("\"{middle}\": {{\"qtype\": \"int16\"}}"),
-    );
+    let with_one_int16 = |block| {
+        hb_compile_yaml(&names[..2_000], block).replace(
+            &format!("\"{middle}\": {{\"qtype\": \"float16\"}}"),
+            &format!("\"{middle}\": {{\"qtype\": \"int16\"}}"),
+        )
+    };
+    let text = with_one_int16(false);
     let c = Scenario {
         file_name: "config.yaml",
         title: format!(
@@ -414,6 +427,21 @@ fn main() {
     };
     let stats = run(&binary, dir.path(), &c);
     print(&c.title, &stats);
+
+    // (d) the same 2,000 entries in a block-style inline config (one a line): no in-place
+    // re-parse, each edit re-reads the YAML.
+    let text = with_one_int16(true);
+    let d = Scenario {
+        title: format!(
+            "(d) {}-line hb_compile YAML, block-style inline node_config of 2,000 entries",
+            text.lines().count()
+        ),
+        complete_key_at: ("/yaml/".into(), 5),
+        text,
+        ..c
+    };
+    let stats = run(&binary, dir.path(), &d);
+    print(&d.title, &stats);
 
     if quick {
         return;
