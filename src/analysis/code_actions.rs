@@ -259,11 +259,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A top-level `activation` (or another model_config key) moved into `model_config`.
-    /// Not offered in a YAML block mapping: the moved text would need re-indenting.
     fn move_into_model_config(&self, root: &'a Value, found: &Found<'a>) -> Option<Fix> {
-        if !found.in_flow {
-            return None;
-        }
         let top = root.as_object()?;
         let member_text = self
             .text
@@ -271,6 +267,10 @@ impl<'a> Ctx<'a> {
         let name = &found.member.key.text;
         let title = format!("Move \"{name}\" into \"model_config\"");
         let model_config = top.get("model_config");
+        if !found.in_flow {
+            let edits = self.move_into_block_model_config(found, model_config, member_text)?;
+            return Some(self.fix(title, true, edits));
+        }
         let edits = match model_config.and_then(|m| m.value.as_ref()) {
             None => vec![replace(
                 found.member.range(),
@@ -298,6 +298,56 @@ impl<'a> Ctx<'a> {
             }
         };
         Some(self.fix(title, true, edits))
+    }
+
+    /// [`Self::move_into_model_config`] in a YAML block mapping: the member's lines are
+    /// re-indented to model_config's keys (two spaces deeper than the member when model_config
+    /// is written anew). Not offered when model_config is a flow mapping.
+    fn move_into_block_model_config(
+        &self,
+        found: &Found<'a>,
+        model_config: Option<&Member>,
+        member_text: &str,
+    ) -> Option<Vec<Edit>> {
+        let member = found.member;
+        // A comment after the member's last value moves with it.
+        let end = member.range().end;
+        let line_end = self.text[end..]
+            .find(['\n', '\r'])
+            .map_or(self.text.len(), |i| end + i);
+        let tail = self.text[end..line_end].trim();
+        let end = if tail.starts_with('#') { line_end } else { end };
+        let member_text = self
+            .text
+            .get(member.key.range.start..end)
+            .unwrap_or(member_text);
+        let from = self.indent_of(member.key.range.start).len();
+        let Some(model_config) = model_config else {
+            let moved = reindent(member_text, from, from + 2);
+            let new_text = format!("model_config:\n{}{moved}", " ".repeat(from + 2));
+            return Some(vec![replace(
+                TextRange::new(member.key.range.start, end),
+                &new_text,
+            )]);
+        };
+        let value = model_config.value.as_ref()?;
+        let last = value.as_object()?.members.last()?;
+        if self.text.as_bytes().get(value.range.start) == Some(&b'{') {
+            return None;
+        }
+        let to = self.indent_of(last.key.range.start).len();
+        let insert_at = last.range().end;
+        let insert = format!("\n{}{}", " ".repeat(to), reindent(member_text, from, to));
+        let mut remove = self.remove(found);
+        if remove.range.end == member.range().end {
+            remove.range = TextRange::new(remove.range.start, end);
+        }
+        // Moving the member that follows model_config: its removal starts where the insert
+        // goes, so one edit does both.
+        if remove.range.start == insert_at {
+            return Some(vec![replace(remove.range, &insert)]);
+        }
+        Some(vec![remove, replace(TextRange::empty(insert_at), &insert)])
     }
 
     /// The whitespace before `offset` on its line, when only whitespace precedes it.
@@ -346,6 +396,23 @@ impl<'a> Ctx<'a> {
             new_text: String::new(),
         }
     }
+}
+
+/// `text` (whose first line starts at the key) with each further line moved from indentation
+/// `from` to `to`.
+fn reindent(text: &str, from: usize, to: usize) -> String {
+    let mut lines = text.split('\n');
+    let mut out = lines.next().unwrap_or_default().to_string();
+    for line in lines {
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[spaces.min(from)..];
+        out.push('\n');
+        if !rest.is_empty() {
+            out.push_str(&" ".repeat(to));
+        }
+        out.push_str(rest);
+    }
+    out
 }
 
 fn replace(range: TextRange, new_text: &str) -> Edit {

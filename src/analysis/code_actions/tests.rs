@@ -336,3 +336,27 @@ fn yaml_fixes_keep_the_yaml_style() {
         only.replace("input0: e$0c", "{}")
     );
 }
+
+#[test]
+fn yaml_block_keys_move_into_model_config_reindented() {
+    let title = "Move \"activation\" into \"model_config\"";
+    // model_config after the key: the key's lines go below its last key, re-indented.
+    let before = "calibration_parameters:\n  quant_config:\n    activ$0ation:\n      calibration_type: max  # fast\n    model_config:\n      all_node_type: int16\n";
+    assert_eq!(
+        after_in_yaml(before, title),
+        "calibration_parameters:\n  quant_config:\n    model_config:\n      all_node_type: int16\n      activation:\n        calibration_type: max  # fast\n"
+    );
+    // model_config before the key: one edit does the removal and the insert.
+    let after_it = "calibration_parameters:\n  quant_config:\n    model_config:\n      all_node_type: int16\n    activ$0ation:\n      per_channel: true  # yes\ncompiler_parameters:\n  jobs: 4\n";
+    assert_eq!(
+        after_in_yaml(after_it, title),
+        "calibration_parameters:\n  quant_config:\n    model_config:\n      all_node_type: int16\n      activation:\n        per_channel: true  # yes\ncompiler_parameters:\n  jobs: 4\n"
+    );
+    // No model_config: it is written around the key.
+    let alone =
+        "calibration_parameters:\n  quant_config:\n    activ$0ation:\n      per_channel: true\n";
+    assert_eq!(
+        after_in_yaml(alone, title),
+        "calibration_parameters:\n  quant_config:\n    model_config:\n      activation:\n        per_channel: true\n"
+    );
+}
