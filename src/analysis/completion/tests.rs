@@ -353,8 +353,8 @@ mod yaml {
             values.contains(&"nash-e".to_string()) && values.contains(&"bayes-e".to_string()),
             "{values:?}"
         );
-        // A line deeper than the section's keys (a block mapping below a key) gets nothing.
-        assert!(labels("model_parameters:\n  node_info:\n    a$0").is_empty());
+        // A line deeper than the section's keys (below a key that takes no mapping) gets nothing.
+        assert!(labels("input_parameters:\n  input_name:\n    a$0").is_empty());
     }
 
     #[test]
@@ -480,5 +480,27 @@ mod yaml {
         // The YAML's own keys are not the quant_config's.
         let c = with_model("calibration_parameters:\n  cal$0");
         assert!(find(&c, "cal_data_dir").is_some() && find(&c, "model_config").is_none());
+    }
+
+    #[test]
+    fn block_node_info_names_keys_and_values() {
+        let head = "model_parameters:\n  node_info:\n    /conv1/Conv:\n      'ON': CPU\n";
+        let c = with_model(&format!("{head}    /layer1/layer1.0/con$0"));
+        let it = find(&c, "/layer1/layer1.0/conv1/Conv").expect("node offered");
+        assert_eq!(it.new_text, "/layer1/layer1.0/conv1/Conv:");
+        assert!(with_model(&format!("{head}    /conv1/Con$0"))
+            .items
+            .iter()
+            .all(|i| i.label != "/conv1/Conv"));
+        // The entry's keys: ON quoted (a bare ON is a boolean to PyYAML), the present one left out.
+        let keys = with_model("model_parameters:\n  node_info:\n    /conv1/Conv:\n      $0");
+        let on = find(&keys, "ON").expect("ON offered");
+        assert_eq!(on.new_text, "'ON': ");
+        let keys = with_model(&format!("{head}      Out$0"));
+        assert!(find(&keys, "ON").is_none() && find(&keys, "OutputType").is_some());
+        let values =
+            with_model("model_parameters:\n  node_info:\n    /conv1/Conv:\n      'ON': $0");
+        let labels: Vec<&str> = values.items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(labels, ["CPU", "BPU"]);
     }
 }

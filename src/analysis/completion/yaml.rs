@@ -43,6 +43,9 @@ pub fn complete_yaml(
     if let Some(items) = complete_node_info(text, offset, locale, model, dialect) {
         return items;
     }
+    if let Some(items) = complete_block_node_info(text, offset, locale, model, dialect) {
+        return items;
+    }
     if let Some(items) = complete_block_quant_config(text, inline, offset, locale, model, dialect) {
         return items;
     }
@@ -470,4 +473,89 @@ pub(crate) fn yaml_plain(s: &str) -> bool {
         && s.parse::<f64>().is_err()
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
+}
+
+/// In a block-style `node_info` (node names as indented keys): node names, then a node entry's
+/// keys and their values, written as YAML. `None` outside one.
+fn complete_block_node_info(
+    text: &str,
+    offset: usize,
+    locale: Locale,
+    model: Option<&ModelIndex>,
+    dialect: &Dialect,
+) -> Option<Completions> {
+    let offset = offset.min(text.len());
+    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let before = &text[line_start..offset];
+    let indent = before.len() - before.trim_start_matches(' ').len();
+    let typed = &before[indent..];
+    let (ancestors, siblings) = block_ancestors(&text[..line_start], indent);
+    let in_node_info =
+        |a: &[String]| a.len() >= 2 && a[0] == "model_parameters" && a[1] == "node_info";
+    if !in_node_info(&ancestors) || indent == 0 || typed.starts_with('#') {
+        return None;
+    }
+    // As YAML writes it: bare where it reads back unchanged (`ON` does not: PyYAML reads a
+    // bare ON as true).
+    let written = |s: &str| {
+        if yaml_plain(s) {
+            s.to_string()
+        } else {
+            format!("'{s}'")
+        }
+    };
+    let level = &NODE_INFO_ENTRY;
+    let items = match (ancestors.len(), typed.split_once(':')) {
+        (2, None) => {
+            let range = TextRange::new(line_start + indent, offset);
+            let mut names = node_name_items(model, typed.trim_matches(['"', '\'']), range, |n| {
+                !siblings.iter().any(|s| s == n)
+            });
+            for item in &mut names.items {
+                item.new_text = format!("{}:", written(&item.label));
+            }
+            names
+        }
+        (3, None) => level
+            .keys
+            .iter()
+            .filter(|k| !siblings.iter().any(|s| s == k.name))
+            .enumerate()
+            .map(|(i, k)| CompletionItem {
+                label: k.name.to_string(),
+                kind: CompletionKind::Key,
+                detail: None,
+                documentation: describe_key(level, k.name, locale, dialect),
+                range: TextRange::new(line_start + indent, offset),
+                new_text: format!("{}: ", written(k.name)),
+                sort_text: format!("{i:03}"),
+            })
+            .collect::<Vec<_>>()
+            .into(),
+        (3, Some((key, value))) => {
+            let key = unquote(key.trim());
+            let Some(ValueSpec::Scalar(scalar)) = level.key(&key).map(|k| &k.value) else {
+                return Some(Completions::default());
+            };
+            let lead = value.len() - value.trim_start().len();
+            let range = TextRange::new(offset - value.len() + lead, offset);
+            scalar
+                .values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| CompletionItem {
+                    label: v.to_string(),
+                    kind: CompletionKind::EnumValue,
+                    detail: None,
+                    documentation: describe_key(level, &key, locale, dialect),
+                    range,
+                    new_text: written(v),
+                    sort_text: format!("{i:03}"),
+                })
+                .collect::<Vec<_>>()
+                .into()
+        }
+        _ => Completions::default(),
+    };
+    Some(items)
 }
