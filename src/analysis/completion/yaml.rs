@@ -214,7 +214,6 @@ fn complete_node_info(
     let typed = token.trim_start_matches(quote_char);
     let quoted = |s: &str| format!("{quote_char}{s}{quote_char}");
     let keys = cursor.keys();
-    let level = &NODE_INFO_ENTRY;
     let items = match (cursor.slot, keys.as_slice()) {
         (Slot::Key, []) => {
             let present: Vec<&str> = cursor.keys_before.iter().map(String::as_str).collect();
@@ -224,42 +223,8 @@ fn complete_node_info(
             }
             names
         }
-        (Slot::Key, [_node]) => level
-            .keys
-            .iter()
-            .filter(|k| !cursor.keys_before.iter().any(|b| b == k.name))
-            .enumerate()
-            .map(|(i, k)| CompletionItem {
-                label: k.name.to_string(),
-                kind: CompletionKind::Key,
-                detail: None,
-                documentation: describe_key(level, k.name, locale, dialect),
-                range,
-                new_text: quoted(k.name),
-                sort_text: format!("{i:03}"),
-            })
-            .collect::<Vec<_>>()
-            .into(),
-        (Slot::Value, [_node, key]) => {
-            let Some(ValueSpec::Scalar(scalar)) = level.key(key).map(|k| &k.value) else {
-                return Some(Completions::default());
-            };
-            scalar
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| CompletionItem {
-                    label: v.to_string(),
-                    kind: CompletionKind::EnumValue,
-                    detail: None,
-                    documentation: describe_key(level, key, locale, dialect),
-                    range,
-                    new_text: quoted(v),
-                    sort_text: format!("{i:03}"),
-                })
-                .collect::<Vec<_>>()
-                .into()
-        }
+        (Slot::Key, [_node]) => entry_keys(&cursor.keys_before, range, quoted, "", locale, dialect),
+        (Slot::Value, [_node, key]) => entry_values(key, range, quoted, locale, dialect),
         // Past the mapping's end: the YAML's own keys follow.
         (Slot::Other, []) => return None,
         _ => Completions::default(),
@@ -504,7 +469,6 @@ fn complete_block_node_info(
             format!("'{s}'")
         }
     };
-    let level = &NODE_INFO_ENTRY;
     let items = match (ancestors.len(), typed.split_once(':')) {
         (2, None) => {
             let range = TextRange::new(line_start + indent, offset);
@@ -516,46 +480,74 @@ fn complete_block_node_info(
             }
             names
         }
-        (3, None) => level
-            .keys
-            .iter()
-            .filter(|k| !siblings.iter().any(|s| s == k.name))
-            .enumerate()
-            .map(|(i, k)| CompletionItem {
-                label: k.name.to_string(),
-                kind: CompletionKind::Key,
-                detail: None,
-                documentation: describe_key(level, k.name, locale, dialect),
-                range: TextRange::new(line_start + indent, offset),
-                new_text: format!("{}: ", written(k.name)),
-                sort_text: format!("{i:03}"),
-            })
-            .collect::<Vec<_>>()
-            .into(),
+        (3, None) => {
+            let range = TextRange::new(line_start + indent, offset);
+            entry_keys(&siblings, range, written, ": ", locale, dialect)
+        }
         (3, Some((key, value))) => {
-            let key = unquote(key.trim());
-            let Some(ValueSpec::Scalar(scalar)) = level.key(&key).map(|k| &k.value) else {
-                return Some(Completions::default());
-            };
             let lead = value.len() - value.trim_start().len();
             let range = TextRange::new(offset - value.len() + lead, offset);
-            scalar
-                .values
-                .iter()
-                .enumerate()
-                .map(|(i, v)| CompletionItem {
-                    label: v.to_string(),
-                    kind: CompletionKind::EnumValue,
-                    detail: None,
-                    documentation: describe_key(level, &key, locale, dialect),
-                    range,
-                    new_text: written(v),
-                    sort_text: format!("{i:03}"),
-                })
-                .collect::<Vec<_>>()
-                .into()
+            entry_values(&unquote(key.trim()), range, written, locale, dialect)
         }
         _ => Completions::default(),
     };
     Some(items)
+}
+
+/// The keys of a `node_info` entry (`ON`, `InputType`, ...) but those in `present`, each
+/// written by `write` and followed by `suffix`.
+fn entry_keys(
+    present: &[String],
+    range: TextRange,
+    write: impl Fn(&str) -> String,
+    suffix: &str,
+    locale: Locale,
+    dialect: &Dialect,
+) -> Completions {
+    let level = &NODE_INFO_ENTRY;
+    level
+        .keys
+        .iter()
+        .filter(|k| !present.iter().any(|p| p == k.name))
+        .enumerate()
+        .map(|(i, k)| CompletionItem {
+            label: k.name.to_string(),
+            kind: CompletionKind::Key,
+            detail: None,
+            documentation: describe_key(level, k.name, locale, dialect),
+            range,
+            new_text: format!("{}{suffix}", write(k.name)),
+            sort_text: format!("{i:03}"),
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// The values of the `node_info` entry key `key` (`CPU`/`BPU` for `ON`), written by `write`.
+fn entry_values(
+    key: &str,
+    range: TextRange,
+    write: impl Fn(&str) -> String,
+    locale: Locale,
+    dialect: &Dialect,
+) -> Completions {
+    let level = &NODE_INFO_ENTRY;
+    let Some(ValueSpec::Scalar(scalar)) = level.key(key).map(|k| &k.value) else {
+        return Completions::default();
+    };
+    scalar
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| CompletionItem {
+            label: v.to_string(),
+            kind: CompletionKind::EnumValue,
+            detail: None,
+            documentation: describe_key(level, key, locale, dialect),
+            range,
+            new_text: write(v),
+            sort_text: format!("{i:03}"),
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
