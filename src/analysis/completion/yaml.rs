@@ -347,11 +347,13 @@ fn complete_block_quant_config(
     dialect: &Dialect,
 ) -> Option<Completions> {
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..offset];
-    let indent = before.len() - before.trim_start_matches(' ').len();
-    let typed = &before[indent..];
-    let (ancestors, siblings) = block_ancestors(&text[..line_start], indent);
+    let BlockLine {
+        line_start,
+        indent,
+        typed,
+        ancestors,
+        siblings,
+    } = block_line(text, offset);
     let rest = match ancestors.as_slice() {
         [section, qc, rest @ ..] if section == "calibration_parameters" && qc == "quant_config" => {
             rest
@@ -392,6 +394,32 @@ fn complete_block_quant_config(
         };
     }
     Some(items)
+}
+
+/// The line being typed in a block mapping, up to the cursor, and where it stands.
+struct BlockLine<'t> {
+    line_start: usize,
+    indent: usize,
+    /// The line's text after its indentation, up to the cursor.
+    typed: &'t str,
+    /// The keys of the mappings that hold the line, outermost first.
+    ancestors: Vec<String>,
+    /// The keys written above it at its indentation, in the same mapping.
+    siblings: Vec<String>,
+}
+
+fn block_line(text: &str, offset: usize) -> BlockLine<'_> {
+    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
+    let before = &text[line_start..offset];
+    let indent = before.len() - before.trim_start_matches(' ').len();
+    let (ancestors, siblings) = block_ancestors(&text[..line_start], indent);
+    BlockLine {
+        line_start,
+        indent,
+        typed: &before[indent..],
+        ancestors,
+        siblings,
+    }
 }
 
 /// The keys of the block mappings that hold a line indented by `indent` (outermost first),
@@ -450,11 +478,13 @@ fn complete_block_node_info(
     dialect: &Dialect,
 ) -> Option<Completions> {
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..offset];
-    let indent = before.len() - before.trim_start_matches(' ').len();
-    let typed = &before[indent..];
-    let (ancestors, siblings) = block_ancestors(&text[..line_start], indent);
+    let BlockLine {
+        line_start,
+        indent,
+        typed,
+        ancestors,
+        siblings,
+    } = block_line(text, offset);
     let in_node_info =
         |a: &[String]| a.len() >= 2 && a[0] == "model_parameters" && a[1] == "node_info";
     if !in_node_info(&ancestors) || indent == 0 || typed.starts_with('#') {
