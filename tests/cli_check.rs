@@ -427,3 +427,35 @@ fn hb_compile_yaml_fixtures_are_checked() {
         );
     }
 }
+
+/// A FIFO is never opened (it would block until a writer comes): skipped with a note in a
+/// directory, an input error when named.
+#[cfg(unix)]
+#[test]
+fn fifos_and_devices_are_not_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        "{\"model_config\": {\"all_node_type\": \"int16\"}}",
+    )
+    .unwrap();
+    let fifo = dir.path().join("fifo_quant_config.json");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let out = qcls(&["check", "."], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fifo_quant_config.json: skipped: not a regular file"),
+        "{stderr}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 file skipped"));
+    assert_eq!(out.status.code(), Some(0), "the config itself is clean");
+    let out = qcls(&["check", "fifo_quant_config.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+    let out = qcls(&["check", "/dev/zero"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}

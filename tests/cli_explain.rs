@@ -321,3 +321,25 @@ fn the_profile_decides_which_values_count() {
         "{table}"
     );
 }
+
+/// A config with a syntax error is explained as far as it reads, but never as a success.
+#[test]
+fn a_syntax_error_is_said_and_fails_the_run() {
+    let dir = project(
+        "resnet18",
+        "{\"node_config\": {\"/conv1/Conv\": {\"qtype\": \"int16\"}},,}\n",
+    );
+    let out = qcls(&["explain", "quant_config.json"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("quant_config.json:1: syntax error") && stderr.contains("would refuse"),
+        "{stderr}"
+    );
+    // The table is there, with the setting that could be read.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("/conv1/Conv") && stdout.contains("int16"),
+        "{stdout}"
+    );
+}

@@ -32,7 +32,7 @@ pub use hb_compile::{
 };
 pub use hover::{describe_key, hover, hover_yaml, HoverInfo};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
-pub use node_info::{MAX_NAME_ITEMS, NO_PRECISION, OMITTED};
+pub use node_info::{line_of, MAX_NAME_ITEMS, NO_PRECISION, OMITTED};
 pub use suggest::{closest, did_you_mean};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 

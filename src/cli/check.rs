@@ -97,16 +97,34 @@ pub struct InputError {
     pub message: String,
 }
 
+/// What a directory search found besides configs: files skipped, with the reason.
+type Skipped = Vec<(PathBuf, &'static str)>;
+
+/// Why qcls does not open a path that is neither a regular file nor a directory (opening a
+/// FIFO blocks until a writer comes, a device such as /dev/zero never ends).
+const NOT_REGULAR: &str =
+    "not a regular file (a FIFO, socket or device); qcls reads only regular files";
+
 /// Expands the user's paths into files to check: files as given, directories searched for
-/// `*.json`/`*.jsonc` files that look like quant_configs.
-pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
+/// `*.json`/`*.jsonc` files that look like quant_configs (and hb_compile YAMLs). Entries of a
+/// directory that are not regular files are skipped (and said so); a path named on the command
+/// line that is neither a file nor a directory is an input error.
+pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Skipped, Vec<InputError>) {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
+                if let Err(e) = std::fs::read_dir(path) {
+                    errors.push(InputError {
+                        path: path.clone(),
+                        message: format!("cannot read this directory: {}", io_reason(&e)),
+                    });
+                    continue;
+                }
                 let before = files.len();
-                walk(path, 0, &mut files);
+                walk(path, 0, &mut files, &mut skipped);
                 if files.len() == before {
                     errors.push(InputError {
                         path: path.clone(),
@@ -114,19 +132,23 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<InputError>) {
                     });
                 }
             }
-            Ok(_) => files.push(path.clone()),
+            Ok(meta) if meta.is_file() => files.push(path.clone()),
+            Ok(_) => errors.push(InputError {
+                path: path.clone(),
+                message: NOT_REGULAR.to_string(),
+            }),
             Err(e) => errors.push(InputError {
                 path: path.clone(),
                 message: format!("cannot read: {}", io_reason(&e)),
             }),
         }
     }
-    (files, errors)
+    (files, skipped, errors)
 }
 
 const MAX_DEPTH: usize = 16;
 
-fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
+fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, skipped: &mut Skipped) {
     if depth > MAX_DEPTH {
         return;
     }
@@ -144,14 +166,22 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>) {
         let Ok(meta) = std::fs::symlink_metadata(&path) else {
             continue;
         };
+        let wanted_name =
+            name.ends_with(".json") || name.ends_with(".jsonc") || analysis::is_yaml_name(name);
         if meta.is_dir() {
-            walk(&path, depth + 1, files);
-        } else if (name.ends_with(".json")
-            || name.ends_with(".jsonc")
-            || analysis::is_yaml_name(name))
-            && looks_like_config(&path)
-        {
-            files.push(path);
+            walk(&path, depth + 1, files, skipped);
+        } else if wanted_name {
+            // A link is followed to what it points at (a dangling one is passed over); anything
+            // but a regular file is not opened.
+            match std::fs::metadata(&path) {
+                Ok(target) if target.is_file() => {
+                    if looks_like_config(&path) {
+                        files.push(path);
+                    }
+                }
+                Ok(_) => skipped.push((path, NOT_REGULAR)),
+                Err(_) => {}
+            }
         }
     }
 }
@@ -204,7 +234,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
 }
 
 pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode {
-    let (files, mut input_errors) = collect_inputs(paths);
+    let (files, mut skipped, mut input_errors) = collect_inputs(paths);
     let mut models = ModelCache::default();
     // A model given on the command line must be readable: that is an input of the run.
     if let Some(model) = overrides.model {
@@ -217,7 +247,6 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
     }
     let mut checked = Vec::new();
     // Files named on the command line that are not quant_configs: a note each, no verdict.
-    let mut skipped: Vec<(PathBuf, &'static str)> = Vec::new();
     for path in files {
         match read_text(&path) {
             Ok(text) => {

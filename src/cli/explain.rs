@@ -81,5 +81,22 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
         }
     };
     print!("{out}");
-    ExitCode::SUCCESS
+    // The table of a config that does not parse is what the toolchain cannot load: say so,
+    // and do not report success.
+    let errors = parse
+        .errors
+        .iter()
+        .chain(if yaml { &config.errors[..] } else { &[] });
+    match errors.min_by_key(|e| e.range.start) {
+        Some(first) => {
+            eprintln!(
+                "qcls: {}:{}: syntax error: {}; the table is computed from what could be read, and the toolchain would refuse this file",
+                file.display(),
+                crate::analysis::line_of(&text, first.range.start),
+                first.message
+            );
+            ExitCode::from(1)
+        }
+        None => ExitCode::SUCCESS,
+    }
 }

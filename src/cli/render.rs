@@ -169,7 +169,7 @@ pub fn summary(checked: &[CheckedFile], unreadable: usize, skipped: usize) -> St
     if skipped > 0 {
         let _ = write!(
             line,
-            "; {skipped} file{} skipped (not a quant_config)",
+            "; {skipped} file{} skipped",
             if skipped == 1 { "" } else { "s" }
         );
     }
