@@ -11,6 +11,16 @@ fn send(stdin: &mut impl Write, body: &str) {
 /// Reads messages until the response with `id`.
 fn response(out: &mut BufReader<ChildStdout>, id: u64) -> serde_json::Value {
     loop {
+        let msg = next_response(out);
+        if msg["id"] == id {
+            return msg;
+        }
+    }
+}
+
+/// Reads messages until a response (skipping the server's requests and notifications).
+fn next_response(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
+    loop {
         let mut len = 0;
         loop {
             let mut line = String::new();
@@ -26,7 +36,7 @@ fn response(out: &mut BufReader<ChildStdout>, id: u64) -> serde_json::Value {
         let mut body = vec![0; len];
         out.read_exact(&mut body).unwrap();
         let msg: serde_json::Value = serde_json::from_slice(&body).unwrap();
-        if msg["id"] == id && msg.get("method").is_none() {
+        if msg.get("id").is_some() && msg.get("method").is_none() {
             return msg;
         }
     }
@@ -143,4 +153,43 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
         "document text was logged: {stderr}"
     );
     assert_eq!(run("off"), "");
+}
+
+/// LSP: a request whose method starts with `$/` that the server does not know is answered
+/// with MethodNotFound (-32601), and the server carries on.
+#[test]
+fn unknown_dollar_requests_get_method_not_found() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start qcls");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+    );
+    response(&mut out, 1);
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+    );
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":2,"method":"$/somethingNew","params":{}}"#,
+    );
+    // Shutdown right behind it: were `$/somethingNew` left unanswered, the shutdown answer
+    // would come first and the test would fail rather than wait.
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#,
+    );
+    let first = next_response(&mut out);
+    assert_eq!(first["id"], 2, "{first}");
+    assert_eq!(first["error"]["code"], -32601);
+    assert_eq!(response(&mut out, 3)["result"], serde_json::Value::Null);
+    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    assert_eq!(child.wait().expect("qcls exits").code(), Some(0));
 }

@@ -88,13 +88,48 @@ pub struct ExplainParams {
     pub only_overridden: bool,
 }
 
+/// Answers requests whose method starts with `$/` with MethodNotFound, as LSP requires of
+/// methods a server does not know there; tower-lsp-server leaves them unanswered, and a client
+/// waiting on one would wait forever. `$/` notifications (`$/cancelRequest`, ...) pass through.
+struct DollarRequests<S>(S);
+
+impl<S> tower_service::Service<jsonrpc::Request> for DollarRequests<S>
+where
+    S: tower_service::Service<jsonrpc::Request, Response = Option<jsonrpc::Response>>,
+{
+    type Response = Option<jsonrpc::Response>;
+    type Error = S::Error;
+    type Future = futures::future::Either<
+        futures::future::Ready<Result<Self::Response, S::Error>>,
+        S::Future,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: jsonrpc::Request) -> Self::Future {
+        match request.id() {
+            Some(id) if request.method().starts_with("$/") => {
+                let error = jsonrpc::Error::method_not_found();
+                let response = jsonrpc::Response::from_error(id.clone(), error);
+                futures::future::Either::Left(futures::future::ready(Ok(Some(response))))
+            }
+            _ => futures::future::Either::Right(self.0.call(request)),
+        }
+    }
+}
+
 /// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
 /// first (the exit status LSP asks for).
 pub async fn serve_stdio() -> bool {
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
     Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(service)
+        .serve(DollarRequests(service))
         .await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
