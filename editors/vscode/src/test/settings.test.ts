@@ -76,9 +76,9 @@ describe("package.json settings", () => {
     assert.deepEqual(props["qcls.locale"].enum, ["auto", "en", "zh-CN"]);
   });
 
-  it("validates quant_config files with the bundled schema and declares both commands", () => {
-    assert.deepEqual(pkg.contributes.jsonValidation[0].fileMatch.includes("*quant_config*.json"), true);
-    assert.equal(pkg.contributes.jsonValidation[0].url, "./schemas/quant_config.schema.json");
+  it("leaves validation to qcls (no JSON Schema) and declares both commands", () => {
+    // A schema would make VS Code's JSON server report every bad value a second time.
+    assert.equal(pkg.contributes.jsonValidation, undefined);
     const cmds = pkg.contributes.commands.map((c: { command: string; title: string }) => `${c.command}:${c.title}`);
     assert.deepEqual(cmds, ["qcls.showEffectivePrecision:Show effective precision", "qcls.restartServer:Restart server"]);
   });
