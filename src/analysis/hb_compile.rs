@@ -34,13 +34,45 @@ pub fn inline_quant_config(parse: &Parse) -> Option<Parse> {
 /// Every diagnostic of an hb_compile YAML, sorted by position. `missing` are the files it names
 /// that the caller found missing on disk (the analysis never touches it).
 pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFile]) -> Checked {
-    let mut out = check_hb_compile_around(parse, None, ctx, missing);
-    if let Some(inline) = inline_quant_config(parse) {
-        out.extend(check_inline(&inline, ctx).diagnostics);
-    }
-    let mut out = ctx.config.apply(out);
-    out.sort_by_key(|d| (d.range.start, d.range.end));
+    let around = check_hb_compile_around(parse, None, ctx, missing);
+    let out = match inline_quant_config(parse) {
+        Some(inline) => {
+            let checked = check_inline(&inline, ctx).diagnostics;
+            merge_with_inline(ctx.config.apply(around), &inline, checked)
+        }
+        None => merge_with_inline(ctx.config.apply(around), &Parse::default(), Vec::new()),
+    };
     Checked::from_diagnostics(out)
+}
+
+/// The YAML's diagnostics and its inline config's (`inline`), sorted by position. A
+/// `no-effect` on a node_config entry that node_info or run_on_cpu/run_on_bpu overrides is
+/// left out: its reason, read from the quant_config alone, would name the wrong setting, and
+/// the `overlapping-setting` on the same key says what decides.
+pub fn merge_with_inline(
+    mut around: Vec<Diagnostic>,
+    inline: &Parse,
+    checked: impl IntoIterator<Item = Diagnostic>,
+) -> Vec<Diagnostic> {
+    let node_keys: Vec<TextRange> = inline
+        .root
+        .as_ref()
+        .and_then(|root| root.as_object()?.get_value("node_config")?.as_object())
+        .map(|nodes| nodes.members.iter().map(|m| m.key.range).collect())
+        .unwrap_or_default();
+    let overridden = |d: &Diagnostic| {
+        node_keys.contains(&d.range)
+            && around
+                .iter()
+                .any(|o| o.code == Code::OverlappingSetting && o.range == d.range)
+    };
+    let kept: Vec<Diagnostic> = checked
+        .into_iter()
+        .filter(|d| !(d.code == Code::NoEffect && overridden(d)))
+        .collect();
+    around.extend(kept);
+    around.sort_by_key(|d| (d.range.start, d.range.end));
+    around
 }
 
 /// The inline quant_config checked as a file would be (its syntax is the YAML's). Kept apart so

@@ -27,13 +27,15 @@ pub struct InlayHint {
     pub tooltip: Option<String>,
 }
 
-/// The hints whose position lies in `range` (inclusive). Nothing without a model.
+/// The hints whose position lies in `range` (inclusive). Nothing without a model. `hb_compile`
+/// is the YAML around an inline config, whose node_info and run_on_cpu decide above it.
 pub fn inlay_hints(
     text: &str,
     parse: &Parse,
     range: TextRange,
     model: Option<&ModelIndex>,
     profile: Profile,
+    hb_compile: Option<&Value>,
 ) -> Vec<InlayHint> {
     let (Some(model), Some(root)) = (model, parse.root.as_ref().and_then(Value::as_object)) else {
         return Vec::new();
@@ -63,8 +65,14 @@ pub fn inlay_hints(
             if m.key.text.is_empty() {
                 continue;
             }
-            let settings = settings
-                .get_or_insert_with(|| Settings::read(parse.root.as_ref(), Some(model), profile));
+            let settings = settings.get_or_insert_with(|| {
+                let mut settings = Settings::read(parse.root.as_ref(), Some(model), profile);
+                // In a YAML, node_info and run_on_cpu/run_on_bpu decide above node_config.
+                if let Some(yaml) = hb_compile {
+                    settings.add_hb_compile(yaml, model, profile);
+                }
+                settings
+            });
             let np = node_precision(model, settings, first);
             let op = &model.nodes[first].op_type;
             let mut label = format!(": {op}({})", compact(&np));
@@ -129,7 +137,7 @@ mod tests {
         let m = fixture_model("resnet18");
         let p = parse(CONFIG);
         let all = TextRange::new(0, CONFIG.len());
-        let hints = inlay_hints(CONFIG, &p, all, Some(&m), Profile::Nash);
+        let hints = inlay_hints(CONFIG, &p, all, Some(&m), Profile::Nash, None);
         assert_eq!(
             labels(&hints),
             ["× 20", "× 0", ": Conv(int16, ec, int16)", ": Relu(float16)"]
@@ -155,10 +163,11 @@ mod tests {
             TextRange::new(line5, line5 + 20),
             Some(&m),
             Profile::Nash,
+            None,
         );
         assert_eq!(labels(&hints), [": Conv(int16, ec, int16)"]);
         let all = TextRange::new(0, CONFIG.len());
-        assert!(inlay_hints(CONFIG, &p, all, None, Profile::Nash).is_empty());
+        assert!(inlay_hints(CONFIG, &p, all, None, Profile::Nash, None).is_empty());
     }
 
     #[test]
@@ -172,8 +181,37 @@ mod tests {
             TextRange::new(0, text.len()),
             Some(&m),
             Profile::Nash,
+            None,
         );
         assert_eq!(hints.len(), 1);
         assert!(hints[0].label.starts_with(": Relu(int16) ×"), "{:?}", hints);
+    }
+
+    /// In a YAML, node_info's `ON: CPU` decides the node (float32), as hover and explain say.
+    #[test]
+    fn yaml_node_info_decides_above_node_config() {
+        let m = fixture_model("resnet18");
+        let text = "model_parameters:\n  node_info: {'/relu/Relu': {'ON': 'CPU'}}\ncalibration_parameters:\n  quant_config:\n    node_config:\n      /relu/Relu: {qtype: int16}\n";
+        let yaml = crate::syntax::parse_yaml(text);
+        let inline = crate::analysis::inline_quant_config(&yaml).expect("inline config");
+        let all = TextRange::new(0, text.len());
+        let hints = inlay_hints(
+            text,
+            &inline,
+            all,
+            Some(&m),
+            Profile::Nash,
+            yaml.root.as_ref(),
+        );
+        assert_eq!(labels(&hints), [": Relu(float32)"]);
+        assert!(
+            hints[0]
+                .tooltip
+                .as_deref()
+                .unwrap()
+                .contains("node_info./relu/Relu.ON (line 2)"),
+            "{:?}",
+            hints[0].tooltip
+        );
     }
 }

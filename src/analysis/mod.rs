@@ -28,7 +28,7 @@ pub use explain::Explanation;
 pub use folding::{folding_ranges, Fold, FoldKind};
 pub use format::{format, FormatOptions};
 pub use hb_compile::{
-    check_hb_compile, check_hb_compile_around, check_inline, inline_quant_config,
+    check_hb_compile, check_hb_compile_around, check_inline, inline_quant_config, merge_with_inline,
 };
 pub use hover::{describe_key, hover, hover_yaml, HoverInfo};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};

@@ -112,16 +112,18 @@ fn checked(
             .unwrap_or_default();
         let around =
             analysis::check_hb_compile_around(&snap.parse, snap.inline.as_ref(), &ctx, &missing);
-        let mut diagnostics = ctx.config.apply(around);
+        let around = ctx.config.apply(around);
         // The inline config is checked as a JSON document is: from its last check when one
         // member changed since.
-        if let Some(inline) = snap.inline.as_ref() {
-            let checked = state
-                .checks
-                .checked(snap, inline, &ctx, index.as_ref(), None);
-            diagnostics.extend(checked.diagnostics.iter().cloned());
-        }
-        diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+        let diagnostics = match snap.inline.as_ref() {
+            Some(inline) => {
+                let checked = state
+                    .checks
+                    .checked(snap, inline, &ctx, index.as_ref(), None);
+                analysis::merge_with_inline(around, inline, checked.diagnostics.iter().cloned())
+            }
+            None => analysis::merge_with_inline(around, &Default::default(), Vec::new()),
+        };
         return (
             Arc::new(analysis::Checked::from_diagnostics(diagnostics)),
             index,
@@ -473,6 +475,7 @@ pub fn inlay_hints(
         range,
         Some(&model),
         dialect.profile,
+        snap.parse.root.as_ref().filter(|_| snap.yaml),
     );
     Some(
         hints

@@ -194,3 +194,26 @@ fn the_yaml_and_its_quant_config_setting_the_same_thing_overlap() {
         .filter(|d| d.code == Code::OverlappingSetting)
         .all(|d| d.severity == Severity::Warning));
 }
+
+/// A node_config entry that node_info overrides is not said to have no effect for a reason
+/// read from the quant_config alone (all_node_type): the overlap says what decides.
+#[test]
+fn no_effect_does_not_name_a_setting_node_info_overrides() {
+    let m = fixture_model("resnet18");
+    let ctx = CheckContext {
+        model: ModelStatus::Loaded(&m),
+        ..Default::default()
+    };
+    let text = "model_parameters:\n  node_info: {'/relu/Relu': {'ON': 'CPU'}}\ncalibration_parameters:\n  quant_config:\n    model_config: {all_node_type: int16}\n    node_config:\n      /relu/Relu: {qtype: int16}\n      /maxpool/MaxPool: {qtype: int16}\n";
+    let found = check_hb_compile(&parse_yaml(text), &ctx, &[]).diagnostics;
+    let on = |code: Code| -> Vec<&str> {
+        found
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| at(text, d))
+            .collect()
+    };
+    assert_eq!(on(Code::OverlappingSetting), ["'/relu/Relu'", "/relu/Relu"]);
+    // The entry node_info does not touch keeps its no-effect.
+    assert_eq!(on(Code::NoEffect), ["/maxpool/MaxPool"], "{found:#?}");
+}
