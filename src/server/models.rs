@@ -74,6 +74,9 @@ pub type ModelLoader = Arc<dyn Fn(&Path) -> Result<ModelIndex, ModelError> + Sen
 pub struct ModelStore {
     entries: Mutex<HashMap<PathBuf, Entry>>,
     pairings: Mutex<HashMap<Uri, CachedPairing>>,
+    /// One gate per model path: requests that arrive together (diagnostics, inlay hints,
+    /// hover at open) read a model once; the others wait for that read.
+    reading: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     loader: ModelLoader,
 }
 
@@ -112,6 +115,7 @@ impl ModelStore {
         ModelStore {
             entries: Mutex::default(),
             pairings: Mutex::default(),
+            reading: Mutex::default(),
             loader,
         }
     }
@@ -126,10 +130,17 @@ impl ModelStore {
 
     /// The model at `path`, read when not cached or changed (see the module docs). Blocking.
     pub fn get(&self, path: &Path, check_stamp: bool) -> Loaded {
-        if !self.needs_load(path, check_stamp) {
-            if let Some(e) = lock(&self.entries).get(path) {
-                return e.state(path);
-            }
+        if let Some(loaded) = self.current(path, check_stamp) {
+            return loaded;
+        }
+        let gate = lock(&self.reading)
+            .entry(path.to_path_buf())
+            .or_default()
+            .clone();
+        let _reading = lock(&gate);
+        // Read by another request while this one waited at the gate.
+        if let Some(loaded) = self.current(path, check_stamp) {
+            return loaded;
         }
         let new_stamp = stamp(path);
         let started = Instant::now();
@@ -161,6 +172,14 @@ impl ModelStore {
             }
         }
         entry.state(path)
+    }
+
+    /// The cached state when it needs no read.
+    fn current(&self, path: &Path, check_stamp: bool) -> Option<Loaded> {
+        if self.needs_load(path, check_stamp) {
+            return None;
+        }
+        lock(&self.entries).get(path).map(|e| e.state(path))
     }
 
     /// The cached state without reading anything.
@@ -253,6 +272,31 @@ mod tests {
         // Deleted.
         std::fs::remove_file(&path).unwrap();
         assert!(store.get(&path, true).is_err_and(|e| e.missing));
+    }
+
+    #[test]
+    fn requests_arriving_together_read_the_model_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.onnx");
+        model::synth::write_synthetic_model(&path, 10, 0).unwrap();
+        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = reads.clone();
+        let store = Arc::new(ModelStore::with_loader(Arc::new(move |p: &Path| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Slow enough that every thread asks while the first read runs.
+            std::thread::sleep(Duration::from_millis(100));
+            ModelIndex::load(p)
+        })));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (store, path) = (store.clone(), path.clone());
+                std::thread::spawn(move || store.get(&path, true).map(|m| m.nodes.len()))
+            })
+            .collect();
+        for t in threads {
+            assert_eq!(t.join().unwrap().unwrap(), 10);
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]
