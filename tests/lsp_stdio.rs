@@ -1,7 +1,7 @@
 //! The built binary speaks LSP over stdin/stdout and exits as LSP says.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 fn send(stdin: &mut impl Write, body: &str) {
     write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
@@ -40,6 +40,29 @@ fn next_response(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
             return msg;
         }
     }
+}
+
+/// A qcls server started with `args`, past `initialize` and `initialized`.
+fn initialized(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("start qcls");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+    );
+    response(&mut out, 1);
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+    );
+    (child, stdin, out)
 }
 
 fn session(args: &[&str], shutdown: bool) -> Option<i32> {
@@ -97,24 +120,7 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
     let text = "{\"node_config\": {\"/secret/marker_7f3a\": {\"qtype\": \"int16\"}}}";
     std::fs::write(&config, text).unwrap();
     let run = |level: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
-            .args(["--log-level", level])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start qcls");
-        let mut stdin = child.stdin.take().unwrap();
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        send(
-            &mut stdin,
-            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
-        );
-        response(&mut out, 1);
-        send(
-            &mut stdin,
-            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
-        );
+        let (mut child, mut stdin, mut out) = initialized(&["--log-level", level], Stdio::piped());
         let open = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
             "textDocument": {"uri": format!("file://{}", config.display()), "languageId": "json", "version": 1, "text": text}}});
         send(&mut stdin, &open.to_string());
@@ -159,23 +165,7 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
 /// with MethodNotFound (-32601), and the server carries on.
 #[test]
 fn unknown_dollar_requests_get_method_not_found() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qcls");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
-    );
-    response(&mut out, 1);
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
-    );
+    let (mut child, mut stdin, mut out) = initialized(&[], Stdio::null());
     send(
         &mut stdin,
         r#"{"jsonrpc":"2.0","id":2,"method":"$/somethingNew","params":{}}"#,
