@@ -5,7 +5,7 @@
 //! an edit that touches a member's boundary, a new error) is left to a full parse.
 
 use super::parser::parse_member;
-use super::{Member, Parse, Value, ValueKind};
+use super::{Parse, ValueKind};
 use crate::text::TextRange;
 
 /// The depth at which the full parser reads the members of a section: inside the root object
@@ -115,11 +115,11 @@ impl Parse {
         };
         *root_end = shift(*root_end, delta);
         for later in later_sections {
-            shift_member(later, delta);
+            later.map_offsets(|o| shift(o, delta));
         }
         section_value.range.end = shift(section_value.range.end, delta);
         for later in &mut obj.members[index + 1..] {
-            shift_member(later, delta);
+            later.map_offsets(|o| shift(o, delta));
         }
         obj.members[index] = member;
 
@@ -140,32 +140,4 @@ fn shift(offset: usize, delta: isize) -> usize {
 fn shift_range(range: &mut TextRange, delta: isize) {
     range.start = shift(range.start, delta);
     range.end = shift(range.end, delta);
-}
-
-fn shift_member(member: &mut Member, delta: isize) {
-    shift_range(&mut member.key.range, delta);
-    if let Some(colon) = &mut member.colon {
-        shift_range(colon, delta);
-    }
-    if let Some(value) = &mut member.value {
-        shift_value(value, delta);
-    }
-}
-
-/// Moves a whole subtree; recursion is bounded by the parser's depth limit.
-fn shift_value(value: &mut Value, delta: isize) {
-    shift_range(&mut value.range, delta);
-    match &mut value.kind {
-        ValueKind::Object(o) => {
-            for m in &mut o.members {
-                shift_member(m, delta);
-            }
-        }
-        ValueKind::Array(a) => {
-            for e in &mut a.elements {
-                shift_value(e, delta);
-            }
-        }
-        _ => {}
-    }
 }

@@ -132,6 +132,27 @@ impl Parse {
 }
 
 impl Value {
+    /// Moves every offset of the subtree through `map` (a tree read from another text, or
+    /// behind an edit). Iterative: a deep tree cannot overflow the stack.
+    pub fn map_offsets(&mut self, map: impl Fn(usize) -> usize) {
+        let moved = |r: TextRange| TextRange::new(map(r.start), map(r.end));
+        let mut stack = vec![self];
+        while let Some(v) = stack.pop() {
+            v.range = moved(v.range);
+            match &mut v.kind {
+                ValueKind::Object(o) => {
+                    for m in &mut o.members {
+                        m.key.range = moved(m.key.range);
+                        m.colon = m.colon.map(moved);
+                        stack.extend(m.value.as_mut());
+                    }
+                }
+                ValueKind::Array(a) => stack.extend(a.elements.iter_mut()),
+                _ => {}
+            }
+        }
+    }
+
     pub fn as_object(&self) -> Option<&Object> {
         match &self.kind {
             ValueKind::Object(o) => Some(o),
@@ -221,6 +242,15 @@ impl<'a> IntoIterator for &'a Object {
 }
 
 impl Member {
+    /// Moves every offset of the member (key, colon, value subtree) through `map`.
+    pub fn map_offsets(&mut self, map: impl Fn(usize) -> usize) {
+        self.key.range = TextRange::new(map(self.key.range.start), map(self.key.range.end));
+        self.colon = self.colon.map(|c| TextRange::new(map(c.start), map(c.end)));
+        if let Some(value) = self.value.as_mut() {
+            value.map_offsets(&map);
+        }
+    }
+
     /// From the start of the key to the end of the value (or colon, or key when missing).
     pub fn range(&self) -> TextRange {
         let end = match (&self.value, self.colon) {

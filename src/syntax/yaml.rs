@@ -43,7 +43,7 @@ fn read_yaml(text: &str) -> Parse {
         return strict;
     }
     if let Some(root) = parse.root.as_mut() {
-        shift_back(root, &shifts);
+        root.map_offsets(|o| original(o, &shifts));
     }
     parse
 }
@@ -66,7 +66,7 @@ fn read_with_json_quant_config(text: &str) -> Option<Parse> {
         return None;
     }
     let mut value = inner.root.take()?;
-    shift(&mut value, start);
+    value.map_offsets(|o| o + start);
     graft(text, value)
 }
 
@@ -96,7 +96,8 @@ fn graft(text: &str, value: Value) -> Option<Parse> {
         return None;
     }
     if let Some(root) = parse.root.as_mut() {
-        shift_from(root, start + 2, region.len() - 2);
+        let (from, by) = (start + 2, region.len() - 2);
+        root.map_offsets(|o| if o >= from { o + by } else { o });
     }
     let slot = parse
         .root
@@ -165,34 +166,6 @@ fn flow_mapping_end(text: &str, start: usize) -> Option<usize> {
         i += 1;
     }
     None
-}
-
-/// Moves every range of a tree `by` bytes.
-fn shift(value: &mut Value, by: usize) {
-    shift_from(value, 0, by);
-}
-
-/// Moves every offset at or after `from` by `by` bytes.
-fn shift_from(value: &mut Value, from: usize, by: usize) {
-    let at = |o: usize| if o >= from { o + by } else { o };
-    let moved = |r: TextRange| TextRange::new(at(r.start), at(r.end));
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        v.range = moved(v.range);
-        match &mut v.kind {
-            ValueKind::Object(o) => {
-                for m in &mut o.members {
-                    m.key.range = moved(m.key.range);
-                    m.colon = m.colon.map(moved);
-                    if let Some(value) = m.value.as_mut() {
-                        stack.push(value);
-                    }
-                }
-            }
-            ValueKind::Array(a) => stack.extend(a.elements.iter_mut()),
-            _ => {}
-        }
-    }
 }
 
 /// The YAML before the line of its first error, read on its own: while the user types in the
@@ -266,27 +239,6 @@ fn original(offset: usize, shifts: &Shifts) -> usize {
         None => offset,
         Some((start, before, more)) if offset < start + more => start - before,
         Some((_, before, more)) => offset - before - more,
-    }
-}
-
-fn shift_back(value: &mut Value, shifts: &Shifts) {
-    let map = |r: TextRange| TextRange::new(original(r.start, shifts), original(r.end, shifts));
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        v.range = map(v.range);
-        match &mut v.kind {
-            ValueKind::Object(o) => {
-                for m in &mut o.members {
-                    m.key.range = map(m.key.range);
-                    m.colon = m.colon.map(map);
-                    if let Some(value) = m.value.as_mut() {
-                        stack.push(value);
-                    }
-                }
-            }
-            ValueKind::Array(a) => stack.extend(a.elements.iter_mut()),
-            _ => {}
-        }
     }
 }
 
