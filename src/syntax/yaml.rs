@@ -54,7 +54,7 @@ fn read_yaml(text: &str) -> Parse {
 /// mapping's text blanked so that every offset stays. Only when the mapping is JSON but for
 /// trailing commas (which YAML allows); anything else is read by saphyr alone.
 fn read_with_json_quant_config(text: &str) -> Option<Parse> {
-    let start = flow_quant_config_start(text)?;
+    let start = flow_mapping_start(text, "quant_config")?;
     let end = flow_mapping_end(text, start)?;
     let region = &text[start..end];
     let mut inner = super::parse(region);
@@ -122,18 +122,22 @@ fn member_value_mut<'v>(value: &'v mut Value, key: &str) -> Option<&'v mut Value
     }
 }
 
-/// The `{` of `quant_config: {` on a line of its own key (indented: inside a section).
-fn flow_quant_config_start(text: &str) -> Option<usize> {
+/// The `{` of `key: {` on a line of its own, indented (inside a section): where a flow
+/// mapping such as `quant_config: {` or `node_info: {` opens, found in the text so that it
+/// works while the YAML cannot be read as a whole.
+pub fn flow_mapping_start(text: &str, key: &str) -> Option<usize> {
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
-        if indent > 0 {
-            if let Some(rest) = trimmed.strip_prefix("quant_config:") {
-                let after = rest.trim_start_matches([' ', '\t']);
-                if after.starts_with('{') {
-                    return Some(line_start + line.len() - after.len());
-                }
+        let rest = trimmed
+            .strip_prefix(key)
+            .and_then(|r| r.strip_prefix(':'))
+            .filter(|_| indent > 0);
+        if let Some(rest) = rest {
+            let after = rest.trim_start_matches([' ', '\t']);
+            if after.starts_with('{') {
+                return Some(line_start + line.len() - after.len());
             }
         }
         line_start += line.len();

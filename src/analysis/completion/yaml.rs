@@ -12,7 +12,7 @@ use crate::spec::hb_compile::{
     hb_section, HB_TOP, NODE_INFO_ENTRY, OPTIMIZATION_DTYPES, OPTIMIZATION_FIXED,
 };
 use crate::spec::{Dialect, Locale, ScalarType, ValueSpec};
-use crate::syntax::{cursor_from, Bias, Cursor, Parse, Seg, Slot};
+use crate::syntax::{cursor_from, flow_mapping_start, Bias, Cursor, Parse, Seg, Slot};
 use crate::text::TextRange;
 
 /// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
@@ -169,26 +169,6 @@ fn complete_yaml_keys(
         })
         .collect::<Vec<_>>()
         .into()
-}
-
-/// Where `key: {` opens a flow mapping, found in the text so that it works while the YAML
-/// cannot be read as a whole (the user is typing): the first `key:` line followed by `{`.
-fn flow_mapping_start(text: &str, key: &str) -> Option<usize> {
-    let written = format!("{key}:");
-    let mut from = 0;
-    while let Some(at) = text[from..].find(&written) {
-        let key = from + at;
-        let after = key + written.len();
-        let rest = &text[after..];
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let line_start = text[..key].rfind('\n').map_or(0, |n| n + 1);
-        let is_key = text[line_start..key].trim().is_empty();
-        if is_key && rest[skipped..].starts_with('{') {
-            return Some(after + skipped);
-        }
-        from = after;
-    }
-    None
 }
 
 /// Inside `node_info: { ... }` (the flow mapping real YAMLs use): node names as its keys, the
