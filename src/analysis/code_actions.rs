@@ -3,7 +3,6 @@
 //! back, so they work when the client drops a diagnostic's `data`.
 
 use super::check::MODEL_CONFIG_KEYS_AT_TOP;
-use super::completion::yaml_plain;
 use super::precision::ec_inputs;
 use super::{Code, Diagnostic};
 use crate::model::ModelIndex;
@@ -367,7 +366,7 @@ impl<'a> Ctx<'a> {
         match self.text.as_bytes().get(like.start) {
             Some(b'\'') => format!("'{}'", s.replace('\'', "''")),
             Some(b'"') => serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")),
-            _ if yaml_plain(s) => s.to_string(),
+            _ if crate::syntax::is_plain_scalar(s) => s.to_string(),
             _ => serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\"")),
         }
     }

@@ -19,7 +19,6 @@ use crate::text::TextRange;
 
 mod yaml;
 pub use yaml::complete_yaml;
-pub(crate) use yaml::yaml_plain;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CompletionKind {

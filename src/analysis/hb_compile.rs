@@ -34,26 +34,28 @@ pub fn inline_quant_config(parse: &Parse) -> Option<Parse> {
 /// Every diagnostic of an hb_compile YAML, sorted by position. `missing` are the files it names
 /// that the caller found missing on disk (the analysis never touches it).
 pub fn check_hb_compile(parse: &Parse, ctx: &CheckContext, missing: &[MissingFile]) -> Checked {
-    let around = check_hb_compile_around(parse, None, ctx, missing);
-    let out = match inline_quant_config(parse) {
-        Some(inline) => {
-            let checked = check_inline(&inline, ctx).diagnostics;
-            merge_with_inline(ctx.config.apply(around), &inline, checked)
-        }
-        None => merge_with_inline(ctx.config.apply(around), &Parse::default(), Vec::new()),
-    };
-    Checked::from_diagnostics(out)
+    let around = ctx
+        .config
+        .apply(check_hb_compile_around(parse, None, ctx, missing));
+    let inline = inline_quant_config(parse);
+    let checked = inline
+        .as_ref()
+        .map(|i| (i, check_inline(i, ctx).diagnostics));
+    Checked::from_diagnostics(merge_with_inline(around, checked))
 }
 
-/// The YAML's diagnostics and its inline config's (`inline`), sorted by position. A
-/// `no-effect` on a node_config entry that node_info or run_on_cpu/run_on_bpu overrides is
-/// left out: its reason, read from the quant_config alone, would name the wrong setting, and
-/// the `overlapping-setting` on the same key says what decides.
+/// The YAML's diagnostics and, when it has an inline config, that config's tree and
+/// diagnostics, sorted by position. A `no-effect` on a node_config entry that node_info or
+/// run_on_cpu/run_on_bpu overrides is left out: its reason, read from the quant_config alone,
+/// would name the wrong setting, and the `overlapping-setting` on the same key says what decides.
 pub fn merge_with_inline(
     mut around: Vec<Diagnostic>,
-    inline: &Parse,
-    checked: impl IntoIterator<Item = Diagnostic>,
+    inline: Option<(&Parse, Vec<Diagnostic>)>,
 ) -> Vec<Diagnostic> {
+    let Some((inline, checked)) = inline else {
+        around.sort_by_key(|d| (d.range.start, d.range.end));
+        return around;
+    };
     let node_keys: Vec<TextRange> = inline
         .root
         .as_ref()

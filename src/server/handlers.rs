@@ -115,15 +115,13 @@ fn checked(
         let around = ctx.config.apply(around);
         // The inline config is checked as a JSON document is: from its last check when one
         // member changed since.
-        let diagnostics = match snap.inline.as_ref() {
-            Some(inline) => {
-                let checked = state
-                    .checks
-                    .checked(snap, inline, &ctx, index.as_ref(), None);
-                analysis::merge_with_inline(around, inline, checked.diagnostics.iter().cloned())
-            }
-            None => analysis::merge_with_inline(around, &Default::default(), Vec::new()),
-        };
+        let checked = snap.inline.as_ref().map(|inline| {
+            let checked = state
+                .checks
+                .checked(snap, inline, &ctx, index.as_ref(), None);
+            (inline, checked.diagnostics.clone())
+        });
+        let diagnostics = analysis::merge_with_inline(around, checked);
         return (
             Arc::new(analysis::Checked::from_diagnostics(diagnostics)),
             index,

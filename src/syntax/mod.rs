@@ -23,7 +23,9 @@ mod yaml;
 pub use cursor::{cursor_at, cursor_from, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
-pub use yaml::{flow_mapping_start, parse_yaml, parse_yaml_prefix, parse_yaml_with_inline};
+pub use yaml::{
+    flow_mapping_start, is_plain_scalar, parse_yaml, parse_yaml_prefix, parse_yaml_with_inline,
+};
 
 /// The result of parsing a document. `root` is `None` only when the text holds no value at all.
 #[derive(Clone, Debug, Default, PartialEq)]

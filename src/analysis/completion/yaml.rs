@@ -12,7 +12,9 @@ use crate::spec::hb_compile::{
     hb_section, HB_TOP, NODE_INFO_ENTRY, OPTIMIZATION_DTYPES, OPTIMIZATION_FIXED,
 };
 use crate::spec::{Dialect, Locale, ScalarType, ValueSpec};
-use crate::syntax::{cursor_from, flow_mapping_start, Bias, Cursor, Parse, Seg, Slot};
+use crate::syntax::{
+    cursor_from, flow_mapping_start, is_plain_scalar, Bias, Cursor, Parse, Seg, Slot,
+};
 use crate::text::TextRange;
 
 /// [`complete`] in an hb_compile YAML: in the quant_config written inside it as a flow mapping
@@ -366,7 +368,7 @@ fn complete_block_quant_config(
     let mut items = complete_at(text, parse, &cursor, offset, locale, model, dialect);
     for item in &mut items.items {
         // The JSON completion quotes keys and strings; YAML takes them bare where it can.
-        let bare = yaml_plain(&item.label).then(|| item.label.clone());
+        let bare = is_plain_scalar(&item.label).then(|| item.label.clone());
         let written = bare.unwrap_or_else(|| item.new_text.clone());
         item.new_text = match slot {
             Slot::Key => format!("{written}: "),
@@ -435,19 +437,6 @@ fn unquote(key: &str) -> String {
     key.trim_matches(['"', '\'']).to_string()
 }
 
-/// Whether the string `s` reads back as the same string when written as a plain YAML scalar
-/// (node names, op types, keys and precisions do). Anything with spaces, `:` or `#`, numbers
-/// and the words YAML 1.1 readers (PyYAML) take for booleans or null stay quoted.
-pub(crate) fn yaml_plain(s: &str) -> bool {
-    let keyword = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
-        .contains(&s.to_ascii_lowercase().as_str());
-    !s.is_empty()
-        && !keyword
-        && s.parse::<f64>().is_err()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
-}
-
 /// In a block-style `node_info` (node names as indented keys): node names, then a node entry's
 /// keys and their values, written as YAML. `None` outside one.
 fn complete_block_node_info(
@@ -473,7 +462,7 @@ fn complete_block_node_info(
     // As YAML writes it: bare where it reads back unchanged (`ON` does not: PyYAML reads a
     // bare ON as true).
     let written = |s: &str| {
-        if yaml_plain(s) {
+        if is_plain_scalar(s) {
             s.to_string()
         } else {
             format!("'{s}'")

@@ -68,3 +68,16 @@ pub fn parse_yaml_prefix(text: &str, parse: &Parse) -> Option<Parse> {
     let prefix = read(&text[..line_start]);
     (prefix.errors.is_empty() && prefix.root.is_some()).then_some(prefix)
 }
+
+/// Whether the string `s` reads back as the same string when written as a plain YAML scalar
+/// (node names, op types, keys and precisions do). Anything with spaces, `:` or `#`, numbers
+/// and the words YAML 1.1 readers (PyYAML) take for booleans or null stay quoted.
+pub fn is_plain_scalar(s: &str) -> bool {
+    let keyword = ["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
+        .contains(&s.to_ascii_lowercase().as_str());
+    !s.is_empty()
+        && !keyword
+        && s.parse::<f64>().is_err()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '.' | '_' | '-'))
+}
