@@ -54,9 +54,9 @@ pub fn complete_yaml(
     complete_yaml_keys(text, offset, locale, model, dialect)
 }
 
-/// The YAML's own keys and values, found from the lines around the cursor (so it works while
-/// the YAML is half-typed): a section name at the top, a key of the section on the section's
-/// key column, a value after `key:`.
+/// The YAML's own keys and values, found from the lines above the cursor (so it works while
+/// the YAML is half-typed): a section name at the top, a key of the section below it, a value
+/// after `key:`.
 fn complete_yaml_keys(
     text: &str,
     offset: usize,
@@ -65,25 +65,19 @@ fn complete_yaml_keys(
     dialect: &Dialect,
 ) -> Completions {
     let offset = offset.min(text.len());
-    let line_start = text[..offset].rfind('\n').map_or(0, |n| n + 1);
-    let before = &text[line_start..offset];
-    let indent = before.len() - before.trim_start_matches(' ').len();
-    let typed = before.trim_start_matches(' ');
-    // The section the line belongs to: the last unindented `name:` line above, and the column
-    // of that section's keys (the first indented line after it).
-    let lines_above: Vec<&str> = text[..line_start].lines().collect();
-    let section_at = lines_above
-        .iter()
-        .rposition(|l| !l.starts_with([' ', '\t', '#']) && !l.trim().is_empty());
-    let section = section_at
-        .and_then(|i| lines_above[i].split(':').next())
-        .map(str::trim);
-    let key_column = section_at.and_then(|i| {
-        lines_above[i + 1..]
-            .iter()
-            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-            .map(|l| l.len() - l.trim_start_matches(' ').len())
-    });
+    let BlockLine {
+        typed,
+        ancestors,
+        siblings,
+        ..
+    } = block_line(text, offset);
+    // The section the line is a key of; `None` at the top.
+    let section = match ancestors.as_slice() {
+        [] => None,
+        [section] => Some(hb_section(section)),
+        // Deeper than a section's keys: a value of one of them.
+        _ => return Completions::default(),
+    };
     let item =
         |i: usize, label: &str, new_text: String, range: TextRange, level, kind| CompletionItem {
             label: label.to_string(),
@@ -96,7 +90,7 @@ fn complete_yaml_keys(
         };
     if let Some((key, value)) = typed.split_once(':') {
         // A value: `  march: na|`.
-        let (Some(level), true) = (section.and_then(hb_section), indent > 0) else {
+        let Some(Some(level)) = section else {
             return Completions::default();
         };
         let lead = value.len() - value.trim_start().len();
@@ -136,26 +130,18 @@ fn complete_yaml_keys(
             .into();
     }
     let range = TextRange::new(offset - typed.len(), offset);
-    let (level, present): (&crate::spec::Level, Vec<&str>) = if indent == 0 {
-        let present = text
-            .lines()
-            .filter(|l| !l.starts_with([' ', '\t', '#']))
-            .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
-            .collect();
-        (&HB_TOP, present)
-    } else {
-        match (section.and_then(hb_section), key_column) {
-            (Some(level), column) if column.is_none_or(|c| c == indent) => {
-                let first = section_at.map_or(0, |i| i + 1);
-                let present = lines_above[first..]
-                    .iter()
-                    .filter(|l| l.len() - l.trim_start_matches(' ').len() == indent)
-                    .filter_map(|l| l.trim().split_once(':').map(|(k, _)| k.trim()))
-                    .collect();
-                (level, present)
-            }
-            _ => return Completions::default(),
+    let (level, present): (&crate::spec::Level, Vec<&str>) = match section {
+        // Sections written anywhere in the file are left out, not only those above.
+        None => {
+            let present = text
+                .lines()
+                .filter(|l| !l.starts_with([' ', '\t', '#']))
+                .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim()))
+                .collect();
+            (&HB_TOP, present)
         }
+        Some(Some(level)) => (level, siblings.iter().map(String::as_str).collect()),
+        Some(None) => return Completions::default(),
     };
     level
         .keys
