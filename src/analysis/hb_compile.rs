@@ -463,6 +463,17 @@ pub(crate) fn items<'v>(value: &'v Value, separators: &[char]) -> Vec<(&'v str, 
     out
 }
 
+/// The item of [`items`] that holds `offset`.
+pub(crate) fn item_at<'v>(
+    value: &'v Value,
+    separators: &[char],
+    offset: usize,
+) -> Option<(&'v str, TextRange)> {
+    items(value, separators)
+        .into_iter()
+        .find(|(_, r)| r.start <= offset && offset < r.end)
+}
+
 /// One `optimization` item: a fixed one, or `set_<OpType>_input_<dtype>` /
 /// `set_<OpType>_output_<dtype>` with a known op type (present in the model, when one is
 /// paired) and a dtype the toolchain takes.

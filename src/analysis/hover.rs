@@ -82,18 +82,14 @@ pub fn hover_yaml(
         }
         (Slot::Value, ["calibration_parameters", "run_on_cpu" | "run_on_bpu"]) => {
             let value = cursor.value(yaml)?;
-            let (name, range) = super::hb_compile::items(value, &[';'])
-                .into_iter()
-                .find(|(_, r)| r.start <= offset && offset < r.end)?;
+            let (name, range) = super::hb_compile::item_at(value, &[';'], offset)?;
             return Some(node_table(name, range));
         }
         // `set_Conv_input_int16`: the op type's nodes, as on an op_config key.
         (Slot::Value, ["calibration_parameters", "optimization"]) => {
             let value = cursor.value(yaml)?;
-            let op = super::hb_compile::items(value, &[';', ','])
-                .into_iter()
-                .find(|(_, r)| r.start <= offset && offset < r.end)
-                .and_then(|(item, range)| {
+            let op =
+                super::hb_compile::item_at(value, &[';', ','], offset).and_then(|(item, range)| {
                     Some((super::hb_compile::optimization_op(item)?.0, range))
                 });
             if let Some((op, range)) = op {
