@@ -116,15 +116,14 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Skipped, Vec<InputErr
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => {
-                if let Err(e) = std::fs::read_dir(path) {
+                let before = files.len();
+                if let Err(e) = walk(path, 0, &mut files, &mut skipped) {
                     errors.push(InputError {
                         path: path.clone(),
                         message: format!("cannot read this directory: {}", io_reason(&e)),
                     });
                     continue;
                 }
-                let before = files.len();
-                walk(path, 0, &mut files, &mut skipped);
                 if files.len() == before {
                     errors.push(InputError {
                         path: path.clone(),
@@ -148,13 +147,18 @@ pub fn collect_inputs(paths: &[PathBuf]) -> (Vec<PathBuf>, Skipped, Vec<InputErr
 
 const MAX_DEPTH: usize = 16;
 
-fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, skipped: &mut Skipped) {
+/// Fails only when `dir` itself cannot be listed; folders below it that cannot be are passed
+/// over.
+fn walk(
+    dir: &Path,
+    depth: usize,
+    files: &mut Vec<PathBuf>,
+    skipped: &mut Skipped,
+) -> std::io::Result<()> {
     if depth > MAX_DEPTH {
-        return;
+        return Ok(());
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
+    let entries = std::fs::read_dir(dir)?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
     entries.sort();
     for path in entries {
@@ -169,7 +173,7 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, skipped: &mut Skippe
         let wanted_name =
             name.ends_with(".json") || name.ends_with(".jsonc") || analysis::is_yaml_name(name);
         if meta.is_dir() {
-            walk(&path, depth + 1, files, skipped);
+            let _ = walk(&path, depth + 1, files, skipped);
         } else if wanted_name {
             // A link is followed to what it points at (a dangling one is passed over); anything
             // but a regular file is not opened.
@@ -184,6 +188,7 @@ fn walk(dir: &Path, depth: usize, files: &mut Vec<PathBuf>, skipped: &mut Skippe
             }
         }
     }
+    Ok(())
 }
 
 /// A quant_config by name, or by its top-level keys (the rule the server follows).
