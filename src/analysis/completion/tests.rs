@@ -316,7 +316,8 @@ mod yaml {
     use crate::analysis::fixture;
     use crate::syntax::{parse_yaml, Parse};
 
-    fn labels(s: &str) -> Vec<String> {
+    /// The completions at `$0` in a YAML, as the server computes them.
+    fn complete_in(s: &str, model: Option<&ModelIndex>) -> Completions {
         let (text, offset) = fixture(s);
         let yaml = parse_yaml(&text);
         let inline: Option<Parse> = crate::analysis::inline_quant_config(&yaml);
@@ -325,13 +326,17 @@ mod yaml {
             inline.as_ref(),
             offset,
             Locale::En,
-            None,
+            model,
             &Dialect::default(),
         )
-        .items
-        .into_iter()
-        .map(|i| i.label)
-        .collect()
+    }
+
+    fn labels(s: &str) -> Vec<String> {
+        complete_in(s, None)
+            .items
+            .into_iter()
+            .map(|i| i.label)
+            .collect()
     }
 
     #[test]
@@ -368,18 +373,7 @@ mod yaml {
     }
 
     fn with_model(s: &str) -> Completions {
-        let (text, offset) = fixture(s);
-        let yaml = parse_yaml(&text);
-        let inline: Option<Parse> = crate::analysis::inline_quant_config(&yaml);
-        let model = crate::analysis::fixture_model("resnet18");
-        complete_yaml(
-            &text,
-            inline.as_ref(),
-            offset,
-            Locale::En,
-            Some(&model),
-            &Dialect::default(),
-        )
+        complete_in(s, Some(&crate::analysis::fixture_model("resnet18")))
     }
 
     fn find<'c>(c: &'c Completions, label: &str) -> Option<&'c CompletionItem> {
