@@ -151,6 +151,26 @@ mod model {
     }
 
     #[test]
+    fn a_misspelled_name_is_completed_to_the_real_one() {
+        // The cursor inside a typo: what was typed does not prefix the name, but it is a
+        // subsequence of it, as the editor's own fuzzy filter accepts.
+        let m = fixture_model("resnet18");
+        for typo in [
+            r#"{"node_config": {"/layer1/layer1.0/conv1/Cn$0v": {}}}"#,
+            r#"{"node_config": {"/layer1/layer1.0/conv1/Cnv$0": {}}}"#,
+            r#"{"node_config": {"/Layer1/layer1.0/conv1/cnv$0"#,
+        ] {
+            let c = complete_with(&m, typo);
+            let it = item(&c, "/layer1/layer1.0/conv1/Conv")
+                .unwrap_or_else(|| panic!("{typo}: {:?}", c.items));
+            // The whole key is replaced, the part after the cursor too.
+            let (text, _) = fixture(typo);
+            let key_end = text[18..].find('"').map_or(text.len(), |i| 18 + i + 1);
+            assert_eq!(it.range, TextRange::new(17, key_end), "{typo}");
+        }
+    }
+
+    #[test]
     fn configured_nodes_are_not_offered_again() {
         let m = fixture_model("resnet18");
         let c = complete_with(
