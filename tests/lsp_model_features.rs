@@ -20,6 +20,17 @@ impl Workspace {
     /// A config beside `model` (a fixture name) or a synthetic model of `synthetic` nodes, opened
     /// and analysed once, so that the model is loaded.
     async fn new(fixture: Option<&str>, synthetic: usize, text: &str) -> (Workspace, Vec<String>) {
+        Workspace::new_in("Visual Studio Code", fixture, synthetic, text).await
+    }
+
+    /// [`Workspace::new`] for the client named `client` (its `clientInfo.name`).
+    async fn new_in(
+        client: &str,
+        fixture: Option<&str>,
+        synthetic: usize,
+        text: &str,
+    ) -> (Workspace, Vec<String>) {
+        let client_name = client;
         let dir = tempfile::tempdir().unwrap();
         let model = dir.path().join("optimized_float_model.onnx");
         let names = match fixture {
@@ -38,12 +49,13 @@ impl Workspace {
         let uri = format!("file://{}", config.display());
         let mut client = Client::new();
         let init = client
-            .initialize(json!({"capabilities": {
-                "textDocument": {
+            .initialize(json!({
+                "clientInfo": {"name": client_name},
+                "capabilities": {"textDocument": {
                     "hover": {"contentFormat": ["markdown"]},
                     "completion": {"completionItem": {"documentationFormat": ["markdown"]}}
-                }
-            }}))
+                }}
+            }))
             .await;
         assert_eq!(init["capabilities"]["inlayHintProvider"], true, "{init}");
         client.open(&uri, text).await;
@@ -211,6 +223,34 @@ async fn hover_on_node_and_op_type() {
         md.contains("20 `Conv` nodes; 1 of them has node_config overrides"),
         "{md}"
     );
+}
+
+#[tokio::test]
+async fn hover_tables_are_aligned_text_for_clients_that_do_not_render_tables() {
+    let on_node = HOVER_CONFIG.replace("\"/conv1/Conv\":", "\"/conv1/Co$0nv\":");
+    for client in ["helix", "Neovim"] {
+        let (mut w, _) = Workspace::new_in(client, Some("resnet18"), 0, HOVER_CONFIG).await;
+        let h = w.ask("textDocument/hover", &on_node).await;
+        assert_eq!(h["contents"]["kind"], "markdown");
+        let md = h["contents"]["value"].as_str().unwrap();
+        assert!(!md.contains("| input |"), "{client}: {md}");
+        let table = md
+            .split("```text\n")
+            .nth(1)
+            .and_then(|rest| rest.split("```").next())
+            .unwrap_or_else(|| panic!("{client}: no code block in {md}"));
+        let rows: Vec<&str> = table.lines().collect();
+        assert!(rows[0].starts_with("input  tensor"), "{table}");
+        assert!(rows[1].starts_with("-----  ---"), "{table}");
+        // Columns line up: every row's precision starts where the header's does.
+        let column = rows[0].find("precision").unwrap();
+        let weight = rows
+            .iter()
+            .find(|r| r.starts_with('1'))
+            .expect("the row of input 1");
+        assert_eq!(weight.find("ec (int8"), Some(column), "{table}");
+        assert!(weight.contains("onnx::Conv_193 (weight)"), "{table}");
+    }
 }
 
 #[tokio::test]

@@ -279,6 +279,7 @@ pub fn hover(
         session.encoding,
         info,
         session.flags.hover_markdown,
+        session.markdown_tables(),
     ))
 }
 

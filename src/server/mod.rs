@@ -20,6 +20,7 @@ mod checks;
 mod documents;
 mod handlers;
 pub mod log;
+mod markup;
 mod models;
 mod proto;
 mod settings;
@@ -313,6 +314,7 @@ impl LanguageServer for Backend {
             s.flags = flags;
             s.settings = settings;
             s.client_locale = params.locale.clone();
+            s.client_name = params.client_info.as_ref().map(|c| c.name.clone());
             s.workspace_root = root;
         });
         if !problems.is_empty() {

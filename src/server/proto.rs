@@ -184,17 +184,24 @@ pub mod to_proto {
         enc: PositionEncoding,
         info: analysis::HoverInfo,
         markdown: bool,
+        tables: bool,
     ) -> lsp::Hover {
-        let contents = if markdown {
-            lsp::MarkupContent {
+        let contents = match (markdown, tables) {
+            (true, true) => lsp::MarkupContent {
                 kind: lsp::MarkupKind::Markdown,
                 value: info.markdown,
-            }
-        } else {
-            lsp::MarkupContent {
+            },
+            (true, false) => lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: crate::server::markup::tables_as_text(&info.markdown, true),
+            },
+            (false, _) => lsp::MarkupContent {
                 kind: lsp::MarkupKind::PlainText,
-                value: strip_markdown(&info.markdown),
-            }
+                value: strip_markdown(&crate::server::markup::tables_as_text(
+                    &info.markdown,
+                    false,
+                )),
+            },
         };
         lsp::Hover {
             contents: lsp::HoverContents::Markup(contents),

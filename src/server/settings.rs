@@ -19,6 +19,9 @@ pub struct ClientSettings {
     /// `qcls.logLevel`: how much the server writes to the client's log (an index of
     /// `log::LEVELS`); `None` keeps the level given with `--log-level`.
     pub log_level: Option<u8>,
+    /// `qcls.hoverTables`: `"markdown"` (true) or `"text"` (false); `None` (`"auto"`) decides by
+    /// the client.
+    pub hover_tables: Option<bool>,
 }
 
 impl ClientSettings {
@@ -30,6 +33,7 @@ impl ClientSettings {
         "march",
         "toolchain",
         "logLevel",
+        "hoverTables",
     ];
 
     /// Reads `{"qcls": {...}}` or the inner object. Returns the settings (defaults for each
@@ -99,6 +103,14 @@ impl ClientSettings {
             },
             Some(_) => problems.push("qcls.logLevel must be a string such as \"info\"".into()),
         }
+        match map.get("hoverTables") {
+            None | Some(Value::Null) => {}
+            Some(Value::String(s)) if s == "auto" => {}
+            Some(Value::String(s)) if s == "markdown" => settings.hover_tables = Some(true),
+            Some(Value::String(s)) if s == "text" => settings.hover_tables = Some(false),
+            Some(_) => problems
+                .push("qcls.hoverTables: expected \"auto\", \"markdown\" or \"text\"".into()),
+        }
         if let Some(d) = map.get("diagnostics") {
             let (config, more) = DiagnosticConfig::from_json(d);
             settings.diagnostics = config;
@@ -145,6 +157,23 @@ mod tests {
         let (s, problems) = ClientSettings::from_json(&json!({"march": 5, "toolchain": "oe9"}));
         assert_eq!(s.march, None);
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn hover_tables() {
+        for (value, expected) in [
+            (json!("markdown"), Some(true)),
+            (json!("text"), Some(false)),
+            (json!("auto"), None),
+            (Value::Null, None),
+        ] {
+            let (s, problems) = ClientSettings::from_json(&json!({ "hoverTables": value }));
+            assert!(problems.is_empty(), "{problems:?}");
+            assert_eq!(s.hover_tables, expected, "{value}");
+        }
+        let (s, problems) = ClientSettings::from_json(&json!({"hoverTables": true}));
+        assert_eq!(s.hover_tables, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Session {
     pub settings: ClientSettings,
     /// The `locale` of the initialize request.
     pub client_locale: Option<String>,
+    /// The `clientInfo.name` of the initialize request.
+    pub client_name: Option<String>,
     pub workspace_root: Option<PathBuf>,
 }
 
@@ -36,6 +38,14 @@ impl Session {
             .or(self.client_locale.as_deref())
             .map(Locale::from_tag)
             .unwrap_or_default()
+    }
+
+    /// Whether hovers may hold Markdown tables: `qcls.hoverTables` wins over what the client's
+    /// name tells.
+    pub fn markdown_tables(&self) -> bool {
+        self.settings
+            .hover_tables
+            .unwrap_or_else(|| super::markup::renders_tables(self.client_name.as_deref()))
     }
 }
 
@@ -101,5 +111,26 @@ impl State {
 impl Default for State {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hover_tables_setting_wins_over_the_client_name() {
+        let mut session = Session {
+            client_name: Some("helix".into()),
+            ..Session::default()
+        };
+        assert!(!session.markdown_tables());
+        session.settings.hover_tables = Some(true);
+        assert!(session.markdown_tables());
+        session.client_name = Some("Visual Studio Code".into());
+        session.settings.hover_tables = Some(false);
+        assert!(!session.markdown_tables());
+        session.settings.hover_tables = None;
+        assert!(session.markdown_tables());
     }
 }
