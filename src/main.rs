@@ -37,6 +37,9 @@ enum Command {
         /// The toolchain release: oe3 (default) or hmct-2.8.
         #[arg(long, value_name = "RELEASE")]
         toolchain: Option<String>,
+        /// The language of the messages: en (default) or zh-CN.
+        #[arg(long, value_name = "LOCALE", default_value = "en")]
+        locale: String,
         #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
         format: CheckFormat,
         /// Files, or directories searched for quant_config files.
@@ -98,6 +101,7 @@ fn main() -> ExitCode {
             model,
             march,
             toolchain,
+            locale,
             format,
             paths,
         }) => {
@@ -105,6 +109,7 @@ fn main() -> ExitCode {
                 model: model.as_deref(),
                 march: march.as_deref(),
                 toolchain: toolchain.as_deref(),
+                locale: qcls::spec::Locale::from_tag(&locale),
             };
             let format = match format {
                 CheckFormat::Human => qcls::cli::check::Format::Human,
@@ -124,6 +129,7 @@ fn main() -> ExitCode {
                 model: model.as_deref(),
                 march: march.as_deref(),
                 toolchain: toolchain.as_deref(),
+                locale: qcls::spec::Locale::En,
             };
             use qcls::cli::explain::Format;
             let format = match format {

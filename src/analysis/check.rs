@@ -4,8 +4,8 @@ use hashbrown::HashMap;
 
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig};
-use crate::model::{how_to_pair, ModelIndex, Paired};
-use crate::spec::{self, Dialect, KeySpec, Legacy, Level, MapKind, ValueSpec};
+use crate::model::{how_to_pair_in, ModelIndex, Paired};
+use crate::spec::{self, Dialect, KeySpec, Legacy, Level, Locale, MapKind, ValueSpec};
 use crate::syntax::{Member, Object, Parse, SyntaxErrorKind, Value, ValueKind};
 use crate::text::TextRange;
 
@@ -26,18 +26,24 @@ pub enum ModelStatus<'a> {
 impl<'a> ModelStatus<'a> {
     /// What the analysis knows of a config's model. The one place where a pairing result
     /// becomes words, so the command line and the editor say the same.
-    pub fn of(paired: &'a Paired) -> Self {
+    pub fn of(paired: &'a Paired, locale: Locale) -> Self {
         match (&paired.pairing, &paired.model) {
             (_, Some(Ok(index))) => ModelStatus::Loaded(index),
             (Some(p), Some(Err(e))) if e.missing => ModelStatus::Missing {
-                message: format!(
+                message: tr!(
+                    locale,
                     "the model {} ({}) does not exist, so node names and op types are not checked",
+                    "模型 {} （{}）不存在，因此不检查节点名称和算子类型",
                     p.model.display(),
                     p.reason()
                 ),
             },
             (_, Some(Err(e))) => ModelStatus::Unreadable {
-                message: format!("the paired model cannot be read: {e}"),
+                message: tr!(
+                    locale,
+                    "the paired model cannot be read: {e}",
+                    "无法读取配对的模型：{e}"
+                ),
             },
             _ => ModelStatus::Unpaired,
         }
@@ -53,6 +59,8 @@ pub struct CheckContext<'a> {
     pub config: DiagnosticConfig,
     /// The toolchain profile whose values and sections are valid.
     pub dialect: Dialect,
+    /// The language of the messages.
+    pub locale: Locale,
 }
 
 /// Top-level keys of model_config that users put at the top by mistake.
@@ -143,9 +151,11 @@ impl Checker<'_, '_> {
                 self.push(Diagnostic::new(
                     Code::WrongType,
                     root.range,
-                    format!(
+                    tr!(
+                        self.ctx.locale,
                         "a quant_config must be a JSON object, not {}",
-                        describe(root)
+                        "quant_config 必须是 JSON 对象，而不是{}",
+                        describe(root, self.ctx.locale)
                     ),
                 ));
             }
@@ -156,7 +166,13 @@ impl Checker<'_, '_> {
         self.check_model_presence(obj);
         if let ModelStatus::Loaded(model) = self.ctx.model {
             let (found, full_scans) =
-                super::model_checks::check_with_model(root, obj, model, self.ctx.dialect.profile);
+                super::model_checks::check_with_model(
+                    root,
+                    obj,
+                    model,
+                    self.ctx.dialect.profile,
+                    self.ctx.locale,
+                );
             self.out.extend(found);
             self.full_scans = full_scans;
         }
@@ -200,12 +216,21 @@ impl Checker<'_, '_> {
                 Diagnostic::new(
                     Code::DuplicateKey,
                     member.key.range,
-                    format!(
+                    tr!(
+                        self.ctx.locale,
                         "duplicate key \"{}\": this entry is ignored, the later one wins",
+                        "重复的键 \"{}\"：此条目被忽略，以后面的为准",
                         member.key.text
                     ),
                 )
-                .with_related(winner.key.range, "this later entry is the one that counts"),
+                .with_related(
+                    winner.key.range,
+                    tr!(
+                        self.ctx.locale,
+                        "this later entry is the one that counts",
+                        "生效的是后面的这个条目"
+                    ),
+                ),
             );
         }
     }
@@ -222,8 +247,10 @@ impl Checker<'_, '_> {
         self.push(Diagnostic::new(
             Code::UnknownKey,
             member.key.range,
-            format!(
+            tr!(
+                self.ctx.locale,
                 "\"{name}\" is not valid with profile {}: bayes configs have three levels (model_config, op_config, node_config); the toolchain rejects the file (Unsupported first-level title in quant config file: {name})",
+                "\"{name}\" 在配置档 {} 下无效：bayes 的配置只有三级（model_config、op_config、node_config）；工具链会拒绝此文件（Unsupported first-level title in quant config file: {name}）",
                 self.ctx.dialect.describe()
             ),
         ));
@@ -231,39 +258,47 @@ impl Checker<'_, '_> {
 
     fn unknown_key(&mut self, member: &Member, level: &'static Level) {
         let name = member.key.text.as_str();
+        let locale = self.ctx.locale;
         let mut suggestion = None;
         let node_only_legacy = spec::NODE_ENTRY
             .legacy_key(name)
             .filter(|_| std::ptr::eq(level, &spec::OP_ENTRY));
         let message = if std::ptr::eq(level, &spec::TOP) && MODEL_CONFIG_KEYS_AT_TOP.contains(&name)
         {
-            format!(
-                "\"{name}\" belongs in \"model_config\"; at the top level the toolchain rejects the file (Unsupported first-level title in quant config file: {name})"
+            tr!(
+                locale,
+                "\"{name}\" belongs in \"model_config\"; at the top level the toolchain rejects the file (Unsupported first-level title in quant config file: {name})",
+                "\"{name}\" 应写在 \"model_config\" 中；写在顶层时工具链会拒绝此文件（Unsupported first-level title in quant config file: {name}）"
             )
         } else if let Some(legacy) = node_only_legacy {
             // `ON`, `InputType0`, `InputType1` exist only in node entries; no key replaces
             // them in op_config, so nothing is suggested.
-            let what = if legacy.name == "ON" {
-                "chooses the processor of one node"
-            } else {
-                "sets one input of one node"
+            let what = match (legacy.name == "ON", locale) {
+                (true, Locale::En) => "chooses the processor of one node",
+                (false, Locale::En) => "sets one input of one node",
+                (true, Locale::Zh) => "用于选择单个节点的处理器",
+                (false, Locale::Zh) => "用于设置单个节点的一个输入",
             };
-            format!(
-                "\"{name}\" is not valid in op_config: it {what} and the loader rejects it here; op_config entries take \"qtype\" (legacy: \"InputType\", \"OutputType\"), or move the setting to node_config"
+            tr!(
+                locale,
+                "\"{name}\" is not valid in op_config: it {what} and the loader rejects it here; op_config entries take \"qtype\" (legacy: \"InputType\", \"OutputType\"), or move the setting to node_config",
+                "\"{name}\" 在 op_config 中无效：它{what}，加载器在这里会拒绝它；op_config 条目使用 \"qtype\"（旧写法：\"InputType\"、\"OutputType\"），或把此设置移到 node_config"
             )
         } else {
             let candidates = level.key_names().chain(level.legacy.iter().map(|l| l.name));
             let place = if level.path.is_empty() {
-                "at the top level".to_string()
+                tr!(locale, "at the top level", "在顶层")
             } else {
-                format!("in {}", level.path)
+                tr!(locale, "in {}", "在 {} 中", level.path)
             };
             let valid: Vec<&str> = level.key_names().collect();
             suggestion = did_you_mean(name, candidates);
-            format!(
+            tr!(
+                locale,
                 "\"{name}\" is not a valid key {place}; expected one of {}{}",
+                "\"{name}\" {place}不是有效的键；应为以下之一：{}{}",
                 valid.join(", "),
-                hint(suggestion)
+                hint(suggestion, locale)
             )
         };
         let mut d = Diagnostic::new(Code::UnknownKey, member.key.range, message);
@@ -274,18 +309,29 @@ impl Checker<'_, '_> {
     }
 
     fn check_legacy(&mut self, legacy: &'static Legacy, member: &Member) {
+        let locale = self.ctx.locale;
         let advice = match legacy.replacement {
-            Some(new) if legacy.name == "ON" => {
-                format!("use \"{new}\" (\"CPU\" ≈ \"float32\", \"BPU\" ≈ \"int8\")")
-            }
-            Some(new) => format!("use \"{new}\""),
-            None => "quant_config sets input precisions with \"qtype\", \"input0\" and \"input1\""
-                .to_string(),
+            Some(new) if legacy.name == "ON" => tr!(
+                locale,
+                "use \"{new}\" (\"CPU\" ≈ \"float32\", \"BPU\" ≈ \"int8\")",
+                "请使用 \"{new}\"（\"CPU\" ≈ \"float32\"，\"BPU\" ≈ \"int8\"）"
+            ),
+            Some(new) => tr!(locale, "use \"{new}\"", "请使用 \"{new}\""),
+            None => tr!(
+                locale,
+                "quant_config sets input precisions with \"qtype\", \"input0\" and \"input1\"",
+                "quant_config 用 \"qtype\"、\"input0\" 和 \"input1\" 设置输入精度"
+            ),
         };
         let mut d = Diagnostic::new(
             Code::LegacyKey,
             member.key.range,
-            format!("\"{}\" is a legacy horizon_nn key; {advice}", legacy.name),
+            tr!(
+                locale,
+                "\"{}\" is a legacy horizon_nn key; {advice}",
+                "\"{}\" 是 horizon_nn 的旧键；{advice}",
+                legacy.name
+            ),
         );
         // `ON` changes value as well as key: the code action rewrites the whole member.
         if let (Some(new), false) = (legacy.replacement, legacy.name == "ON") {
@@ -306,10 +352,12 @@ impl Checker<'_, '_> {
             _ => self.push(Diagnostic::new(
                 Code::WrongType,
                 value.range,
-                format!(
+                tr!(
+                    locale,
                     "\"{}\" takes a string, not {}",
+                    "\"{}\" 的值应为字符串，而不是{}",
                     legacy.name,
-                    describe(value)
+                    describe(value, locale)
                 ),
             )),
         }
@@ -322,10 +370,12 @@ impl Checker<'_, '_> {
         match &key.value {
             ValueSpec::Object(_) | ValueSpec::Map(..) => {
                 let Some(obj) = value.as_object() else {
-                    let message = format!(
+                    let message = tr!(
+                        self.ctx.locale,
                         "\"{}\" must be an object, not {}",
+                        "\"{}\" 必须是对象，而不是{}",
                         key.name,
-                        describe(value)
+                        describe(value, self.ctx.locale)
                     );
                     self.push(Diagnostic::new(Code::WrongType, value.range, message));
                     return;
@@ -341,10 +391,12 @@ impl Checker<'_, '_> {
             ValueSpec::Any => {}
             ValueSpec::AnyObject => {
                 if value.as_object().is_none() {
-                    let message = format!(
+                    let message = tr!(
+                        self.ctx.locale,
                         "\"{}\" must be an object, not {}",
+                        "\"{}\" 必须是对象，而不是{}",
                         key.name,
-                        describe(value)
+                        describe(value, self.ctx.locale)
                     );
                     self.push(Diagnostic::new(Code::WrongType, value.range, message));
                 }
@@ -371,26 +423,36 @@ impl Checker<'_, '_> {
             }
             ValueKind::Invalid => {}
             _ => {
-                let what = match kind {
-                    MapKind::OpType => "an op_config entry must be an object such as {\"qtype\": \"int16\"}",
-                    MapKind::NodeName => "a node_config entry must be an object such as {\"qtype\": \"int16\"}",
-                    MapKind::SubgraphName => "a subgraph_config entry must be an object with \"inputs\", \"outputs\" and \"qtype\"",
+                let locale = self.ctx.locale;
+                let what = match (kind, locale) {
+                    (MapKind::OpType, Locale::En) => "an op_config entry must be an object such as {\"qtype\": \"int16\"}",
+                    (MapKind::NodeName, Locale::En) => "a node_config entry must be an object such as {\"qtype\": \"int16\"}",
+                    (MapKind::SubgraphName, Locale::En) => "a subgraph_config entry must be an object with \"inputs\", \"outputs\" and \"qtype\"",
+                    (MapKind::OpType, Locale::Zh) => "op_config 条目必须是对象，例如 {\"qtype\": \"int16\"}",
+                    (MapKind::NodeName, Locale::Zh) => "node_config 条目必须是对象，例如 {\"qtype\": \"int16\"}",
+                    (MapKind::SubgraphName, Locale::Zh) => "subgraph_config 条目必须是含 \"inputs\"、\"outputs\" 和 \"qtype\" 的对象",
                 };
                 self.push(Diagnostic::new(
                     Code::WrongType,
                     value.range,
-                    format!("{what}, not {}", describe(value)),
+                    tr!(locale, "{what}, not {}", "{what}，而不是{}", describe(value, locale)),
                 ));
             }
         }
     }
 
     fn check_tensor_names(&mut self, key: &KeySpec, value: &Value) {
+        let locale = self.ctx.locale;
         match &value.kind {
             ValueKind::Array(arr) if arr.elements.is_empty() => self.push(Diagnostic::new(
                 Code::EmptyList,
                 value.range,
-                format!("\"{}\" needs at least one tensor name", key.name),
+                tr!(
+                    locale,
+                    "\"{}\" needs at least one tensor name",
+                    "\"{}\" 至少需要一个张量名称",
+                    key.name
+                ),
             )),
             ValueKind::Array(arr) => {
                 for element in &arr.elements {
@@ -398,7 +460,12 @@ impl Checker<'_, '_> {
                         self.push(Diagnostic::new(
                             Code::WrongType,
                             element.range,
-                            format!("a tensor name must be a string, not {}", describe(element)),
+                            tr!(
+                                locale,
+                                "a tensor name must be a string, not {}",
+                                "张量名称必须是字符串，而不是{}",
+                                describe(element, locale)
+                            ),
                         ));
                     }
                 }
@@ -406,10 +473,12 @@ impl Checker<'_, '_> {
             _ => self.push(Diagnostic::new(
                 Code::WrongType,
                 value.range,
-                format!(
+                tr!(
+                    locale,
                     "\"{}\" must be a list of tensor names, not {}",
+                    "\"{}\" 必须是张量名称的列表，而不是{}",
                     key.name,
-                    describe(value)
+                    describe(value, locale)
                 ),
             )),
         }
@@ -441,9 +510,11 @@ impl Checker<'_, '_> {
                     self.push(Diagnostic::new(
                         Code::ModelNotFound,
                         range,
-                        format!(
+                        tr!(
+                            self.ctx.locale,
                             "no model is paired, so node names and op types are not checked; {}",
-                            how_to_pair()
+                            "没有配对的模型，因此不检查节点名称和算子类型；{}",
+                            how_to_pair_in(self.ctx.locale)
                         ),
                     ));
                 }
@@ -478,16 +549,17 @@ impl Checker<'_, '_> {
     }
 }
 
-/// "a string", "the number 3", "a list", … for messages.
-pub(crate) fn describe(value: &Value) -> String {
+/// "a string", "the number 3", "a list", … for messages. In Chinese the phrase follows
+/// "而不是" without a space.
+pub(crate) fn describe(value: &Value, locale: Locale) -> String {
     match &value.kind {
-        ValueKind::Object(_) => "an object".into(),
-        ValueKind::Array(_) => "a list".into(),
-        ValueKind::String(s) => format!("the string \"{}\"", s.value),
-        ValueKind::Number(n) => format!("the number {}", n.raw),
-        ValueKind::Bool(b) => format!("{b}"),
-        ValueKind::Null => "null".into(),
-        ValueKind::Invalid => "an invalid value".into(),
+        ValueKind::Object(_) => tr!(locale, "an object", "对象"),
+        ValueKind::Array(_) => tr!(locale, "a list", "列表"),
+        ValueKind::String(s) => tr!(locale, "the string \"{}\"", "字符串 \"{}\"", s.value),
+        ValueKind::Number(n) => tr!(locale, "the number {}", "数字 {}", n.raw),
+        ValueKind::Bool(b) => tr!(locale, "{b}", " {b}"),
+        ValueKind::Null => tr!(locale, "null", " null"),
+        ValueKind::Invalid => tr!(locale, "an invalid value", "无效的值"),
     }
 }
 

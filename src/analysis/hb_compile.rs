@@ -10,7 +10,7 @@ use super::{Code, Diagnostic, Severity};
 use crate::model::MissingFile;
 use crate::model::{case_insensitive_op_match, is_known_op_type, ModelIndex};
 use crate::spec::hb_compile as hb;
-use crate::spec::{KeySpec, Level, Scalar, ScalarType, ValueSpec};
+use crate::spec::{KeySpec, Level, Locale, Scalar, ScalarType, ValueSpec};
 use crate::syntax::Member;
 use crate::syntax::{Parse, SyntaxErrorKind, Value, ValueKind};
 use crate::text::TextRange;
@@ -104,7 +104,7 @@ pub fn check_hb_compile_around(
         })
         .collect();
     if let Some(root) = parse.root.as_ref() {
-        check_yaml_keys(root, &mut out);
+        check_yaml_keys(root, ctx.locale, &mut out);
         check_yaml_names(root, ctx, &mut out);
         let read;
         let inline = match inline {
@@ -115,7 +115,7 @@ pub fn check_hb_compile_around(
             }
         };
         if let Some(inline) = inline {
-            check_overlaps(root, inline, &mut out);
+            check_overlaps(root, inline, ctx.locale, &mut out);
         }
     }
     for m in missing {
@@ -128,9 +128,13 @@ pub fn check_hb_compile_around(
             Diagnostic::new(
                 Code::FileNotFound,
                 m.file.range,
-                format!(
+                tr!(
+                    ctx.locale,
                     "{} \"{}\" does not exist (looked for {})",
-                    m.file.key, m.file.path, m.looked_at
+                    "{} \"{}\" 不存在（查找的是 {}）",
+                    m.file.key,
+                    m.file.path,
+                    m.looked_at
                 ),
             )
             .with_severity(severity),
@@ -141,13 +145,17 @@ pub fn check_hb_compile_around(
 
 /// The YAML's own keys: sections, keys per section, their types, values and ranges
 /// (spec::hb_compile). `null` means "not set"; keys of several shapes are not type-checked.
-fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
+fn check_yaml_keys(root: &Value, locale: Locale, out: &mut Vec<Diagnostic>) {
     let ValueKind::Object(top) = &root.kind else {
         if !matches!(root.kind, ValueKind::Null | ValueKind::Invalid) {
             out.push(Diagnostic::new(
                 Code::WrongType,
                 root.range,
-                "an hb_compile YAML is a mapping of sections",
+                tr!(
+                    locale,
+                    "an hb_compile YAML is a mapping of sections",
+                    "hb_compile YAML 应是由各个部分组成的映射"
+                ),
             ));
         }
         return;
@@ -159,7 +167,12 @@ fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
                 out,
                 section,
                 &hb::HB_TOP,
-                "at the top level of the hb_compile YAML",
+                &tr!(
+                    locale,
+                    "at the top level of the hb_compile YAML",
+                    "在 hb_compile YAML 的顶层"
+                ),
+                locale,
             );
             continue;
         };
@@ -170,9 +183,11 @@ fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
             out.push(Diagnostic::new(
                 Code::WrongType,
                 value.range,
-                format!(
+                tr!(
+                    locale,
                     "\"{name}\" must be a mapping of keys, not {}",
-                    describe(value)
+                    "\"{name}\" 必须是键的映射，而不是{}",
+                    describe(value, locale)
                 ),
             ));
             continue;
@@ -181,14 +196,19 @@ fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
             let key = member.key.text.as_str();
             let Some(spec) = level.key(key) else {
                 if !level.open {
-                    unknown(out, member, level, &format!("in {name}"));
+                    let place = tr!(locale, "in {name}", "在 {name} 中");
+                    unknown(out, member, level, &place, locale);
                 } else if let Some(s) = did_you_mean(key, level.key_names()) {
                     // Other keys are accepted here (and ignored); one this close is a typo.
                     out.push(
                         Diagnostic::new(
                             Code::UnknownKey,
                             member.key.range,
-                            format!("\"{key}\" is not a key of {name}, which the toolchain ignores; did you mean \"{s}\"?"),
+                            tr!(
+                                locale,
+                                "\"{key}\" is not a key of {name}, which the toolchain ignores; did you mean \"{s}\"?",
+                                "\"{key}\" 不是 {name} 的键，工具链会忽略它；是否指 \"{s}\"？"
+                            ),
                         )
                         .with_severity(Severity::Warning)
                         .suggest_str(s),
@@ -204,22 +224,30 @@ fn check_yaml_keys(root: &Value, out: &mut Vec<Diagnostic>) {
             }
             if let ValueSpec::Scalar(scalar) = &spec.value {
                 let split = hb::SEMICOLON_SEPARATED.contains(&(name, key));
-                check_yaml_scalar(out, name, spec, scalar, value, split);
+                check_yaml_scalar(out, name, spec, scalar, value, split, locale);
             }
         }
     }
 }
 
-fn unknown(out: &mut Vec<Diagnostic>, member: &Member, level: &Level, place: &str) {
+fn unknown(
+    out: &mut Vec<Diagnostic>,
+    member: &Member,
+    level: &Level,
+    place: &str,
+    locale: Locale,
+) {
     let name = member.key.text.as_str();
     let suggestion = did_you_mean(name, level.key_names());
     let mut d = Diagnostic::new(
         Code::UnknownKey,
         member.key.range,
-        format!(
+        tr!(
+            locale,
             "\"{name}\" is not a key {place}; expected one of {}{}",
+            "\"{name}\" {place}不是有效的键；应为以下之一：{}{}",
             level.key_names().collect::<Vec<_>>().join(", "),
-            hint(suggestion)
+            hint(suggestion, locale)
         ),
     );
     if let Some(s) = suggestion {
@@ -237,13 +265,19 @@ fn check_yaml_scalar(
     scalar: &Scalar,
     value: &Value,
     split: bool,
+    locale: Locale,
 ) {
     let key = spec.name;
     let wrong = |found: String| {
         Diagnostic::new(
             Code::WrongType,
             value.range,
-            format!("\"{key}\" must be {}, not {found}", scalar.ty.name()),
+            tr!(
+                locale,
+                "\"{key}\" must be {}, not {found}",
+                "\"{key}\" 必须是{}，而不是{found}",
+                scalar.ty.name(locale)
+            ),
         )
     };
     match (&value.kind, scalar.ty) {
@@ -268,10 +302,12 @@ fn check_yaml_scalar(
                 let mut d = Diagnostic::new(
                     Code::InvalidValue,
                     value.range,
-                    format!(
+                    tr!(
+                        locale,
                         "\"{item}\" is not a valid {section}.{key}; expected one of {}{}",
+                        "\"{item}\" 不是有效的 {section}.{key}；应为以下之一：{}{}",
                         scalar.values.join(", "),
-                        hint(suggestion)
+                        hint(suggestion, locale)
                     ),
                 );
                 if let (Some(s), false) = (suggestion, split) {
@@ -281,22 +317,29 @@ fn check_yaml_scalar(
             }
         }
         (ValueKind::Number(n), ScalarType::Int) if !n.is_integer => {
-            out.push(wrong(format!("the number {}", n.raw)))
+            out.push(wrong(tr!(locale, "the number {}", "数字 {}", n.raw)))
         }
         (ValueKind::Number(n), ScalarType::Int | ScalarType::Float) => {
             let below = scalar.min.filter(|b| !b.admits_as_min(n.value));
             let above = scalar.max.filter(|b| !b.admits_as_max(n.value));
+            let (at_least, at_most) = match locale {
+                Locale::En => ("at least", "at most"),
+                Locale::Zh => ("不小于", "不大于"),
+            };
             if let Some((bound, relation)) = below
-                .map(|b| (b, "at least"))
-                .or(above.map(|b| (b, "at most")))
+                .map(|b| (b, at_least))
+                .or(above.map(|b| (b, at_most)))
             {
                 out.push(
                     Diagnostic::new(
                         Code::OutOfRange,
                         value.range,
-                        format!(
+                        tr!(
+                            locale,
                             "\"{key}\" must be {relation} {}; the toolchain rejects {}",
-                            bound.value, n.raw
+                            "\"{key}\" 必须{relation} {}；工具链会拒绝 {}",
+                            bound.value,
+                            n.raw
                         ),
                     )
                     .with_severity(Severity::Error),
@@ -307,7 +350,7 @@ fn check_yaml_scalar(
         // A path or a number written as text is what the user meant.
         (ValueKind::Number(_) | ValueKind::Bool(_), ScalarType::String) => {}
         (ValueKind::Invalid, _) => {}
-        _ => out.push(wrong(describe(value))),
+        _ => out.push(wrong(describe(value, locale))),
     }
 }
 
@@ -323,7 +366,12 @@ fn check_yaml_names(root: &Value, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
         section_value(root, "model_parameters", "node_info").and_then(Value::as_object),
     ) {
         for member in &info.members {
-            out.extend(unknown_node(model, &member.key.text, member.key.range));
+            out.extend(unknown_node(
+                model,
+                &member.key.text,
+                member.key.range,
+                ctx.locale,
+            ));
         }
     }
     for key in ["run_on_cpu", "run_on_bpu"] {
@@ -333,12 +381,12 @@ fn check_yaml_names(root: &Value, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
             continue;
         };
         for (name, range) in items(value, &[';']) {
-            out.extend(unknown_node(model, name, range));
+            out.extend(unknown_node(model, name, range, ctx.locale));
         }
     }
     if let Some(value) = section_value(root, "calibration_parameters", "optimization") {
         for (item, range) in items(value, &[';', ',']) {
-            out.extend(optimization_item(item, range, model));
+            out.extend(optimization_item(item, range, model, ctx.locale));
         }
     }
 }
@@ -346,22 +394,34 @@ fn check_yaml_names(root: &Value, ctx: &CheckContext, out: &mut Vec<Diagnostic>)
 /// Where the YAML's own knobs and the quant_config written in it set the same thing: the
 /// toolchain turns the YAML's knobs into quant_config settings, so one of the two is not what
 /// the user reads. Reported on both places.
-fn check_overlaps(root: &Value, inline: &Parse, out: &mut Vec<Diagnostic>) {
+fn check_overlaps(root: &Value, inline: &Parse, locale: Locale, out: &mut Vec<Diagnostic>) {
     let Some(config) = inline.root.as_ref().and_then(Value::as_object) else {
         return;
     };
     let model_config = config.get_value("model_config").and_then(Value::as_object);
     let mut pair = |yaml: TextRange, what: &str, config: TextRange, config_what: &str| {
-        let because = "the toolchain turns the YAML's setting into the quant_config's, so set it in one place";
+        let because = tr!(
+            locale,
+            "the toolchain turns the YAML's setting into the quant_config's, so set it in one place",
+            "工具链会把 YAML 的设置转换为 quant_config 的设置，请只在一处设置"
+        );
         out.push(Diagnostic::new(
             Code::OverlappingSetting,
             yaml,
-            format!("{what} is also set by {config_what} in the quant_config; {because}"),
+            tr!(
+                locale,
+                "{what} is also set by {config_what} in the quant_config; {because}",
+                "{what} 同时由 quant_config 中的 {config_what} 设置；{because}"
+            ),
         ));
         out.push(Diagnostic::new(
             Code::OverlappingSetting,
             config,
-            format!("{config_what} is also set by {what} in the YAML; {because}"),
+            tr!(
+                locale,
+                "{config_what} is also set by {what} in the YAML; {because}",
+                "{config_what} 同时由 YAML 中的 {what} 设置；{because}"
+            ),
         ));
     };
     // set_all_nodes_int16 and all_node_type.
@@ -434,7 +494,7 @@ fn check_overlaps(root: &Value, inline: &Parse, out: &mut Vec<Diagnostic>) {
         if let Some(entry) = nodes.get(&name) {
             pair(
                 range,
-                &format!("\"{name}\" in {what}"),
+                &tr!(locale, "\"{name}\" in {what}", "{what} 中的 \"{name}\""),
                 entry.key.range,
                 &format!("node_config \"{name}\""),
             );
@@ -481,6 +541,7 @@ fn optimization_item(
     item: &str,
     range: TextRange,
     model: Option<&ModelIndex>,
+    locale: Locale,
 ) -> Option<Diagnostic> {
     if hb::OPTIMIZATION_FIXED.contains(&item) {
         return None;
@@ -490,10 +551,12 @@ fn optimization_item(
         return Some(Diagnostic::new(
             Code::InvalidValue,
             range,
-            format!(
+            tr!(
+                locale,
                 "\"{item}\" is not an optimization item; expected set_<OpType>_input_<dtype>, set_<OpType>_output_<dtype> or one of {}{}",
+                "\"{item}\" 不是 optimization 的有效项；应为 set_<OpType>_input_<dtype>、set_<OpType>_output_<dtype> 或以下之一：{}{}",
                 hb::OPTIMIZATION_FIXED.join(", "),
-                hint(suggestion)
+                hint(suggestion, locale)
             ),
         ));
     };
@@ -501,8 +564,10 @@ fn optimization_item(
         return Some(Diagnostic::new(
             Code::InvalidValue,
             range,
-            format!(
+            tr!(
+                locale,
                 "\"{dtype}\" is not a dtype of optimization; expected one of {}",
+                "\"{dtype}\" 不是 optimization 的有效数据类型；应为以下之一：{}",
                 hb::OPTIMIZATION_DTYPES.join(", ")
             ),
         ));
@@ -512,9 +577,11 @@ fn optimization_item(
         return Some(Diagnostic::new(
             Code::UnknownOpType,
             range,
-            format!(
+            tr!(
+                locale,
                 "\"{op}\" in \"{item}\" is not an ONNX or toolchain op type{}",
-                hint(suggestion)
+                "\"{item}\" 中的 \"{op}\" 不是 ONNX 或工具链的算子类型{}",
+                hint(suggestion, locale)
             ),
         ));
     }
@@ -523,7 +590,11 @@ fn optimization_item(
             Diagnostic::new(
                 Code::OpTypeAbsent,
                 range,
-                format!("the model has no {op} node, so \"{item}\" has no effect"),
+                tr!(
+                    locale,
+                    "the model has no {op} node, so \"{item}\" has no effect",
+                    "模型中没有 {op} 节点，因此 \"{item}\" 不起作用"
+                ),
             )
             .unnecessary(),
         ),

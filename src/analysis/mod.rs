@@ -3,6 +3,17 @@
 //!
 //! One feature per file, with its `$0`-cursor fixture tests beside it.
 
+/// A message in the user's language: `tr!(locale, "English {x}", "中文 {x}")`. Both texts sit at
+/// the place that decides the message, so a change to one is seen beside the other.
+macro_rules! tr {
+    ($locale:expr, $en:literal, $zh:literal $(, $arg:expr)* $(,)?) => {
+        match $locale {
+            $crate::spec::Locale::En => format!($en $(, $arg)*),
+            $crate::spec::Locale::Zh => format!($zh $(, $arg)*),
+        }
+    };
+}
+
 mod check;
 pub mod code_actions;
 mod completion;

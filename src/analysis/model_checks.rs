@@ -8,12 +8,12 @@ use super::precision::{
     deciding_setting, ec_inputs, subgraph_nodes, NodeFilter, NodeSettings, Precision, Setting,
     Settings,
 };
-use super::suggest::closest;
+use super::suggest::{closest, hint};
 use super::{Code, Diagnostic};
 use crate::model::{
     case_insensitive_op_match, is_known_op_type, known_op_types, name_scope, ModelIndex,
 };
-use crate::spec::{self, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
+use crate::spec::{self, Locale, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
 use crate::text::TextRange;
 
@@ -41,8 +41,9 @@ pub fn check_with_model(
     obj: &Object,
     model: &ModelIndex,
     profile: Profile,
+    locale: Locale,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile);
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile, locale);
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
             checker.op_entry(member, shadowed);
@@ -73,15 +74,21 @@ pub fn check_node_entry_with_model(
     member: &Member,
     model: &ModelIndex,
     profile: Profile,
+    locale: Locale,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile);
+    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile, locale);
     checker.node_entry(member, false);
     (checker.out, checker.full_scans)
 }
 
 /// `unknown-node` for a node name written somewhere else than node_config (an hb_compile
 /// YAML's `node_info`, `run_on_cpu`): `None` when the model has the node.
-pub fn unknown_node(model: &ModelIndex, name: &str, range: TextRange) -> Option<Diagnostic> {
+pub fn unknown_node(
+    model: &ModelIndex,
+    name: &str,
+    range: TextRange,
+    locale: Locale,
+) -> Option<Diagnostic> {
     if !name.is_empty() && !model.nodes_named(name).is_empty() {
         return None;
     }
@@ -89,7 +96,8 @@ pub fn unknown_node(model: &ModelIndex, name: &str, range: TextRange) -> Option<
         range,
         kind: crate::syntax::ValueKind::Null,
     };
-    let mut checker = ModelChecker::new(&empty, model, SUGGESTION_BUDGET, Profile::default());
+    let mut checker =
+        ModelChecker::new(&empty, model, SUGGESTION_BUDGET, Profile::default(), locale);
     let (message, suggestions) = checker.unknown_node_message(name);
     let mut d = Diagnostic::new(Code::UnknownNode, range, message);
     for s in &suggestions {
@@ -106,6 +114,7 @@ pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
 struct ModelChecker<'m> {
     model: &'m ModelIndex,
     profile: Profile,
+    locale: Locale,
     /// The settings besides node_config (each node entry is read where it is checked).
     settings: Settings,
     out: Vec<Diagnostic>,
@@ -115,10 +124,17 @@ struct ModelChecker<'m> {
 }
 
 impl<'m> ModelChecker<'m> {
-    fn new(root: &Value, model: &'m ModelIndex, budget: usize, profile: Profile) -> Self {
+    fn new(
+        root: &Value,
+        model: &'m ModelIndex,
+        budget: usize,
+        profile: Profile,
+        locale: Locale,
+    ) -> Self {
         ModelChecker {
             model,
             profile,
+            locale,
             settings: Settings::read_some(Some(root), Some(model), NodeFilter::None, profile),
             out: Vec::new(),
             budget,
@@ -135,20 +151,32 @@ impl<'m> ModelChecker<'m> {
                     Diagnostic::new(
                         Code::OpTypeAbsent,
                         member.key.range,
-                        format!("the model has no {op} node, so this entry has no effect"),
+                        tr!(
+                            self.locale,
+                            "the model has no {op} node, so this entry has no effect",
+                            "模型中没有 {op} 节点，因此此条目不起作用"
+                        ),
                     )
                     .unnecessary(),
                 );
             } else {
                 let suggestion = self.op_suggestion(op);
                 let hint = match &suggestion {
-                    Some(s) => format!("; did you mean \"{s}\"? (op types are case-sensitive)"),
+                    Some(s) => tr!(
+                        self.locale,
+                        "; did you mean \"{s}\"? (op types are case-sensitive)",
+                        "；是否指 \"{s}\"？（算子类型区分大小写）"
+                    ),
                     None => String::new(),
                 };
                 let mut d = Diagnostic::new(
                     Code::UnknownOpType,
                     member.key.range,
-                    format!("\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}"),
+                    tr!(
+                        self.locale,
+                        "\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}",
+                        "\"{op}\" 不是 ONNX 或工具链的算子类型，模型中也没有这种节点{hint}"
+                    ),
                 );
                 if let Some(s) = &suggestion {
                     d = d.suggest_str(s);
@@ -158,7 +186,8 @@ impl<'m> ModelChecker<'m> {
             return;
         }
         if !shadowed {
-            self.out.extend(op_entry_no_effect(&self.settings, member));
+            self.out
+                .extend(op_entry_no_effect(&self.settings, member, self.locale));
         }
     }
 
@@ -215,7 +244,7 @@ impl<'m> ModelChecker<'m> {
                     continue;
                 }
                 for op in &op_types {
-                    let Some(message) = ec_problem(op, index) else {
+                    let Some(message) = ec_problem(op, index, self.locale) else {
                         continue;
                     };
                     let code = if ec_inputs(op).is_some() {
@@ -252,7 +281,8 @@ impl<'m> ModelChecker<'m> {
                 continue;
             };
             if let Some(op) = op_types.iter().find(|op| !WIDE_OPS.contains(op)) {
-                self.out.push(wide_precision_unsupported(text, op, value));
+                self.out
+                    .push(wide_precision_unsupported(text, op, value, self.locale));
                 reported = true;
             }
         }
@@ -281,7 +311,11 @@ impl<'m> ModelChecker<'m> {
                     self.out.push(Diagnostic::new(
                         Code::NoEffect,
                         m.key.range,
-                        format!("\"{key}\" has no effect: \"{name}\" has no input {index}",),
+                        tr!(
+                            self.locale,
+                            "\"{key}\" has no effect: \"{name}\" has no input {index}",
+                            "\"{key}\" 不起作用：\"{name}\" 没有第 {index} 个输入"
+                        ),
                     ));
                 }
             }
@@ -322,8 +356,10 @@ impl<'m> ModelChecker<'m> {
             self.out.push(Diagnostic::new(
                 Code::NoEffect,
                 qtype_member.key.range,
-                format!(
+                tr!(
+                    self.locale,
                     "\"{}\" has no effect: input0/input1 set every input of \"{name}\"",
+                    "\"{}\" 不起作用：input0/input1 已设置 \"{name}\" 的每个输入",
                     qtype_member.key.text
                 ),
             ));
@@ -362,9 +398,13 @@ impl<'m> ModelChecker<'m> {
         let Some(without) = inherited else {
             return false;
         };
-        let from = without.map_or("the default", |s| s.path.as_str());
-        let message = format!(
+        let from = without.map_or(tr!(self.locale, "the default", "默认值"), |s| {
+            s.path.clone()
+        });
+        let message = tr!(
+            self.locale,
             "this entry changes nothing: every input of \"{name}\" already gets {} from {from}",
+            "此条目不改变任何东西：\"{name}\" 的每个输入已经从 {from} 得到 {}",
             precision(without).as_str()
         );
         self.out
@@ -375,36 +415,56 @@ impl<'m> ModelChecker<'m> {
     /// The message, and the names to offer instead.
     fn unknown_node_message(&mut self, name: &str) -> (String, Vec<String>) {
         let trimmed = name.trim();
+        let locale = self.locale;
         if trimmed != name && !self.model.nodes_named(trimmed).is_empty() {
             let which = match (
                 name.starts_with(char::is_whitespace),
                 name.ends_with(char::is_whitespace),
+                locale,
             ) {
-                (true, true) => "leading and trailing",
-                (true, false) => "leading",
-                _ => "trailing",
+                (true, true, Locale::En) => "leading and trailing",
+                (true, false, Locale::En) => "leading",
+                (_, _, Locale::En) => "trailing",
+                (true, true, Locale::Zh) => "首尾",
+                (true, false, Locale::Zh) => "开头",
+                (_, _, Locale::Zh) => "末尾",
             };
-            let message = format!(
-                "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?"
+            let message = tr!(
+                locale,
+                "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?",
+                "\"{name}\" 不是模型中的节点：名称{which}有空白字符；是否指 \"{trimmed}\"？"
             );
             return (message, vec![trimmed.to_string()]);
         }
-        let base = format!("\"{name}\" is not a node of the model");
+        let base = tr!(
+            locale,
+            "\"{name}\" is not a node of the model",
+            "\"{name}\" 不是模型中的节点"
+        );
         if let Some(folded) = folded_op(trimmed) {
-            let message = format!(
-                "{base}: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect"
+            let message = tr!(
+                locale,
+                "{base}: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect",
+                "{base}：它看起来是 {folded} 节点，优化时会被折叠掉（optimized_float_model.onnx 中没有这种节点），因此此条目不起作用"
             );
             return (message, Vec::new());
         }
         let suggestions = self.node_suggestions(trimmed);
         let message = match suggestions.as_slice() {
-            [] => format!(
-                "{base} (node_config names must match optimized_float_model.onnx, not the exported model)"
+            [] => tr!(
+                locale,
+                "{base} (node_config names must match optimized_float_model.onnx, not the exported model)",
+                "{base}（node_config 中的名称必须与 optimized_float_model.onnx 一致，而不是导出的模型）"
             ),
-            [one] => format!("{base}; did you mean \"{one}\"?"),
+            [one] => tr!(locale, "{base}; did you mean \"{one}\"?", "{base}；是否指 \"{one}\"？"),
             [rest @ .., last] => {
                 let quoted: Vec<String> = rest.iter().map(|s| format!("\"{s}\"")).collect();
-                format!("{base}; did you mean {} or \"{last}\"?", quoted.join(", "))
+                tr!(
+                    locale,
+                    "{base}; did you mean {} or \"{last}\"?",
+                    "{base}；是否指 {} 或 \"{last}\"？",
+                    quoted.join(tr!(locale, ", ", "、").as_str())
+                )
             }
         };
         (message, suggestions)
@@ -455,14 +515,15 @@ impl<'m> ModelChecker<'m> {
                 }
                 all_exist = false;
                 let suggestion = tensor_suggestion(self.model, tensor);
-                let hint = match &suggestion {
-                    Some(s) => format!("; did you mean \"{s}\"?"),
-                    None => String::new(),
-                };
+                let hint = hint(suggestion.as_deref(), self.locale);
                 let mut d = Diagnostic::new(
                     Code::UnknownNode,
                     element.range,
-                    format!("tensor \"{tensor}\" is not in the model{hint}"),
+                    tr!(
+                        self.locale,
+                        "tensor \"{tensor}\" is not in the model{hint}",
+                        "张量 \"{tensor}\" 不在模型中{hint}"
+                    ),
                 );
                 if let Some(s) = &suggestion {
                     d = d.suggest_str(s);
@@ -491,39 +552,46 @@ impl<'m> ModelChecker<'m> {
             return;
         }
         let swapped = !subgraph_nodes(self.model, &subgraph.outputs, &subgraph.inputs).is_empty();
-        let hint = if swapped {
-            "; \"inputs\" and \"outputs\" look swapped"
-        } else {
-            ""
+        let hint = match (swapped, self.locale) {
+            (false, _) => "",
+            (true, Locale::En) => "; \"inputs\" and \"outputs\" look swapped",
+            (true, Locale::Zh) => "；\"inputs\" 和 \"outputs\" 似乎写反了",
         };
         self.out.push(Diagnostic::new(
             Code::NoEffect,
             member.key.range,
-            format!(
-                "subgraph \"{name}\" contains no node: none of its outputs is reachable from its inputs, so it changes nothing{hint}"
+            tr!(
+                self.locale,
+                "subgraph \"{name}\" contains no node: none of its outputs is reachable from its inputs, so it changes nothing{hint}",
+                "子图 \"{name}\" 不包含任何节点：从它的输入到达不了任何输出，因此它不改变任何东西{hint}"
             ),
         ));
     }
 }
 
 /// Why `ec` on input `index` of an op type has no effect, or `None` when it works.
-pub fn ec_problem(op: &str, index: usize) -> Option<String> {
+pub fn ec_problem(op: &str, index: usize, locale: Locale) -> Option<String> {
     match ec_inputs(op) {
         Some(inputs) if inputs.contains(&index) => None,
         Some(inputs) => {
             let right: Vec<String> = inputs.iter().map(|i| format!("input{i}")).collect();
-            let what = if matches!(op, "Conv" | "ConvTranspose") {
-                " (the weight)"
-            } else {
-                ""
+            let weight = matches!(op, "Conv" | "ConvTranspose");
+            let what = match (weight, locale) {
+                (false, _) => "",
+                (true, Locale::En) => " (the weight)",
+                (true, Locale::Zh) => "（权重）",
             };
-            Some(format!(
+            Some(tr!(
+                locale,
                 "\"ec\" has no effect on input{index} of a {op} node; on {op} it works on {}{what}",
-                right.join(" or ")
+                "\"ec\" 对 {op} 节点的 input{index} 不起作用；在 {op} 上它只对 {}{what} 生效",
+                right.join(tr!(locale, " or ", " 或 ").as_str())
             ))
         }
-        None => Some(format!(
+        None => Some(tr!(
+            locale,
             "\"ec\" has no effect on a {op} node; it only works on {}",
+            "\"ec\" 对 {op} 节点不起作用；它只在以下输入生效：{}",
             spec::ec_table_text()
         )),
     }

@@ -1,4 +1,5 @@
 //! Did-you-mean: the candidate closest to what the user wrote.
+use crate::spec::Locale;
 
 /// The best candidate for `input`: a case or whitespace difference first, then the closest
 /// spelling within a distance that grows with the length of the word.
@@ -46,9 +47,9 @@ where
 }
 
 /// `did you mean "x"?` or an empty string.
-pub fn hint(suggestion: Option<&str>) -> String {
+pub fn hint(suggestion: Option<&str>, locale: Locale) -> String {
     match suggestion {
-        Some(s) => format!("; did you mean \"{s}\"?"),
+        Some(s) => tr!(locale, "; did you mean \"{s}\"?", "；是否指 \"{s}\"？"),
         None => String::new(),
     }
 }

@@ -43,9 +43,10 @@ pub fn check_text(
     let parse = syntax::parse(text);
     let paired = super::pair_model(path, text, &parse, models, overrides);
     let ctx = CheckContext {
-        model: paired.status(),
+        model: paired.status(overrides.locale),
         directive: paired.directive.as_ref().map(|d| d.range),
         dialect: paired.paired.dialect.clone(),
+        locale: overrides.locale,
         ..Default::default()
     };
     let diagnostics = analysis::check(text, &parse, &ctx);
@@ -73,8 +74,9 @@ fn check_yaml(
     let parse = syntax::parse_yaml(text);
     let paired = super::pair_yaml(path, &parse, models, overrides);
     let ctx = CheckContext {
-        model: analysis::ModelStatus::of(&paired),
+        model: analysis::ModelStatus::of(&paired, overrides.locale),
         dialect: paired.dialect.clone(),
+        locale: overrides.locale,
         ..Default::default()
     };
     let missing = crate::model::missing_files(path, &parse);

@@ -46,7 +46,7 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
         (Some(p), Some(Ok(index))) => (p, index.clone()),
         (Some(_), Some(Err(_))) => {
             let (ModelStatus::Missing { message } | ModelStatus::Unreadable { message }) =
-                ModelStatus::of(&paired)
+                ModelStatus::of(&paired, overrides.locale)
             else {
                 return ExitCode::from(2);
             };

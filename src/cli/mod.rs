@@ -14,6 +14,7 @@ use crate::model::{
     self, ConfigRequest, DialectRequest, Directive, ModelError, ModelIndex, Paired, PairingRequest,
     DIRECTIVE_PREFIX, MARCH_DIRECTIVE, TOOLCHAIN_DIRECTIVE,
 };
+use crate::spec::Locale;
 use crate::syntax::Parse;
 
 /// What the command line says over the file and its surroundings.
@@ -25,6 +26,8 @@ pub struct Overrides<'a> {
     pub march: Option<&'a str>,
     /// `--toolchain T`
     pub toolchain: Option<&'a str>,
+    /// `--locale L`: the language of the messages.
+    pub locale: Locale,
 }
 
 /// Models read during one run, by path, so a folder of configs reads its model once.
@@ -50,8 +53,8 @@ pub struct PairedConfig {
 }
 
 impl PairedConfig {
-    pub fn status(&self) -> ModelStatus<'_> {
-        ModelStatus::of(&self.paired)
+    pub fn status(&self, locale: Locale) -> ModelStatus<'_> {
+        ModelStatus::of(&self.paired, locale)
     }
 }
 

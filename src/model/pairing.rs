@@ -13,7 +13,7 @@ use std::fs;
 use std::path::{Component, Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::spec::{Dialect, DialectSource};
+use crate::spec::{Dialect, DialectSource, Locale};
 use crate::syntax::{parse_yaml, Comment, CommentKind, Parse, Value, ValueKind};
 use crate::text::TextRange;
 
@@ -148,8 +148,21 @@ fn parse_directive(text: &str, comment: &Comment, prefix: &str) -> Option<Direct
 
 /// Advice shown when no model could be paired.
 pub fn how_to_pair() -> &'static str {
-    "put optimized_float_model.onnx next to the config, add a `// qcls-model: <path>` comment, \
-     set `qcls.model` in the editor settings, or pass --model PATH to qcls check"
+    how_to_pair_in(Locale::En)
+}
+
+/// [`how_to_pair`] in the user's language.
+pub fn how_to_pair_in(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => {
+            "put optimized_float_model.onnx next to the config, add a `// qcls-model: <path>` \
+             comment, set `qcls.model` in the editor settings, or pass --model PATH to qcls check"
+        }
+        Locale::Zh => {
+            "把 optimized_float_model.onnx 放在配置文件旁边，添加 `// qcls-model: <路径>` 注释，\
+             在编辑器设置中设置 `qcls.model`，或给 qcls check 传入 --model PATH"
+        }
+    }
 }
 
 /// Pairs a config with its model following the pairing rules; `None` when nothing pairs.

@@ -1,8 +1,8 @@
 //! The last check of each open document, so that the next version is checked from it
 //! ([`analysis::check_after_splice`]) and a code-action request for the same version does not
 //! check again. An entry is used only when everything besides the text that decides the
-//! diagnostics (the model, the directive, the user's severities, the toolchain profile) is
-//! the same.
+//! diagnostics (the model, the directive, the user's severities, the toolchain profile, the
+//! language of the messages) is the same.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,7 +12,7 @@ use tower_lsp_server::ls_types::Uri;
 use super::documents::Snapshot;
 use crate::analysis::{self, CheckContext, Checked, DiagnosticConfig, ModelStatus};
 use crate::model::ModelIndex;
-use crate::spec::Dialect;
+use crate::spec::{Dialect, Locale};
 use crate::syntax::Parse;
 
 /// What a check depended on besides the text.
@@ -22,6 +22,7 @@ struct Inputs {
     directive: Option<String>,
     config: DiagnosticConfig,
     dialect: Dialect,
+    locale: Locale,
 }
 
 #[derive(Clone, Debug)]
@@ -46,6 +47,7 @@ impl PartialEq for Inputs {
             && self.directive == other.directive
             && self.config == other.config
             && self.dialect == other.dialect
+            && self.locale == other.locale
     }
 }
 
@@ -88,6 +90,7 @@ impl Checks {
             directive: directive.map(str::to_string),
             config: ctx.config.clone(),
             dialect: ctx.dialect.clone(),
+            locale: ctx.locale,
         };
         let prev = self
             .lock()

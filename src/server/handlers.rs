@@ -16,7 +16,7 @@ use crate::analysis::{self, CheckContext, FormatOptions, ModelStatus};
 use crate::model::{
     self, how_to_pair, ConfigRequest, DialectRequest, ModelIndex, Paired, PairingRequest,
 };
-use crate::spec::Dialect;
+use crate::spec::{Dialect, Locale};
 use crate::text::TextRange;
 
 /// The document's model and toolchain profile ([`model::pair_config`], as the command line
@@ -97,12 +97,13 @@ fn checked(
     }
     let info = paired(state, snap, session, true);
     let index = info.index().cloned();
-    let model = ModelStatus::of(&info);
+    let model = ModelStatus::of(&info, session.locale());
     if snap.yaml {
         let ctx = CheckContext {
             model,
             config: session.settings.diagnostics.clone(),
             dialect: info.dialect.clone(),
+            locale: session.locale(),
             ..CheckContext::default()
         };
         let missing = snap
@@ -133,6 +134,7 @@ fn checked(
         directive: directive.as_ref().map(|(_, range)| *range),
         config: session.settings.diagnostics.clone(),
         dialect: info.dialect.clone(),
+        locale: session.locale(),
     };
     let checked = state.checks.checked(
         snap,
@@ -341,7 +343,7 @@ fn model_line(info: &Paired, config_dir: Option<&Path>) -> String {
         .unwrap_or(&p.model)
         .display()
         .to_string();
-    match (&info.model, ModelStatus::of(info)) {
+    match (&info.model, ModelStatus::of(info, Locale::En)) {
         (_, ModelStatus::Loaded(m)) => format!(
             "qcls model: {shown} ({}), {} nodes",
             p.reason(),
@@ -368,12 +370,19 @@ pub fn explain(
         "reason": info.dialect.describe(),
     });
     let (Some(index), Some(pairing)) = (info.index(), info.pairing.as_ref()) else {
-        let problem = match ModelStatus::of(&info) {
+        let locale = session.locale();
+        let problem = match ModelStatus::of(&info, locale) {
             ModelStatus::Missing { message } | ModelStatus::Unreadable { message } => message,
-            _ => format!(
-                "no model is paired, so there is nothing to explain; {}",
-                how_to_pair()
-            ),
+            _ => match locale {
+                Locale::En => format!(
+                    "no model is paired, so there is nothing to explain; {}",
+                    how_to_pair()
+                ),
+                Locale::Zh => format!(
+                    "没有配对的模型，因此无可解释；{}",
+                    crate::model::how_to_pair_in(locale)
+                ),
+            },
         };
         return serde_json::json!({
             "model": info.pairing.as_ref().map(|p| serde_json::json!({

@@ -9,6 +9,7 @@
 //! | `hmct-2.8` | toolchain `hmct-2.8` | 4 | nash's and int4, mx*, nvfp4, dual-int16, int16-ec |
 
 use std::fmt;
+use super::Locale;
 
 /// One set of toolchain rules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -137,22 +138,29 @@ impl Profile {
 
     /// Why `value`, invalid here, would be accepted by another profile; `None` when no profile
     /// takes it.
-    pub fn elsewhere(self, role: PrecisionRole, value: &str) -> Option<String> {
+    pub fn elsewhere(self, role: PrecisionRole, value: &str, locale: Locale) -> Option<String> {
+        let zh = locale == Locale::Zh;
         if self == Profile::Bayes && Profile::Nash.accepts(role, value) {
-            return Some(format!(
-                "\"{value}\" is not supported on bayes (the loader raises \"Unsupported datatype settings for march bayes\")"
-            ));
+            return Some(if zh {
+                format!("bayes 不支持 \"{value}\"（加载器会报 \"Unsupported datatype settings for march bayes\"）")
+            } else {
+                format!("\"{value}\" is not supported on bayes (the loader raises \"Unsupported datatype settings for march bayes\")")
+            });
         }
         if self == Profile::Bayes && Profile::Hmct28.accepts(role, value) {
             // hmct 2.8 is no option for a bayes chip: no setting makes this valid.
-            return Some(format!(
-                "\"{value}\" is a precision of hmct 2.8 for nash chips; bayes does not support it"
-            ));
+            return Some(if zh {
+                format!("\"{value}\" 是 hmct 2.8 为 nash 芯片提供的精度；bayes 不支持")
+            } else {
+                format!("\"{value}\" is a precision of hmct 2.8 for nash chips; bayes does not support it")
+            });
         }
         if self != Profile::Hmct28 && Profile::Hmct28.accepts(role, value) {
-            return Some(format!(
-                "\"{value}\" needs hmct 2.8 or later: set qcls.toolchain to \"hmct-2.8\" (or add `// qcls-toolchain: hmct-2.8`)"
-            ));
+            return Some(if zh {
+                format!("\"{value}\" 需要 hmct 2.8 或更高版本：把 qcls.toolchain 设为 \"hmct-2.8\"（或添加 `// qcls-toolchain: hmct-2.8`）")
+            } else {
+                format!("\"{value}\" needs hmct 2.8 or later: set qcls.toolchain to \"hmct-2.8\" (or add `// qcls-toolchain: hmct-2.8`)")
+            });
         }
         None
     }
@@ -343,20 +351,20 @@ mod tests {
     #[test]
     fn float16_on_bayes_says_why() {
         let why = Profile::Bayes
-            .elsewhere(PrecisionRole::Qtype, "float16")
+            .elsewhere(PrecisionRole::Qtype, "float16", Locale::En)
             .expect("explained");
         assert!(
             why.contains("Unsupported datatype settings for march bayes"),
             "{why}"
         );
         let why = Profile::Nash
-            .elsewhere(PrecisionRole::Qtype, "int16-ec")
+            .elsewhere(PrecisionRole::Qtype, "int16-ec", Locale::En)
             .expect("explained");
         assert!(why.contains("hmct 2.8"), "{why}");
-        assert_eq!(Profile::Nash.elsewhere(PrecisionRole::Qtype, "int32"), None);
+        assert_eq!(Profile::Nash.elsewhere(PrecisionRole::Qtype, "int32", Locale::En), None);
         // No setting helps a bayes chip to an hmct precision: the message must not offer one.
         let why = Profile::Bayes
-            .elsewhere(PrecisionRole::Qtype, "int16-ec")
+            .elsewhere(PrecisionRole::Qtype, "int16-ec", Locale::En)
             .expect("explained");
         assert!(!why.contains("qcls.toolchain"), "{why}");
     }

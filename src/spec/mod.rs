@@ -142,12 +142,16 @@ pub enum ScalarType {
 }
 
 impl ScalarType {
-    pub fn name(self) -> &'static str {
-        match self {
-            ScalarType::String => "a string",
-            ScalarType::Int => "an integer",
-            ScalarType::Float => "a float",
-            ScalarType::Bool => "a boolean",
+    pub fn name(self, locale: Locale) -> &'static str {
+        match (self, locale) {
+            (ScalarType::String, Locale::En) => "a string",
+            (ScalarType::Int, Locale::En) => "an integer",
+            (ScalarType::Float, Locale::En) => "a float",
+            (ScalarType::Bool, Locale::En) => "a boolean",
+            (ScalarType::String, Locale::Zh) => "字符串",
+            (ScalarType::Int, Locale::Zh) => "整数",
+            (ScalarType::Float, Locale::Zh) => "浮点数",
+            (ScalarType::Bool, Locale::Zh) => "布尔值",
         }
     }
 }

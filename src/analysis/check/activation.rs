@@ -4,6 +4,7 @@
 use super::values::fmt_num;
 use super::Checker;
 use crate::analysis::{Code, Diagnostic};
+use crate::spec::Locale;
 use crate::syntax::{Object, Value, ValueKind};
 
 impl Checker<'_, '_> {
@@ -34,8 +35,10 @@ impl Checker<'_, '_> {
                         self.push(Diagnostic::new(
                             Code::NoEffect,
                             member.key.range,
-                            format!(
+                            tr!(
+                                self.ctx.locale,
                                 "\"{key}\" has no effect: it only matters for \"{method}\" calibration, and calibration_type is {}",
+                                "\"{key}\" 不起作用：它只对 \"{method}\" 校准有意义，而 calibration_type 是 {}",
                                 methods.iter().map(|m| format!("\"{m}\"")).collect::<Vec<_>>().join(", ")
                             ),
                         ));
@@ -66,17 +69,20 @@ impl Checker<'_, '_> {
             .map(|n| n.max(129.0))
             .fold(258.0_f64, f64::max);
         if max_num_bin.value < largest {
-            let because = if largest > 258.0 {
-                "the largest num_bin"
-            } else {
-                "its minimum"
+            let because = match (largest > 258.0, self.ctx.locale) {
+                (true, Locale::En) => "the largest num_bin",
+                (false, Locale::En) => "its minimum",
+                (true, Locale::Zh) => "最大的 num_bin",
+                (false, Locale::Zh) => "它的最小值",
             };
             self.push(
                 Diagnostic::new(
                     Code::OutOfRange,
                     *range,
-                    format!(
+                    tr!(
+                        self.ctx.locale,
                         "\"max_num_bin\" must be at least every num_bin and at least 258; the toolchain raises {} to {} ({because})",
+                        "\"max_num_bin\" 必须不小于每个 num_bin，且不小于 258；工具链会把 {} 提高到 {}（{because}）",
                         max_num_bin.raw,
                         fmt_num(largest)
                     ),

@@ -7,12 +7,13 @@ use crate::analysis::precision::{NodeFilter, Precision, Settings};
 use crate::analysis::suggest::closest;
 use crate::analysis::{Code, Diagnostic};
 use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types};
-use crate::spec::{WIDE_OPS, WIDE_PRECISIONS};
+use crate::spec::{Locale, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
 
 impl Checker<'_, '_> {
     pub(super) fn check_effects(&mut self, root: &Value, top: &Object) {
         let profile = self.ctx.dialect.profile;
+        let locale = self.ctx.locale;
         let settings = Settings::read_some(Some(root), None, NodeFilter::None, profile);
         if let Some(mc) = top.get_value("model_config").and_then(Value::as_object) {
             self.model_config_effects(mc);
@@ -24,10 +25,11 @@ impl Checker<'_, '_> {
                 self.wide_precision_on_op(member);
                 if judge_equal {
                     // Without a model an unknown op type is all that can be said of it.
-                    if let Some(d) = unknown_op_type_without_model(member) {
+                    if let Some(d) = unknown_op_type_without_model(member, locale) {
                         self.push(d);
                     } else {
-                        self.out.extend(op_entry_no_effect(&settings, member));
+                        self.out
+                            .extend(op_entry_no_effect(&settings, member, locale));
                     }
                 }
             }
@@ -42,12 +44,17 @@ impl Checker<'_, '_> {
     }
 
     fn model_config_effects(&mut self, mc: &Object) {
+        let locale = self.ctx.locale;
         if let Some(member) = mc.get("all_node_type") {
             if member.value.as_ref().and_then(Value::as_str) == Some("int8") {
                 self.push(Diagnostic::new(
                     Code::NoEffect,
                     member.key.range,
-                    "\"all_node_type\": \"int8\" has no effect: int8 is already the default",
+                    tr!(
+                        locale,
+                        "\"all_node_type\": \"int8\" has no effect: int8 is already the default",
+                        "\"all_node_type\": \"int8\" 不起作用：int8 本来就是默认值"
+                    ),
                 ));
             }
         }
@@ -59,7 +66,11 @@ impl Checker<'_, '_> {
             self.push(Diagnostic::new(
                 Code::NoEffect,
                 modelwise.key.range,
-                "\"modelwise_search\" has no effect: \"layerwise_search\" is set too, and the toolchain runs the layerwise search instead",
+                tr!(
+                    locale,
+                    "\"modelwise_search\" has no effect: \"layerwise_search\" is set too, and the toolchain runs the layerwise search instead",
+                    "\"modelwise_search\" 不起作用：同时设置了 \"layerwise_search\"，工具链会改为执行逐层搜索"
+                ),
             ));
         }
     }
@@ -82,7 +93,11 @@ impl Checker<'_, '_> {
             self.push(Diagnostic::new(
                 Code::NoEffect,
                 old.key.range,
-                format!("\"{legacy}\" has no effect: \"{modern}\" is set too, and wins"),
+                tr!(
+                    self.ctx.locale,
+                    "\"{legacy}\" has no effect: \"{modern}\" is set too, and wins",
+                    "\"{legacy}\" 不起作用：同时设置了 \"{modern}\"，以它为准"
+                ),
             ));
         }
     }
@@ -112,7 +127,7 @@ impl Checker<'_, '_> {
         {
             return; // invalid-value says why
         }
-        self.push(wide_precision_unsupported(text, op, value));
+        self.push(wide_precision_unsupported(text, op, value, self.ctx.locale));
     }
 
     fn subgraph_without_qtype(&mut self, member: &Member) {
@@ -123,8 +138,10 @@ impl Checker<'_, '_> {
             self.push(Diagnostic::new(
                 Code::NoEffect,
                 member.key.range,
-                format!(
+                tr!(
+                    self.ctx.locale,
                     "subgraph \"{}\" sets no \"qtype\", so it changes nothing",
+                    "子图 \"{}\" 没有设置 \"qtype\"，因此不改变任何东西",
                     member.key.text
                 ),
             ));
@@ -134,7 +151,7 @@ impl Checker<'_, '_> {
 
 /// `unknown-op-type` for an op_config key that is no ONNX or toolchain op type, when no model
 /// is there to say more (with a model, `model_checks` reports it).
-fn unknown_op_type_without_model(member: &Member) -> Option<Diagnostic> {
+fn unknown_op_type_without_model(member: &Member, locale: Locale) -> Option<Diagnostic> {
     let op = member.key.text.as_str();
     if is_known_op_type(op) {
         return None;
@@ -142,13 +159,21 @@ fn unknown_op_type_without_model(member: &Member) -> Option<Diagnostic> {
     let suggestion = case_insensitive_op_match(op.trim())
         .or_else(|| closest(op, known_op_types(), 1).first().copied());
     let hint = match suggestion {
-        Some(s) => format!("; did you mean \"{s}\"? (op types are case-sensitive)"),
+        Some(s) => tr!(
+            locale,
+            "; did you mean \"{s}\"? (op types are case-sensitive)",
+            "；是否指 \"{s}\"？（算子类型区分大小写）"
+        ),
         None => String::new(),
     };
     let mut d = Diagnostic::new(
         Code::UnknownOpType,
         member.key.range,
-        format!("\"{op}\" is not an ONNX or toolchain op type{hint}"),
+        tr!(
+            locale,
+            "\"{op}\" is not an ONNX or toolchain op type{hint}",
+            "\"{op}\" 不是 ONNX 或工具链的算子类型{hint}"
+        ),
     );
     if let Some(s) = suggestion {
         d = d.suggest_str(s);
@@ -157,12 +182,19 @@ fn unknown_op_type_without_model(member: &Member) -> Option<Diagnostic> {
 }
 
 /// `ec-unsupported-op` for `dual-int16`/`int16-ec` on an op type that ignores it.
-pub(crate) fn wide_precision_unsupported(precision: &str, op: &str, value: &Value) -> Diagnostic {
+pub(crate) fn wide_precision_unsupported(
+    precision: &str,
+    op: &str,
+    value: &Value,
+    locale: Locale,
+) -> Diagnostic {
     Diagnostic::new(
         Code::EcUnsupportedOp,
         value.range,
-        format!(
+        tr!(
+            locale,
             "\"{precision}\" has no effect on {op} nodes; it only works on {}",
+            "\"{precision}\" 对 {op} 节点不起作用；它只对以下算子生效：{}",
             WIDE_OPS.join(", ")
         ),
     )
@@ -171,7 +203,11 @@ pub(crate) fn wide_precision_unsupported(precision: &str, op: &str, value: &Valu
 
 /// An op_config entry whose qtype equals what its nodes get without it (all_node_type or the
 /// default int8). Needs no model: nothing between the two levels depends on the op type.
-pub(crate) fn op_entry_no_effect(settings: &Settings, member: &Member) -> Option<Diagnostic> {
+pub(crate) fn op_entry_no_effect(
+    settings: &Settings,
+    member: &Member,
+    locale: Locale,
+) -> Option<Diagnostic> {
     let op = member.key.text.as_str();
     let setting = settings.op.get(op)?;
     let inherited = settings
@@ -182,12 +218,14 @@ pub(crate) fn op_entry_no_effect(settings: &Settings, member: &Member) -> Option
     if setting.precision != inherited_precision {
         return None;
     }
-    let from = inherited.map_or("the default", |s| s.path.as_str());
+    let from = inherited.map_or(tr!(locale, "the default", "默认值"), |s| s.path.clone());
     Some(Diagnostic::new(
         Code::NoEffect,
         member.key.range,
-        format!(
+        tr!(
+            locale,
             "this entry changes nothing: {op} nodes already get {} from {from}",
+            "此条目不改变任何东西：{op} 节点已经从 {from} 得到 {}",
             setting.precision.as_str()
         ),
     ))

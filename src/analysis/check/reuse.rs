@@ -65,7 +65,13 @@ pub fn check_after_splice(
     let mut full_scans = prev.full_scans;
     if let Some(model) = model {
         let (found, scans) =
-            model_checks::check_node_entry_with_model(root, member, model, ctx.dialect.profile);
+            model_checks::check_node_entry_with_model(
+                root,
+                member,
+                model,
+                ctx.dialect.profile,
+                ctx.locale,
+            );
         checker.out.extend(found);
         full_scans += scans;
     }

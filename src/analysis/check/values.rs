@@ -4,7 +4,7 @@
 use super::{describe, Checker};
 use crate::analysis::suggest::{did_you_mean, hint};
 use crate::analysis::{Code, Diagnostic, Severity};
-use crate::spec::{self, Beyond, KeySpec, Level, PrecisionRole, Scalar, ScalarType, EC};
+use crate::spec::{self, Beyond, KeySpec, Level, Locale, PrecisionRole, Scalar, ScalarType, EC};
 use crate::syntax::{Value, ValueKind};
 use crate::text::TextRange;
 
@@ -21,22 +21,29 @@ impl Checker<'_, '_> {
     ) -> Diagnostic {
         let expected = valid.join(", ");
         let suggestion = did_you_mean(value, valid.iter().copied());
+        let locale = self.ctx.locale;
         let message = match role {
             Some(role) => {
                 let profile = self.ctx.dialect.describe();
-                match self.ctx.dialect.profile.elsewhere(role, value) {
-                    Some(why) => format!(
-                        "{why}; with profile {profile} \"{key}\" takes {expected}"
+                match self.ctx.dialect.profile.elsewhere(role, value, locale) {
+                    Some(why) => tr!(
+                        locale,
+                        "{why}; with profile {profile} \"{key}\" takes {expected}",
+                        "{why}；在配置档 {profile} 下 \"{key}\" 可取 {expected}"
                     ),
-                    None => format!(
+                    None => tr!(
+                        locale,
                         "\"{value}\" is not a valid {key} with profile {profile}; expected one of {expected}{}",
-                        hint(suggestion)
+                        "\"{value}\" 在配置档 {profile} 下不是有效的 {key}；应为以下之一：{expected}{}",
+                        hint(suggestion, locale)
                     ),
                 }
             }
-            None => format!(
+            None => tr!(
+                locale,
                 "\"{value}\" is not a valid {key}; expected one of {expected}{}",
-                hint(suggestion)
+                "\"{value}\" 不是有效的 {key}；应为以下之一：{expected}{}",
+                hint(suggestion, locale)
             ),
         };
         let code = if value == EC {
@@ -58,14 +65,17 @@ impl Checker<'_, '_> {
         scalar: &'static Scalar,
         value: &Value,
     ) {
+        let locale = self.ctx.locale;
         match &value.kind {
             ValueKind::Array(arr) => {
                 if arr.elements.is_empty() {
                     self.push(Diagnostic::new(
                         Code::EmptyList,
                         value.range,
-                        format!(
+                        tr!(
+                            locale,
                             "\"{}\" needs a value; an empty list leaves nothing to use",
+                            "\"{}\" 需要一个值；空列表中没有可用的值",
                             key.name
                         ),
                     ));
@@ -73,10 +83,12 @@ impl Checker<'_, '_> {
                     self.push(Diagnostic::new(
                         Code::WrongType,
                         value.range,
-                        format!(
+                        tr!(
+                            locale,
                             "\"{}\" takes a single value ({}), not a list",
+                            "\"{}\" 只取单个值（{}），不能是列表",
                             key.name,
-                            scalar.ty.name()
+                            scalar.ty.name(locale)
                         ),
                     ));
                 } else {
@@ -98,13 +110,25 @@ impl Checker<'_, '_> {
         value: &Value,
         in_list: bool,
     ) {
-        let element = if in_list { "each element of " } else { "" };
+        let locale = self.ctx.locale;
         let type_error = |found: &str| {
-            format!(
-                "{element}\"{}\" must be {}, not {found}",
+            if !in_list {
+                tr!(
+                locale,
+                "\"{}\" must be {}, not {found}",
+                "\"{}\" 必须是{}，而不是{found}",
                 key.name,
-                scalar.ty.name()
+                scalar.ty.name(locale)
             )
+            } else {
+                tr!(
+                locale,
+                "each element of \"{}\" must be {}, not {found}",
+                "\"{}\" 的每个元素都必须是{}，而不是{found}",
+                key.name,
+                scalar.ty.name(locale)
+            )
+            }
         };
         match (&value.kind, scalar.ty) {
             (ValueKind::Invalid, _) => {}
@@ -117,17 +141,28 @@ impl Checker<'_, '_> {
             (ValueKind::Number(n), ScalarType::Int) => self.push(Diagnostic::new(
                 Code::WrongType,
                 value.range,
-                type_error(&format!("the float {}", n.raw)),
+                type_error(&tr!(locale, "the float {}", "浮点数 {}", n.raw)),
             )),
             (ValueKind::Number(n), ScalarType::Float) if n.is_integer => {
                 self.push(
                     Diagnostic::new(
                         Code::WrongType,
                         value.range,
-                        format!(
-                            "{element}\"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
-                            key.name, n.raw, n.raw
-                        ),
+                        if !in_list {
+                            tr!(
+                                locale,
+                                "\"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
+                                "\"{}\" 必须是浮点数：请写成 {}.0（整数 {} 会让工具链抛出 TypeError）",
+                                key.name, n.raw, n.raw
+                            )
+                        } else {
+                            tr!(
+                                locale,
+                                "each element of \"{}\" must be a float: write {}.0 (the toolchain raises TypeError on the integer {})",
+                                "\"{}\" 的每个元素都必须是浮点数：请写成 {}.0（整数 {} 会让工具链抛出 TypeError）",
+                                key.name, n.raw, n.raw
+                            )
+                        },
                     )
                     .suggest(format!("{}.0", n.raw)),
                 )
@@ -137,7 +172,7 @@ impl Checker<'_, '_> {
             }
             (ValueKind::Bool(_), ScalarType::Bool) => {}
             (ValueKind::String(s), _) => {
-                let quoted = format!("the string \"{}\"", s.value);
+                let quoted = tr!(locale, "the string \"{}\"", "字符串 \"{}\"", s.value);
                 let unquoted = s.value.trim();
                 let fits = match scalar.ty {
                     ScalarType::Int => unquoted.parse::<i64>().is_ok(),
@@ -149,7 +184,8 @@ impl Checker<'_, '_> {
                 };
                 let mut d = Diagnostic::new(Code::WrongType, value.range, type_error(&quoted));
                 if fits {
-                    d.message.push_str("; remove the quotes");
+                    d.message
+                        .push_str(&tr!(locale, "; remove the quotes", "；请去掉引号"));
                     d = d.suggest(unquoted);
                 }
                 self.push(d)
@@ -157,7 +193,7 @@ impl Checker<'_, '_> {
             _ => self.push(Diagnostic::new(
                 Code::WrongType,
                 value.range,
-                type_error(&describe(value)),
+                type_error(&describe(value, locale)),
             )),
         }
     }
@@ -174,20 +210,23 @@ impl Checker<'_, '_> {
         if valid.is_empty() || valid.contains(&value) || tolerated.contains(&value) {
             return;
         }
+        let locale = self.ctx.locale;
         if value == EC {
             let place = if std::ptr::eq(level, &spec::NODE_ENTRY)
                 || std::ptr::eq(level, &spec::OP_ENTRY)
                 || std::ptr::eq(level, &spec::SUBGRAPH_ENTRY)
             {
-                format!("in \"{}\" of {}", key.name, level.path)
+                tr!(locale, "in \"{}\" of {}", "在 {1} 的 \"{0}\" 中", key.name, level.path)
             } else {
-                format!("in {}.{}", level.path, key.name)
+                tr!(locale, "in {}.{}", "在 {}.{} 中", level.path, key.name)
             };
             self.push(Diagnostic::new(
                 Code::EcMisplaced,
                 range,
-                format!(
+                tr!(
+                    locale,
                     "\"ec\" is not valid {place}; it only works in \"input0\"/\"input1\" of a node_config entry ({})",
+                    "\"ec\" {place}无效；它只在 node_config 条目的 \"input0\"/\"input1\" 中生效（{}）",
                     spec::ec_table_text()
                 ),
             ));
@@ -196,11 +235,15 @@ impl Checker<'_, '_> {
         let expected = valid.join(", ");
         if key.name == "calibration_type" {
             let message = match value {
-                "default" | "mix" | "skip" => Some(format!(
-                    "\"{value}\" is a calibration_type of the hb_compile YAML (calibration_parameters.calibration_type), not of quant_config; expected one of {expected}"
+                "default" | "mix" | "skip" => Some(tr!(
+                    locale,
+                    "\"{value}\" is a calibration_type of the hb_compile YAML (calibration_parameters.calibration_type), not of quant_config; expected one of {expected}",
+                    "\"{value}\" 是 hb_compile YAML 的 calibration_type（calibration_parameters.calibration_type），不是 quant_config 的；应为以下之一：{expected}"
                 )),
-                "load" => Some(format!(
-                    "\"load\" is only valid for QAT models, not in quant_config; expected one of {expected}"
+                "load" => Some(tr!(
+                    locale,
+                    "\"load\" is only valid for QAT models, not in quant_config; expected one of {expected}",
+                    "\"load\" 只用于 QAT 模型，不能写在 quant_config 中；应为以下之一：{expected}"
                 )),
                 _ => None,
             };
@@ -216,34 +259,39 @@ impl Checker<'_, '_> {
     fn check_range(&mut self, key: &KeySpec, scalar: &Scalar, range: TextRange, v: f64, raw: &str) {
         let below = scalar.min.filter(|min| !min.admits_as_min(v));
         let above = scalar.max.filter(|max| !max.admits_as_max(v));
-        let (bound, relation, moves) = match (below, above) {
-            (Some(min), _) => (
+        let locale = self.ctx.locale;
+        let (bound, relation, moves) = match (below, above, locale) {
+            (Some(min), _, Locale::En) => (
                 min,
-                if min.inclusive {
-                    "at least"
-                } else {
-                    "greater than"
-                },
+                if min.inclusive { "at least" } else { "greater than" },
                 "raises",
             ),
-            (None, Some(max)) => (
+            (Some(min), _, Locale::Zh) => (
+                min,
+                if min.inclusive { "不小于" } else { "大于" },
+                "提高",
+            ),
+            (None, Some(max), Locale::En) => (
                 max,
-                if max.inclusive {
-                    "at most"
-                } else {
-                    "less than"
-                },
+                if max.inclusive { "at most" } else { "less than" },
                 "lowers",
             ),
-            (None, None) => return,
+            (None, Some(max), Locale::Zh) => (
+                max,
+                if max.inclusive { "不大于" } else { "小于" },
+                "降低",
+            ),
+            (None, None, _) => return,
         };
         let limit = fmt_num(bound.value);
         let d = match bound.beyond {
             Beyond::ClampTo(to) => Diagnostic::new(
                 Code::OutOfRange,
                 range,
-                format!(
+                tr!(
+                    locale,
                     "\"{}\" must be {relation} {limit}; the toolchain {moves} {raw} to {}",
+                    "\"{}\" 必须{relation} {limit}；工具链会把 {raw} {moves}到 {}",
                     key.name,
                     fmt_num(to)
                 ),
@@ -253,8 +301,10 @@ impl Checker<'_, '_> {
                 let d = Diagnostic::new(
                     Code::OutOfRange,
                     range,
-                    format!(
+                    tr!(
+                        locale,
                         "\"{}\" must be {relation} {limit}; the toolchain rejects {raw}",
+                        "\"{}\" 必须{relation} {limit}；工具链会拒绝 {raw}",
                         key.name
                     ),
                 )
