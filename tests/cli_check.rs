@@ -459,3 +459,33 @@ fn fifos_and_devices_are_not_opened() {
     let out = qcls(&["check", "/dev/zero"], dir.path());
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn locale_picks_the_language_of_the_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("quant_config.json"),
+        r#"{"model_config": {"all_node_type": "int32"}}"#,
+    )
+    .unwrap();
+    let message = |locale: &str| {
+        let out = qcls(
+            &[
+                "check",
+                "--locale",
+                locale,
+                "--format",
+                "json",
+                "quant_config.json",
+            ],
+            dir.path(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        json_of(&out)["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert!(message("zh-CN").contains("不是有效的 all_node_type"));
+    assert!(message("en").contains("is not a valid all_node_type"));
+}

@@ -199,6 +199,42 @@ async fn settings_from_did_change_configuration() {
 }
 
 #[tokio::test]
+async fn messages_follow_the_locale_setting_and_the_client_locale() {
+    const INVALID: &str = "{\"model_config\": {\"all_node_type\": \"int32\"}}";
+    let message = |d: &Value| {
+        d["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    // The client's locale picks the language; the setting wins over it.
+    let mut c = Client::new();
+    c.initialize(json!({"locale": "zh-CN"})).await;
+    c.open(URI, INVALID).await;
+    let d = c.diagnostics(URI, Some(1)).await;
+    assert!(
+        message(&d).starts_with("\"int32\" 在配置档 nash (default) 下不是有效的 all_node_type"),
+        "{d}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"qcls": {"locale": "en"}}}),
+    )
+    .await;
+    let d = diagnostics_until(&mut c, URI, |d| message(d).contains("is not a valid")).await;
+    assert!(
+        message(&d).starts_with("\"int32\" is not a valid all_node_type with profile nash"),
+        "{d}"
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"qcls": {"locale": "zh-CN"}}}),
+    )
+    .await;
+    diagnostics_until(&mut c, URI, |d| message(d).contains("不是有效的")).await;
+}
+
+#[tokio::test]
 async fn settings_from_workspace_configuration() {
     let mut c = Client::new();
     *c.configuration.lock().unwrap() = json!({"diagnostics": {"syntax-error": "information"}});

@@ -165,14 +165,13 @@ impl Checker<'_, '_> {
         self.check_effects(root, obj);
         self.check_model_presence(obj);
         if let ModelStatus::Loaded(model) = self.ctx.model {
-            let (found, full_scans) =
-                super::model_checks::check_with_model(
-                    root,
-                    obj,
-                    model,
-                    self.ctx.dialect.profile,
-                    self.ctx.locale,
-                );
+            let (found, full_scans) = super::model_checks::check_with_model(
+                root,
+                obj,
+                model,
+                self.ctx.dialect.profile,
+                self.ctx.locale,
+            );
             self.out.extend(found);
             self.full_scans = full_scans;
         }
@@ -435,7 +434,12 @@ impl Checker<'_, '_> {
                 self.push(Diagnostic::new(
                     Code::WrongType,
                     value.range,
-                    tr!(locale, "{what}, not {}", "{what}，而不是{}", describe(value, locale)),
+                    tr!(
+                        locale,
+                        "{what}, not {}",
+                        "{what}，而不是{}",
+                        describe(value, locale)
+                    ),
                 ));
             }
         }
@@ -567,6 +571,8 @@ mod activation;
 #[cfg(test)]
 mod dialect_tests;
 mod effects;
+#[cfg(test)]
+mod locale_tests;
 #[cfg(test)]
 mod no_effect_tests;
 mod reuse;

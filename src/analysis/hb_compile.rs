@@ -230,13 +230,7 @@ fn check_yaml_keys(root: &Value, locale: Locale, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unknown(
-    out: &mut Vec<Diagnostic>,
-    member: &Member,
-    level: &Level,
-    place: &str,
-    locale: Locale,
-) {
+fn unknown(out: &mut Vec<Diagnostic>, member: &Member, level: &Level, place: &str, locale: Locale) {
     let name = member.key.text.as_str();
     let suggestion = did_you_mean(name, level.key_names());
     let mut d = Diagnostic::new(
@@ -326,9 +320,8 @@ fn check_yaml_scalar(
                 Locale::En => ("at least", "at most"),
                 Locale::Zh => ("不小于", "不大于"),
             };
-            if let Some((bound, relation)) = below
-                .map(|b| (b, at_least))
-                .or(above.map(|b| (b, at_most)))
+            if let Some((bound, relation)) =
+                below.map(|b| (b, at_least)).or(above.map(|b| (b, at_most)))
             {
                 out.push(
                     Diagnostic::new(

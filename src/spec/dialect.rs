@@ -8,8 +8,8 @@
 //! | `bayes` | march `bayes`, `bayes-e` (RDK X5, RDK Ultra; horizon_nn) | 3, no `subgraph_config` | int8, int16, float32 (`float` = float32) |
 //! | `hmct-2.8` | toolchain `hmct-2.8` | 4 | nash's and int4, mx*, nvfp4, dual-int16, int16-ec |
 
-use std::fmt;
 use super::Locale;
+use std::fmt;
 
 /// One set of toolchain rules.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -361,7 +361,10 @@ mod tests {
             .elsewhere(PrecisionRole::Qtype, "int16-ec", Locale::En)
             .expect("explained");
         assert!(why.contains("hmct 2.8"), "{why}");
-        assert_eq!(Profile::Nash.elsewhere(PrecisionRole::Qtype, "int32", Locale::En), None);
+        assert_eq!(
+            Profile::Nash.elsewhere(PrecisionRole::Qtype, "int32", Locale::En),
+            None
+        );
         // No setting helps a bayes chip to an hmct precision: the message must not offer one.
         let why = Profile::Bayes
             .elsewhere(PrecisionRole::Qtype, "int16-ec", Locale::En)

@@ -64,14 +64,13 @@ pub fn check_after_splice(
     checker.check_map_entry(MapKind::NodeName, &spec::NODE_ENTRY, member);
     let mut full_scans = prev.full_scans;
     if let Some(model) = model {
-        let (found, scans) =
-            model_checks::check_node_entry_with_model(
-                root,
-                member,
-                model,
-                ctx.dialect.profile,
-                ctx.locale,
-            );
+        let (found, scans) = model_checks::check_node_entry_with_model(
+            root,
+            member,
+            model,
+            ctx.dialect.profile,
+            ctx.locale,
+        );
         checker.out.extend(found);
         full_scans += scans;
     }

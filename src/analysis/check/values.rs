@@ -114,20 +114,20 @@ impl Checker<'_, '_> {
         let type_error = |found: &str| {
             if !in_list {
                 tr!(
-                locale,
-                "\"{}\" must be {}, not {found}",
-                "\"{}\" 必须是{}，而不是{found}",
-                key.name,
-                scalar.ty.name(locale)
-            )
+                    locale,
+                    "\"{}\" must be {}, not {found}",
+                    "\"{}\" 必须是{}，而不是{found}",
+                    key.name,
+                    scalar.ty.name(locale)
+                )
             } else {
                 tr!(
-                locale,
-                "each element of \"{}\" must be {}, not {found}",
-                "\"{}\" 的每个元素都必须是{}，而不是{found}",
-                key.name,
-                scalar.ty.name(locale)
-            )
+                    locale,
+                    "each element of \"{}\" must be {}, not {found}",
+                    "\"{}\" 的每个元素都必须是{}，而不是{found}",
+                    key.name,
+                    scalar.ty.name(locale)
+                )
             }
         };
         match (&value.kind, scalar.ty) {
@@ -216,7 +216,13 @@ impl Checker<'_, '_> {
                 || std::ptr::eq(level, &spec::OP_ENTRY)
                 || std::ptr::eq(level, &spec::SUBGRAPH_ENTRY)
             {
-                tr!(locale, "in \"{}\" of {}", "在 {1} 的 \"{0}\" 中", key.name, level.path)
+                tr!(
+                    locale,
+                    "in \"{}\" of {}",
+                    "在 {1} 的 \"{0}\" 中",
+                    key.name,
+                    level.path
+                )
             } else {
                 tr!(locale, "in {}.{}", "在 {}.{} 中", level.path, key.name)
             };
@@ -263,24 +269,28 @@ impl Checker<'_, '_> {
         let (bound, relation, moves) = match (below, above, locale) {
             (Some(min), _, Locale::En) => (
                 min,
-                if min.inclusive { "at least" } else { "greater than" },
+                if min.inclusive {
+                    "at least"
+                } else {
+                    "greater than"
+                },
                 "raises",
             ),
-            (Some(min), _, Locale::Zh) => (
-                min,
-                if min.inclusive { "不小于" } else { "大于" },
-                "提高",
-            ),
+            (Some(min), _, Locale::Zh) => {
+                (min, if min.inclusive { "不小于" } else { "大于" }, "提高")
+            }
             (None, Some(max), Locale::En) => (
                 max,
-                if max.inclusive { "at most" } else { "less than" },
+                if max.inclusive {
+                    "at most"
+                } else {
+                    "less than"
+                },
                 "lowers",
             ),
-            (None, Some(max), Locale::Zh) => (
-                max,
-                if max.inclusive { "不大于" } else { "小于" },
-                "降低",
-            ),
+            (None, Some(max), Locale::Zh) => {
+                (max, if max.inclusive { "不大于" } else { "小于" }, "降低")
+            }
             (None, None, _) => return,
         };
         let limit = fmt_num(bound.value);
