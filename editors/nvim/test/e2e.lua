@@ -187,7 +187,11 @@ local function run()
   local hover = hover_text(request(buf, "textDocument/hover", pos_params(buf, hl, hc + 3)))
   check(hover:find("int8", 1, true) ~= nil, "hover on /conv1/Conv does not mention int8:\n" .. hover)
   check(hover:find("Conv", 1, true) ~= nil, "hover on /conv1/Conv does not mention the op type Conv:\n" .. hover)
-  out("ok - hover on /conv1/Conv shows int8 and Conv")
+  -- Neovim's floating window shows Markdown tables as raw `| ... |` rows, so the server sends the
+  -- precision table as aligned columns in a code block.
+  check(hover:find("| input |", 1, true) == nil, "hover has a raw Markdown table:\n" .. hover)
+  check(hover:find("```text\ninput  tensor", 1, true) ~= nil, "hover has no aligned table:\n" .. hover)
+  out("ok - hover on /conv1/Conv shows int8 and Conv in an aligned table")
 
   -- Quick fix for ec-wrong-input, asked as `vim.lsp.buf.code_action()` asks it: the cursor on
   -- the key "input0" (not on the diagnostic's range, which is the value), a zero-width range at
