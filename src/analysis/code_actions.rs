@@ -56,6 +56,14 @@ pub fn code_actions(
     };
     let wanted = |d: &&Diagnostic| touches(range, d) || touches(lines, d) || sent_back(d);
     for d in diagnostics.iter().filter(wanted) {
+        let searched;
+        let d = match model {
+            Some(model) if d.wanted_model_search && d.suggestions.is_empty() => {
+                searched = with_model_search(text, parse, d, model);
+                &searched
+            }
+            _ => d,
+        };
         let ctx = Ctx {
             text,
             root: parse.root.as_ref(),
@@ -78,6 +86,18 @@ pub fn code_actions(
         }
     }
     fixes
+}
+
+/// An unknown node name the check left without a whole-model search (the document had too many
+/// of them to search all): searched now that its fixes are asked for.
+fn with_model_search(text: &str, parse: &Parse, d: &Diagnostic, model: &ModelIndex) -> Diagnostic {
+    let mut d = d.clone();
+    if let Some(found) = find_key(text, parse, d.range) {
+        for name in crate::analysis::model_checks::close_node_names(model, &found.member.key.text) {
+            d = d.suggest_str(name);
+        }
+    }
+    d
 }
 
 /// From the start of the line of `range.start` to the end of the line of `range.end`.

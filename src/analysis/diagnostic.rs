@@ -121,6 +121,10 @@ pub struct Diagnostic {
     /// Replacements for the text at `range`, as JSON text (quoted where needed), best first:
     /// did-you-mean names, a renamed legacy key, a value moved into range. Code actions use them.
     pub suggestions: Vec<String>,
+    /// An unknown node name that nothing near it matched: its suggestions come from a search of
+    /// the whole model, done by the check only when every such name of the document fits the
+    /// budget, else by the quick fixes when asked.
+    pub wanted_model_search: bool,
 }
 
 impl Diagnostic {
@@ -133,6 +137,7 @@ impl Diagnostic {
             related: Vec::new(),
             unnecessary: code == Code::NoEffect,
             suggestions: Vec::new(),
+            wanted_model_search: false,
         }
     }
     /// Adds a replacement for the diagnostic's range (JSON text).

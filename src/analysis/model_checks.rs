@@ -30,9 +30,21 @@ const FOLDED_OPS: &[&str] = &[
     "Identity",
 ];
 
-/// How many string comparisons did-you-mean may spend on one document, so that a file full of
-/// unknown names against a 100,000-node model stays fast.
+/// How many name comparisons the whole-model did-you-mean searches of one document may cost
+/// together, so that a file full of unknown names against a 100,000-node model stays fast.
+/// Either every name that wants such a search gets one or none does (their quick fixes search
+/// when asked): what a diagnostic says never depends on the entries before it, so one edited
+/// entry can be checked alone.
 pub(crate) const SUGGESTION_BUDGET: usize = 2_000_000;
+
+/// Whether unknown names whose scope has no close name get a whole-model search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelSearch {
+    /// When all of the document's searches fit [`SUGGESTION_BUDGET`].
+    IfAllFit,
+    Yes,
+    No,
+}
 
 /// The model diagnostics of a document, and how many names wanted a whole-model did-you-mean
 /// search (see [`SUGGESTION_BUDGET`]).
@@ -43,7 +55,7 @@ pub fn check_with_model(
     profile: Profile,
     locale: Locale,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile, locale);
+    let mut checker = ModelChecker::new(root, model, profile, locale);
     if let Some(ops) = obj.get_value("op_config").and_then(Value::as_object) {
         for (member, shadowed) in ops.members.iter().zip(ops.shadowed()) {
             checker.op_entry(member, shadowed);
@@ -63,22 +75,23 @@ pub fn check_with_model(
             checker.subgraph_entry(member, shadowed);
         }
     }
-    (checker.out, checker.full_scans)
+    checker.finish(ModelSearch::IfAllFit)
 }
 
-/// What [`check_with_model`] reports for one node_config entry whose key no other entry has, given that
-/// the document as a whole wants fewer whole-model searches than the budget allows. Used to
-/// re-check the one entry an edit changed.
+/// What [`check_with_model`] reports for one node_config entry whose key no other entry has,
+/// with whole-model searches as `search` says (what the whole document's count decided). Used
+/// to re-check the one entry an edit changed.
 pub fn check_node_entry_with_model(
     root: &Value,
     member: &Member,
     model: &ModelIndex,
     profile: Profile,
     locale: Locale,
+    search: ModelSearch,
 ) -> (Vec<Diagnostic>, usize) {
-    let mut checker = ModelChecker::new(root, model, SUGGESTION_BUDGET, profile, locale);
+    let mut checker = ModelChecker::new(root, model, profile, locale);
     checker.node_entry(member, false);
-    (checker.out, checker.full_scans)
+    checker.finish(search)
 }
 
 /// `unknown-node` for a node name written somewhere else than node_config (an hb_compile
@@ -96,19 +109,20 @@ pub fn unknown_node(
         range,
         kind: crate::syntax::ValueKind::Null,
     };
-    let mut checker =
-        ModelChecker::new(&empty, model, SUGGESTION_BUDGET, Profile::default(), locale);
-    let (message, suggestions) = checker.unknown_node_message(name);
-    let mut d = Diagnostic::new(Code::UnknownNode, range, message);
-    for s in &suggestions {
-        d = d.suggest_str(s);
-    }
-    Some(d)
+    let mut checker = ModelChecker::new(&empty, model, Profile::default(), locale);
+    checker.unknown_node(name, range);
+    checker.finish(ModelSearch::Yes).0.pop()
 }
 
 /// Can a document that wants `full_scans` whole-model searches have them all?
 pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
     full_scans.saturating_mul(model.nodes.len()) <= SUGGESTION_BUDGET
+}
+
+/// Up to three names of the whole model close to `name`: what an unknown-node diagnostic
+/// without suggestions offers when its quick fixes are asked for.
+pub fn close_node_names<'m>(model: &'m ModelIndex, name: &str) -> Vec<&'m str> {
+    closest(name.trim(), model.node_names(), 3)
 }
 
 struct ModelChecker<'m> {
@@ -118,28 +132,52 @@ struct ModelChecker<'m> {
     /// The settings besides node_config (each node entry is read where it is checked).
     settings: Settings,
     out: Vec<Diagnostic>,
-    budget: usize,
-    /// Names that wanted a whole-model search, given or refused.
-    full_scans: usize,
+    /// The unknown names (with the index of their diagnostic in `out`) that no case or scope
+    /// search matched: they want a whole-model search.
+    pending: Vec<(usize, String)>,
 }
 
 impl<'m> ModelChecker<'m> {
-    fn new(
-        root: &Value,
-        model: &'m ModelIndex,
-        budget: usize,
-        profile: Profile,
-        locale: Locale,
-    ) -> Self {
+    fn new(root: &Value, model: &'m ModelIndex, profile: Profile, locale: Locale) -> Self {
         ModelChecker {
             model,
             profile,
             locale,
             settings: Settings::read_some(Some(root), Some(model), NodeFilter::None, profile),
             out: Vec::new(),
-            budget,
-            full_scans: 0,
+            pending: Vec::new(),
         }
+    }
+
+    /// The diagnostics, with the whole-model searches done when `search` allows them, and how
+    /// many names wanted one.
+    fn finish(mut self, search: ModelSearch) -> (Vec<Diagnostic>, usize) {
+        let wanted = self.pending.len();
+        let go = match search {
+            ModelSearch::Yes => true,
+            ModelSearch::No => false,
+            ModelSearch::IfAllFit => within_budget(wanted, self.model),
+        };
+        if go {
+            for (index, name) in std::mem::take(&mut self.pending) {
+                let found: Vec<String> = close_node_names(self.model, &name)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                let range = self.out[index].range;
+                let mut d = Diagnostic::new(
+                    Code::UnknownNode,
+                    range,
+                    unknown_message(&name, &found, self.locale),
+                );
+                d.wanted_model_search = true;
+                for s in &found {
+                    d = d.suggest_str(s);
+                }
+                self.out[index] = d;
+            }
+        }
+        (self.out, wanted)
     }
 
     fn op_entry(&mut self, member: &Member, shadowed: bool) {
@@ -221,12 +259,7 @@ impl<'m> ModelChecker<'m> {
             self.model.nodes_named(name)
         };
         if ids.is_empty() {
-            let (message, suggestions) = self.unknown_node_message(name);
-            let mut d = Diagnostic::new(Code::UnknownNode, member.key.range, message);
-            for suggestion in &suggestions {
-                d = d.suggest_str(suggestion);
-            }
-            self.out.push(d);
+            self.unknown_node(name, member.key.range);
             return;
         }
         let op_types: BTreeSet<&str> = ids
@@ -412,8 +445,9 @@ impl<'m> ModelChecker<'m> {
         true
     }
 
-    /// The message, and the names to offer instead.
-    fn unknown_node_message(&mut self, name: &str) -> (String, Vec<String>) {
+    /// `unknown-node` for `name` at `range`: with the names to offer instead when a case, a
+    /// whitespace or a scope search finds them, else left for a whole-model search.
+    fn unknown_node(&mut self, name: &str, range: TextRange) {
         let trimmed = name.trim();
         let locale = self.locale;
         if trimmed != name && !self.model.nodes_named(trimmed).is_empty() {
@@ -434,64 +468,49 @@ impl<'m> ModelChecker<'m> {
                 "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?",
                 "\"{name}\" 不是模型中的节点：名称{which}有空白字符；是否指 \"{trimmed}\"？"
             );
-            return (message, vec![trimmed.to_string()]);
+            self.out
+                .push(Diagnostic::new(Code::UnknownNode, range, message).suggest_str(trimmed));
+            return;
         }
-        let base = tr!(
-            locale,
-            "\"{name}\" is not a node of the model",
-            "\"{name}\" 不是模型中的节点"
-        );
         if let Some(folded) = folded_op(trimmed) {
             let message = tr!(
                 locale,
-                "{base}: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect",
-                "{base}：它看起来是 {folded} 节点，优化时会被折叠掉（optimized_float_model.onnx 中没有这种节点），因此此条目不起作用"
+                "\"{name}\" is not a node of the model: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect",
+                "\"{name}\" 不是模型中的节点：它看起来是 {folded} 节点，优化时会被折叠掉（optimized_float_model.onnx 中没有这种节点），因此此条目不起作用"
             );
-            return (message, Vec::new());
+            self.out
+                .push(Diagnostic::new(Code::UnknownNode, range, message));
+            return;
         }
-        let suggestions = self.node_suggestions(trimmed);
-        let message = match suggestions.as_slice() {
-            [] => tr!(
-                locale,
-                "{base} (node_config names must match optimized_float_model.onnx, not the exported model)",
-                "{base}（node_config 中的名称必须与 optimized_float_model.onnx 一致，而不是导出的模型）"
-            ),
-            [one] => tr!(locale, "{base}; did you mean \"{one}\"?", "{base}；是否指 \"{one}\"？"),
-            [rest @ .., last] => {
-                let quoted: Vec<String> = rest.iter().map(|s| format!("\"{s}\"")).collect();
-                tr!(
-                    locale,
-                    "{base}; did you mean {} or \"{last}\"?",
-                    "{base}；是否指 {} 或 \"{last}\"？",
-                    quoted.join(tr!(locale, ", ", "、").as_str())
-                )
-            }
-        };
-        (message, suggestions)
+        let found = self.nearby_names(trimmed);
+        let mut d = Diagnostic::new(
+            Code::UnknownNode,
+            range,
+            unknown_message(name, &found, locale),
+        );
+        for s in &found {
+            d = d.suggest_str(s);
+        }
+        if found.is_empty() {
+            d.wanted_model_search = true;
+            self.pending.push((self.out.len(), name.to_string()));
+        }
+        self.out.push(d);
     }
 
-    /// Up to three close node names: a case difference first, then the same scope, then the
-    /// whole model while the comparison budget lasts.
-    fn node_suggestions(&mut self, name: &str) -> Vec<String> {
+    /// Up to three close node names found without searching the whole model: a case
+    /// difference, then the names of the same scope.
+    fn nearby_names(&self, name: &str) -> Vec<String> {
         let model = self.model;
         let lookup = model.name_lookup();
         if let Some(&exact) = lookup.by_lowercase.get(&name.to_lowercase()) {
             return vec![model.nodes[exact].name.clone()];
         }
-        if let Some(same_scope) = lookup.by_scope.get(name_scope(name)) {
-            let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
-            let found = closest(name, names, 3);
-            if !found.is_empty() {
-                return found.into_iter().map(str::to_string).collect();
-            }
-        }
-        let total = model.nodes.len();
-        self.full_scans += 1;
-        if self.budget < total {
+        let Some(same_scope) = lookup.by_scope.get(name_scope(name)) else {
             return Vec::new();
-        }
-        self.budget -= total;
-        closest(name, model.node_names(), 3)
+        };
+        let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
+        closest(name, names, 3)
             .into_iter()
             .map(str::to_string)
             .collect()
@@ -566,6 +585,32 @@ impl<'m> ModelChecker<'m> {
                 "子图 \"{name}\" 不包含任何节点：从它的输入到达不了任何输出，因此它不改变任何东西{hint}"
             ),
         ));
+    }
+}
+
+/// The message of an unknown node name, offering `found`.
+fn unknown_message(name: &str, found: &[String], locale: Locale) -> String {
+    let base = tr!(
+        locale,
+        "\"{name}\" is not a node of the model",
+        "\"{name}\" 不是模型中的节点"
+    );
+    match found {
+        [] => tr!(
+            locale,
+            "{base} (node_config names must match optimized_float_model.onnx, not the exported model)",
+            "{base}（node_config 中的名称必须与 optimized_float_model.onnx 一致，而不是导出的模型）"
+        ),
+        [one] => tr!(locale, "{base}; did you mean \"{one}\"?", "{base}；是否指 \"{one}\"？"),
+        [rest @ .., last] => {
+            let quoted: Vec<String> = rest.iter().map(|s| format!("\"{s}\"")).collect();
+            tr!(
+                locale,
+                "{base}; did you mean {} or \"{last}\"?",
+                "{base}；是否指 {} 或 \"{last}\"？",
+                quoted.join(tr!(locale, ", ", "、").as_str())
+            )
+        }
     }
 }
 

@@ -18,6 +18,7 @@ where
     let trimmed = input.trim();
     let lower = trimmed.to_lowercase();
     let max_distance = (trimmed.chars().count() / 3).clamp(1, 6);
+    let mut rows = Rows::default();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for candidate in candidates {
         if candidate == input {
@@ -25,18 +26,20 @@ where
         }
         let score = if candidate == trimmed {
             0
-        } else if candidate.to_lowercase() == lower {
+        } else if candidate.len() == trimmed.len() && candidate.eq_ignore_ascii_case(trimmed)
+            || !candidate.is_ascii() && candidate.to_lowercase() == lower
+        {
             1
         } else {
-            // Cheap length filter before the quadratic distance.
-            let len_gap = candidate.len().abs_diff(trimmed.len());
-            if len_gap > max_distance * 4 {
+            let distance = if candidate.is_ascii() && trimmed.is_ascii() {
+                rows.distance_within(candidate.as_bytes(), trimmed.as_bytes(), max_distance)
+            } else {
+                let d = strsim::levenshtein(&candidate.to_lowercase(), &lower);
+                (d <= max_distance).then_some(d)
+            };
+            let Some(distance) = distance else {
                 continue;
-            }
-            let distance = strsim::levenshtein(&candidate.to_lowercase(), &lower);
-            if distance > max_distance {
-                continue;
-            }
+            };
             2 + distance
         };
         scored.push((score, candidate));
@@ -44,6 +47,69 @@ where
     scored.sort();
     scored.dedup_by_key(|(_, c)| *c);
     scored.into_iter().take(limit).map(|(_, c)| c).collect()
+}
+
+/// The two rows of a Levenshtein table, kept between comparisons so that comparing a name
+/// with a whole model allocates nothing.
+#[derive(Default)]
+struct Rows {
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl Rows {
+    /// The edit distance of two ASCII strings ignoring case, when it is at most `k`. Only the
+    /// band of cells within `k` of the diagonal can hold such a distance, and the comparison
+    /// stops at the first row whose every cell exceeds `k`: a name unlike the one typed costs a
+    /// few rows, not the whole table.
+    fn distance_within(&mut self, a: &[u8], b: &[u8], k: usize) -> Option<usize> {
+        const FAR: usize = usize::MAX / 2;
+        if a.len().abs_diff(b.len()) > k {
+            return None;
+        }
+        // A common prefix or suffix changes no edit distance; names of one scope share long
+        // ones, so only the part where they differ is compared.
+        let same = |x: &u8, y: &u8| x.eq_ignore_ascii_case(y);
+        let prefix = a.iter().zip(b).take_while(|(x, y)| same(x, y)).count();
+        let (a, b) = (&a[prefix..], &b[prefix..]);
+        let suffix = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take_while(|(x, y)| same(x, y))
+            .count();
+        let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
+        let (n, m) = (a.len(), b.len());
+        self.prev.clear();
+        self.prev
+            .extend((0..=m).map(|j| if j <= k { j } else { FAR }));
+        self.cur.clear();
+        self.cur.resize(m + 1, FAR);
+        for i in 1..=n {
+            let lo = i.saturating_sub(k).max(1);
+            let hi = (i + k).min(m);
+            // The cell left of the band: the first column, or out of reach.
+            self.cur[lo - 1] = if lo == 1 && i <= k { i } else { FAR };
+            let mut row_min = self.cur[lo - 1];
+            for j in lo..=hi {
+                let substitution =
+                    self.prev[j - 1] + usize::from(!a[i - 1].eq_ignore_ascii_case(&b[j - 1]));
+                let v = substitution.min(self.prev[j] + 1).min(self.cur[j - 1] + 1);
+                self.cur[j] = v;
+                row_min = row_min.min(v);
+            }
+            // The next row reads one cell right of this band: it must not see an old value.
+            if hi < m {
+                self.cur[hi + 1] = FAR;
+            }
+            if row_min > k {
+                return None;
+            }
+            std::mem::swap(&mut self.prev, &mut self.cur);
+        }
+        let d = self.prev[m];
+        (d <= k).then_some(d)
+    }
 }
 
 /// `did you mean "x"?` or an empty string.
@@ -66,6 +132,41 @@ mod tests {
         assert_eq!(did_you_mean("Softmx", ops), Some("Softmax"));
         assert_eq!(did_you_mean("Transpose", ops), None);
         assert_eq!(did_you_mean("Softmax", ops), None);
+    }
+
+    #[test]
+    fn the_bounded_distance_is_levenshtein_within_the_bound() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "kitten",
+            "sitting",
+            "/a/Conv",
+            "/a/conv_1",
+            "/layer1/layer1.0/conv1/Conv",
+            "/layer1/layer1.0/conv2/Conv",
+            "/Layer1/layer10/cnv1/Conv",
+            "/backbone/stages.3/blocks.1/attn/Mul_12",
+            "/backbone/stages.3/blocks.1/attn/MatMul",
+        ];
+        let mut rows = Rows::default();
+        for a in words {
+            for b in words {
+                let exact = strsim::levenshtein(&a.to_lowercase(), &b.to_lowercase());
+                for k in 0..8 {
+                    let expected = (exact <= k).then_some(exact);
+                    assert_eq!(
+                        rows.distance_within(a.as_bytes(), b.as_bytes(), k),
+                        expected,
+                        "{a:?} {b:?} within {k}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

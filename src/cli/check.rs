@@ -269,33 +269,32 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
     for (path, reason) in &skipped {
         eprintln!("qcls: {}: skipped: {reason}", path.display());
     }
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let result = match format {
         Format::Human => {
             let color = render::use_color();
-            for file in &checked {
-                let _ = out.write_all(render::human(file, color).as_bytes());
-            }
+            let written: std::io::Result<()> = checked
+                .iter()
+                .try_for_each(|file| render::human(&mut out, file, color));
             for e in &input_errors {
                 eprintln!("qcls: {}: {}", e.path.display(), e.message);
             }
-            out.write_all(render::summary(&checked, input_errors.len(), skipped.len()).as_bytes())
+            written.and_then(|_| {
+                out.write_all(
+                    render::summary(&checked, input_errors.len(), skipped.len()).as_bytes(),
+                )
+            })
         }
         Format::Json => {
             for e in &input_errors {
                 eprintln!("qcls: {}: {}", e.path.display(), e.message);
             }
-            let mut json = to_json(&checked);
-            json["skipped"] = skipped
-                .iter()
-                .map(|(path, reason)| json!({"file": path.display().to_string(), "reason": reason}))
-                .collect();
-            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
-            text.push('\n');
-            out.write_all(text.as_bytes())
+            serde_json::to_writer_pretty(&mut out, &JsonReport::new(&checked, &skipped))
+                .map_err(std::io::Error::from)
+                .and_then(|_| out.write_all(b"\n"))
         }
     };
+    // A closed pipe (`qcls check … | head`) is no error of the run: the verdict stands.
     let _ = result.and_then(|_| out.flush());
     exit_status(&checked, !input_errors.is_empty())
 }
@@ -314,38 +313,91 @@ pub fn exit_status(checked: &[CheckedFile], input_failed: bool) -> ExitCode {
     }
 }
 
-/// The `--format json` document (docs/spec.md, "Command line").
-pub fn to_json(checked: &[CheckedFile]) -> serde_json::Value {
-    let files: Vec<_> = checked
-        .iter()
-        .map(|f| {
-            json!({
-                "file": f.path.display().to_string(),
-                "model": f.model.as_ref().map(|(path, reason)| json!({
-                    "path": path.display().to_string(),
-                    "reason": reason,
-                })),
-                "profile": {"name": f.dialect.profile.name(), "reason": f.dialect.describe()},
-            })
-        })
-        .collect();
-    let mut diagnostics = Vec::new();
-    for f in checked {
-        for d in &f.diagnostics {
-            let start = f.document.position(d.range.start, PositionEncoding::Utf16);
-            let end = f.document.position(d.range.end, PositionEncoding::Utf16);
-            diagnostics.push(json!({
-                "file": f.path.display().to_string(),
-                "code": d.code.as_str(),
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "range": {
-                    "start": {"line": start.line, "character": start.character},
-                    "end": {"line": end.line, "character": end.character},
-                },
-                "offsets": {"start": d.range.start, "end": d.range.end},
-            }));
+/// The `--format json` document (docs/spec.md, "Command line"), serialized as it is written:
+/// nothing of it is built in memory first.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    files: Vec<JsonFile<'a>>,
+    diagnostics: JsonDiagnostics<'a>,
+    skipped: Vec<JsonSkipped>,
+}
+
+impl<'a> JsonReport<'a> {
+    fn new(checked: &'a [CheckedFile], skipped: &'a Skipped) -> Self {
+        JsonReport {
+            files: checked
+                .iter()
+                .map(|f| JsonFile {
+                    file: f.path.display().to_string(),
+                    model: f.model.as_ref().map(|(path, reason)| JsonModel {
+                        path: path.display().to_string(),
+                        reason,
+                    }),
+                    profile: JsonProfile {
+                        name: f.dialect.profile.name(),
+                        reason: f.dialect.describe(),
+                    },
+                })
+                .collect(),
+            diagnostics: JsonDiagnostics(checked),
+            skipped: skipped
+                .iter()
+                .map(|(path, reason)| JsonSkipped {
+                    file: path.display().to_string(),
+                    reason,
+                })
+                .collect(),
         }
     }
-    json!({"files": files, "diagnostics": diagnostics})
+}
+
+#[derive(serde::Serialize)]
+struct JsonFile<'a> {
+    file: String,
+    model: Option<JsonModel<'a>>,
+    profile: JsonProfile,
+}
+
+#[derive(serde::Serialize)]
+struct JsonModel<'a> {
+    path: String,
+    reason: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct JsonProfile {
+    name: &'static str,
+    reason: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonSkipped {
+    file: String,
+    reason: &'static str,
+}
+
+/// Every diagnostic of every file, one JSON object each, made while they are written.
+struct JsonDiagnostics<'a>(&'a [CheckedFile]);
+
+impl serde::Serialize for JsonDiagnostics<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|f| {
+            let file = f.path.display().to_string();
+            f.diagnostics.iter().map(move |d| {
+                let start = f.document.position(d.range.start, PositionEncoding::Utf16);
+                let end = f.document.position(d.range.end, PositionEncoding::Utf16);
+                json!({
+                    "file": file,
+                    "code": d.code.as_str(),
+                    "severity": d.severity.as_str(),
+                    "message": d.message,
+                    "range": {
+                        "start": {"line": start.line, "character": start.character},
+                        "end": {"line": end.line, "character": end.character},
+                    },
+                    "offsets": {"start": d.range.start, "end": d.range.end},
+                })
+            })
+        }))
+    }
 }

@@ -44,9 +44,23 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
-/// The header and every diagnostic of one file.
-pub fn human(file: &CheckedFile, color: bool) -> String {
+/// The header and every diagnostic of one file, written as they are rendered (a file with
+/// 100,000 diagnostics is never held as one string).
+pub fn human(
+    out: &mut impl std::io::Write,
+    file: &CheckedFile,
+    color: bool,
+) -> std::io::Result<()> {
+    out.write_all(header(file).as_bytes())?;
     let style = Style { color };
+    for d in &file.diagnostics {
+        out.write_all(diagnostic(file, d, &style).as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The model and profile of a file, and the profile's warnings.
+fn header(file: &CheckedFile) -> String {
     let mut out = String::new();
     let path = file.path.display();
     let profile = file.dialect.describe();
@@ -64,9 +78,6 @@ pub fn human(file: &CheckedFile, color: bool) -> String {
     }
     for warning in file.dialect.warnings() {
         let _ = writeln!(out, "{path}: {warning}");
-    }
-    for d in &file.diagnostics {
-        out.push_str(&diagnostic(file, d, &style));
     }
     out
 }

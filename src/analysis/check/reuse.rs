@@ -12,8 +12,9 @@ use crate::text::TextRange;
 
 /// The check of `parse`, from `prev` (the check of the text before `splice`, with the same
 /// context). `None` when only a full check can tell: the edit was not in node_config, the
-/// entry's key is (or was) shared with another entry, the model's did-you-mean budget could
-/// run out, or a diagnostic of something else lies inside the entry.
+/// entry's key is (or was) shared with another entry, the edit moves the document across the
+/// did-you-mean budget (all its unknown names get a whole-model search, or none), or a
+/// diagnostic of something else lies inside the entry.
 pub fn check_after_splice(
     prev: &Checked,
     parse: &Parse,
@@ -51,9 +52,8 @@ pub fn check_after_splice(
         ModelStatus::Loaded(model) => Some(model),
         _ => None,
     };
-    if model.is_some_and(|m| !model_checks::within_budget(prev.full_scans + 1, m)) {
-        return None;
-    }
+    // The document's whole-model searches were all done or all left to the quick fixes.
+    let searched = model.is_some_and(|m| model_checks::within_budget(prev.full_scans, m));
 
     // The entry alone, as the full check sees it.
     let mut checker = Checker {
@@ -64,15 +64,30 @@ pub fn check_after_splice(
     checker.check_map_entry(MapKind::NodeName, &spec::NODE_ENTRY, member);
     let mut full_scans = prev.full_scans;
     if let Some(model) = model {
+        let search = if searched {
+            model_checks::ModelSearch::Yes
+        } else {
+            model_checks::ModelSearch::No
+        };
         let (found, scans) = model_checks::check_node_entry_with_model(
             root,
             member,
             model,
             ctx.dialect.profile,
             ctx.locale,
+            search,
         );
         checker.out.extend(found);
-        full_scans += scans;
+        // The entry's old searches give way to its new ones.
+        let old_searches = prev
+            .diagnostics
+            .iter()
+            .filter(|d| d.wanted_model_search && matches!(place(d.range, splice), Place::Inside))
+            .count();
+        full_scans = (full_scans + scans).saturating_sub(old_searches);
+        if model_checks::within_budget(full_scans, model) != searched {
+            return None;
+        }
     }
     let fresh = checker.finish();
 
@@ -255,20 +270,49 @@ mod tests {
     }
 
     #[test]
-    fn a_document_near_the_did_you_mean_budget_needs_the_full_check() {
+    fn an_edit_across_the_did_you_mean_budget_needs_the_full_check() {
         let model = fixture_model("resnet18");
         let ctx = loaded(&model);
         let text = CONFIG.replace("/maxpool/MaxPool", "/zzz/Unknown");
         let prev = super::super::check_document(&text, &parse(&text), &ctx);
         assert_eq!(prev.full_scans, 1, "one name wanted a whole-model search");
+        // As many searches as before: the entry is checked alone, as the full check would.
         let (incremental, full) = recheck(&text, "int32", "int8", &ctx, Some(prev.clone()));
         assert_eq!(incremental.map(|c| c.diagnostics), Some(full.diagnostics));
-        // As many searches as the budget allows already: the next could be refused.
+        // At the budget already: one more unknown name leaves every name unsearched.
         let at_budget = Checked {
             full_scans: model_checks::SUGGESTION_BUDGET / model.nodes.len(),
             ..prev
         };
-        let (incremental, _) = recheck(&text, "int32", "int8", &ctx, Some(at_budget));
+        let (incremental, _) = recheck(&text, "/conv1/Conv", "/qqq/Conv", &ctx, Some(at_budget));
         assert!(incremental.is_none());
+    }
+
+    #[test]
+    fn over_the_budget_no_name_is_searched_and_an_entry_is_still_checked_alone() {
+        let model = fixture_model("resnet18");
+        let ctx = loaded(&model);
+        // More unknown names than the budget can search, each unlike every node.
+        let over = model_checks::SUGGESTION_BUDGET / model.nodes.len() + 1;
+        let mut text = String::from("{\"node_config\": {\"/conv1/Conv\": {\"qtype\": \"int32\"}");
+        for i in 0..over {
+            text.push_str(&format!(",\n\"onnx::Mul_{i}\": {{}}"));
+        }
+        text.push_str(",\n\"/layer1/layer1.0/conv1/Cnv\": {}}}");
+        let prev = super::super::check_document(&text, &parse(&text), &ctx);
+        assert_eq!(prev.full_scans, over);
+        let typo = prev
+            .diagnostics
+            .iter()
+            .find(|d| text[d.range.start..d.range.end].contains("Cnv"))
+            .expect("the typo is reported");
+        // Its scope has a close name: found without a whole-model search.
+        assert_eq!(typo.suggestions, ["\"/layer1/layer1.0/conv1/Conv\""]);
+        let foreign = prev.diagnostics.iter().find(|d| d.wanted_model_search);
+        assert!(foreign.is_some_and(|d| d.suggestions.is_empty()));
+        let (incremental, full) = recheck(&text, "onnx::Mul_7", "/layer9/Rlu", &ctx, Some(prev));
+        let incremental = incremental.expect("checked incrementally");
+        assert_eq!(incremental.diagnostics, full.diagnostics);
+        assert_eq!(incremental.full_scans, full.full_scans);
     }
 }

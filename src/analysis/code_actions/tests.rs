@@ -360,3 +360,27 @@ fn yaml_block_keys_move_into_model_config_reindented() {
         "calibration_parameters:\n  quant_config:\n    model_config:\n      activation:\n        per_channel: true\n"
     );
 }
+
+#[test]
+fn a_name_left_unsearched_by_a_crowded_check_is_searched_when_its_fixes_are_asked_for() {
+    let m = model("resnet18");
+    // So many unknown names that the check searches the whole model for none of them.
+    let over = crate::analysis::model_checks::SUGGESTION_BUDGET / m.nodes.len() + 1;
+    let mut fixture = String::from("{\"node_config\": {\"/layer1/layr1.0/conv1/Co$0nv\": {}");
+    for i in 0..over {
+        fixture.push_str(&format!(",\n\"onnx::Mul_{i}\": {{}}"));
+    }
+    fixture.push_str("}}");
+    let (text, fixes) = fixes_at(&fixture, Some(&m));
+    let change = fixes
+        .iter()
+        .find(|f| f.title == "Change to \"/layer1/layer1.0/conv1/Conv\"")
+        .unwrap_or_else(|| panic!("{:?}", fixes.iter().map(|f| &f.title).collect::<Vec<_>>()));
+    // The diagnostic itself says nothing of it: the check did not search.
+    assert!(!change.diagnostic.message.contains("did you mean"));
+    // Removing the entry is no longer the preferred fix: a close name exists.
+    let remove = fixes.iter().find(|f| f.title == "Remove this entry");
+    assert!(remove.is_some_and(|f| !f.preferred));
+    let fixed = apply(&text, &change.edits);
+    assert!(fixed.starts_with("{\"node_config\": {\"/layer1/layer1.0/conv1/Conv\": {}"));
+}
