@@ -8,7 +8,9 @@
 //!
 //! on (a) a 300-line config paired with resnet18, (b) a 100,000-entry node_config paired with
 //! a 100,000-node synthetic model and (c) a 300-line hb_compile YAML whose inline quant_config
-//! has a 2,000-entry node_config, paired through the YAML with a 5,000-node synthetic model. Prints p50/p95/max per measure. Run with
+//! has a 2,000-entry node_config, paired through the YAML with a 5,000-node synthetic model,
+//! (d) the same in block style, and (e) a 100,000-entry node_config of names the 100,000-node
+//! model does not have. Prints p50/p95/max per measure. Run with
 //! `cargo bench --bench lsp_latency`; figures are recorded in docs/performance.md.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -182,7 +184,19 @@ struct Scenario {
     iterations: usize,
 }
 
+/// `QCLS_BENCH_SCENARIOS=b,e` runs only those scenarios (all when unset).
+fn selected(title: &str) -> bool {
+    let Ok(only) = std::env::var("QCLS_BENCH_SCENARIOS") else {
+        return true;
+    };
+    only.split(',')
+        .any(|letter| title.starts_with(&format!("({})", letter.trim())))
+}
+
 fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
+    if !selected(&s.title) {
+        return Vec::new();
+    }
     let config = dir.join(s.file_name);
     std::fs::write(&config, &s.text).unwrap();
     let uri = uri(&config);
@@ -335,6 +349,9 @@ fn node_names(model: &Path) -> Vec<String> {
 }
 
 fn print(title: &str, stats: &[Stats]) {
+    if stats.is_empty() {
+        return;
+    }
     println!("\n{title}");
     println!(
         "| {:<30} | {:>5} | {:>9} | {:>9} | {:>9} |",
@@ -476,4 +493,35 @@ fn main() {
     };
     let stats = run(&binary, dir.path(), &b);
     print(&b.title, &stats);
+
+    // (e) the same size of node_config, every name one the model does not have (names of
+    // another export: no scope of the model, nothing close), against the same model.
+    let mut text = String::from(
+        "{\n  \"model_config\": {\"activation\": {\"calibration_type\": \"max\"}},\n  \"node_config\": {\n",
+    );
+    for i in 0..names.len() {
+        text.push_str(&format!(
+            "    \"onnx::Mul_{i}\": {{\"qtype\": \"int16\"}},\n"
+        ));
+    }
+    text.push_str("    \"/\": {}\n  }\n}\n");
+    let middle = names.len() / 2;
+    let e = Scenario {
+        file_name: "quant_config.json",
+        title: format!(
+            "(e) {}-entry node_config of unknown names ({:.1} MB), synthetic model ({} nodes)",
+            names.len(),
+            text.len() as f64 / 1e6,
+            names.len()
+        ),
+        edit_at: format!("\"onnx::Mul_{middle}\": {{\"qtype\": \"int16\""),
+        complete_key_at: ("\"/\"".into(), 2),
+        complete_value_at: ("\"qtype\": \"int16\"", 12),
+        hover_node_at: (format!("\"onnx::Mul_{}\"", middle + 1), 5),
+        hover_key_at: ("\"calibration_type\"", 5),
+        iterations: 40,
+        text,
+    };
+    let stats = run(&binary, dir.path(), &e);
+    print(&e.title, &stats);
 }

@@ -235,6 +235,45 @@ async fn messages_follow_the_locale_setting_and_the_client_locale() {
 }
 
 #[tokio::test]
+async fn a_document_with_too_many_diagnostics_gets_the_most_severe_and_a_note() {
+    // 1,500 misspelled keys (errors) at the top, one invalid value (an error) at the end.
+    let mut text = String::from("{\"model_config\": {");
+    for i in 0..1_500 {
+        text.push_str(&format!("\"typo_{i}\": 1, "));
+    }
+    text.push_str("\"all_node_type\": \"int32\"}}");
+    let mut c = Client::new();
+    c.initialize(json!({})).await;
+    c.open(URI, &text).await;
+    let d = c.diagnostics(URI, Some(1)).await;
+    let list = d["diagnostics"].as_array().unwrap();
+    assert_eq!(list.len(), 1_001);
+    assert_eq!(list[0]["code"], "too-many-diagnostics");
+    assert!(
+        list[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1000 of the 1501"),
+        "{}",
+        list[0]
+    );
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"qcls": {"maxDiagnostics": 2_000}}}),
+    )
+    .await;
+    let d = diagnostics_until(&mut c, URI, |d| {
+        d["diagnostics"].as_array().unwrap().len() == 1_501
+    })
+    .await;
+    assert!(d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|d| d["code"] != "too-many-diagnostics"));
+}
+
+#[tokio::test]
 async fn settings_from_workspace_configuration() {
     let mut c = Client::new();
     *c.configuration.lock().unwrap() = json!({"diagnostics": {"syntax-error": "information"}});

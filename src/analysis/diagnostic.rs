@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use crate::spec::Locale;
 use crate::text::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -81,6 +82,7 @@ codes! {
     ModelUnreadable = "model-unreadable", Error, "the paired model exists but is not a readable ONNX model";
     OverlappingSetting = "overlapping-setting", Warning, "an hb_compile YAML and the quant_config written in it set the same thing two ways (`set_all_nodes_int16` and `all_node_type`, the YAML's `calibration_type`/`max_percentile`/`per_channel` and `activation`, `node_info`/`run_on_cpu`/`run_on_bpu` and a node_config entry of the same node): on both";
     FileNotFound = "file-not-found", Error, "a file an hb_compile YAML names does not exist (`onnx_model`, a `quant_config` path; a warning for `cal_data_dir`, often written before the data)";
+    TooManyDiagnostics = "too-many-diagnostics", Information, "editor only: the document has more diagnostics than `qcls.maxDiagnostics` (default 1000, what VS Code shows of one file); the errors come first, then warnings, information and hints, and this one, on the first line, says how many were left out (`qcls check` lists them all)";
 }
 
 impl Code {
@@ -221,5 +223,70 @@ impl DiagnosticConfig {
                 }
             })
             .collect()
+    }
+}
+
+/// At most `max` of a document's diagnostics, the most severe first (in position order within a
+/// severity), then back in position order; and, when some were left out, one more saying so.
+/// Sending 100,000 diagnostics costs the editor seconds per keystroke, and VS Code shows only
+/// the first 1,000 of a file anyway.
+pub fn limit_diagnostics<'d>(
+    diagnostics: &'d [Diagnostic],
+    max: usize,
+    text: &str,
+    locale: Locale,
+) -> (Vec<&'d Diagnostic>, Option<Diagnostic>) {
+    if diagnostics.len() <= max {
+        return (diagnostics.iter().collect(), None);
+    }
+    let mut shown: Vec<&'d Diagnostic> = diagnostics.iter().collect();
+    // Stable: equal severities keep their position order.
+    shown.sort_by_key(|d| d.severity as u8);
+    shown.truncate(max);
+    shown.sort_by_key(|d| (d.range.start, d.range.end));
+    let total = diagnostics.len();
+    let first_char = text.chars().next().map_or(0, char::len_utf8);
+    let summary = Diagnostic::new(
+        Code::TooManyDiagnostics,
+        TextRange::new(0, first_char),
+        tr!(
+            locale,
+            "qcls shows {max} of the {total} diagnostics of this file, the most severe first; `qcls check` lists them all, and the setting qcls.maxDiagnostics changes how many are shown",
+            "qcls 只显示此文件 {total} 条诊断中的 {max} 条（最严重的优先）；`qcls check` 会列出全部，设置 qcls.maxDiagnostics 可以改变显示的条数"
+        ),
+    );
+    (shown, Some(summary))
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    fn at(code: Code, start: usize) -> Diagnostic {
+        Diagnostic::new(code, TextRange::new(start, start + 1), format!("{start}"))
+    }
+
+    #[test]
+    fn the_most_severe_are_kept_in_position_order_and_the_rest_counted() {
+        let mut all: Vec<Diagnostic> = (0..10).map(|i| at(Code::UnknownNode, i * 10)).collect();
+        all.push(at(Code::InvalidValue, 55));
+        all.push(at(Code::NoEffect, 5));
+        all.sort_by_key(|d| d.range.start);
+        let (shown, left_out) = limit_diagnostics(&all, 4, "{}", Locale::En);
+        let starts: Vec<usize> = shown.iter().map(|d| d.range.start).collect();
+        // The error, then the first three warnings; the hint is left out.
+        assert_eq!(starts, [0, 10, 20, 55]);
+        let left_out = left_out.expect("a note");
+        assert_eq!(left_out.code, Code::TooManyDiagnostics);
+        assert_eq!(left_out.range, TextRange::new(0, 1));
+        assert!(
+            left_out.message.contains("4 of the 12"),
+            "{}",
+            left_out.message
+        );
+
+        let (shown, left_out) = limit_diagnostics(&all, 12, "{}", Locale::En);
+        assert_eq!(shown.len(), 12);
+        assert!(left_out.is_none());
     }
 }

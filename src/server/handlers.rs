@@ -76,12 +76,22 @@ pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Op
         .then(|| p.model.display().to_string())
 }
 
-/// Every diagnostic of the document, as LSP diagnostics. Blocking (may read the model).
+/// The document's diagnostics as LSP diagnostics, at most `qcls.maxDiagnostics` of them and
+/// one saying how many were left out. Blocking (may read the model).
 pub fn diagnostics(state: &State, snap: &Snapshot, session: &Session) -> Vec<lsp::Diagnostic> {
-    checked(state, snap, session)
-        .0
-        .diagnostics
+    let (checked, _) = checked(state, snap, session);
+    let (shown, left_out) = analysis::limit_diagnostics(
+        &checked.diagnostics,
+        session.max_diagnostics(),
+        &snap.text,
+        session.locale(),
+    );
+    let left_out = left_out
+        .map(|d| session.settings.diagnostics.apply(vec![d]))
+        .unwrap_or_default();
+    left_out
         .iter()
+        .chain(shown)
         .map(|d| to_proto::diagnostic(&snap.doc, session.encoding, &snap.uri, d))
         .collect()
 }

@@ -22,6 +22,8 @@ pub struct ClientSettings {
     /// `qcls.hoverTables`: `"markdown"` (true) or `"text"` (false); `None` (`"auto"`) decides by
     /// the client.
     pub hover_tables: Option<bool>,
+    /// `qcls.maxDiagnostics`: how many diagnostics of one document are sent at most.
+    pub max_diagnostics: Option<usize>,
 }
 
 impl ClientSettings {
@@ -34,6 +36,7 @@ impl ClientSettings {
         "toolchain",
         "logLevel",
         "hoverTables",
+        "maxDiagnostics",
     ];
 
     /// Reads `{"qcls": {...}}` or the inner object. Returns the settings (defaults for each
@@ -111,6 +114,15 @@ impl ClientSettings {
             Some(_) => problems
                 .push("qcls.hoverTables: expected \"auto\", \"markdown\" or \"text\"".into()),
         }
+        match map.get("maxDiagnostics") {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n >= 1) => {
+                settings.max_diagnostics = n.as_u64().map(|n| n as usize);
+            }
+            Some(_) => {
+                problems.push("qcls.maxDiagnostics must be a whole number of at least 1".into())
+            }
+        }
         if let Some(d) = map.get("diagnostics") {
             let (config, more) = DiagnosticConfig::from_json(d);
             settings.diagnostics = config;
@@ -174,6 +186,18 @@ mod tests {
         let (s, problems) = ClientSettings::from_json(&json!({"hoverTables": true}));
         assert_eq!(s.hover_tables, None);
         assert_eq!(problems.len(), 1, "{problems:?}");
+    }
+
+    #[test]
+    fn max_diagnostics() {
+        let (s, problems) = ClientSettings::from_json(&json!({"maxDiagnostics": 50}));
+        assert!(problems.is_empty());
+        assert_eq!(s.max_diagnostics, Some(50));
+        for bad in [json!(0), json!(-3), json!(2.5), json!("100")] {
+            let (s, problems) = ClientSettings::from_json(&json!({ "maxDiagnostics": bad }));
+            assert_eq!(s.max_diagnostics, None, "{bad}");
+            assert_eq!(problems.len(), 1, "{bad}");
+        }
     }
 
     #[test]

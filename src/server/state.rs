@@ -40,6 +40,13 @@ impl Session {
             .unwrap_or_default()
     }
 
+    /// How many diagnostics of one document are sent at most (`qcls.maxDiagnostics`).
+    pub fn max_diagnostics(&self) -> usize {
+        /// What VS Code shows of one file.
+        const DEFAULT: usize = 1000;
+        self.settings.max_diagnostics.unwrap_or(DEFAULT)
+    }
+
     /// Whether hovers may hold Markdown tables: `qcls.hoverTables` wins over what the client's
     /// name tells.
     pub fn markdown_tables(&self) -> bool {

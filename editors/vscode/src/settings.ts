@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES: ReadonlyArray<{ code: string; defaultSeverity: st
   { code: "model-unreadable", defaultSeverity: "error" },
   { code: "overlapping-setting", defaultSeverity: "warning" },
   { code: "file-not-found", defaultSeverity: "error" },
+  { code: "too-many-diagnostics", defaultSeverity: "information" },
 ];
 
 /** The toolchain releases the server knows (`qcls.toolchain`). */
