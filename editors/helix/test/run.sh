@@ -58,11 +58,13 @@ cat "$helix_dir/languages.toml" >> "$home/.config/helix/languages.toml"
 cp -r "$helix_dir/runtime/queries/quant-config" "$home/.config/helix/runtime/queries/"
 ln -s "$qcls" "$tmp/bin/qcls"
 # Editor settings of the test itself: diagnostics at the end of their lines (where the test
-# reads them), and completion only when asked for with C-x, so typing is deterministic.
+# reads them), and completion only when asked for with C-x and only from the language server
+# (no words from the buffer), so typing and the first completion item are deterministic.
 cat > "$home/.config/helix/config.toml" <<'TOML'
 [editor]
 end-of-line-diagnostics = "hint"
 auto-completion = false
+word-completion = { enable = false }
 TOML
 
 work="$tmp/project"
@@ -201,6 +203,7 @@ ok "hover on a node name shows its inputs' effective precision (int16)"
 keys "$J" g g
 cursor_to "$J" '"input0'
 keys "$J" Space a
+# shellcheck disable=SC2016 # the backquotes are text
 wait_for "$J" "space a on \"input0\" offers Move \`ec\` to input1" -F 'Move `ec` to input1'
 keys "$J" Enter
 wait_for "$J" "the move of ec is applied in the buffer" -F '"/conv1/Conv": {"input1": "ec"}'
