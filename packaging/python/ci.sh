@@ -62,13 +62,15 @@ wheel, version, license, description = sys.argv[1:]
 z = zipfile.ZipFile(wheel)
 names = z.namelist()
 data = [n for n in names if ".data/" in n]
-assert data == ["qcls-%s.data/scripts/qcls" % version], data
+if data != ["qcls-%s.data/scripts/qcls" % version]:
+    sys.exit("the wheel's data files are %s, expected only the qcls script" % data)
 meta = {}
 for line in z.read("qcls-%s.dist-info/METADATA" % version).decode().splitlines():
     key, _, value = line.partition(": ")
     meta.setdefault(key, value)
 for key, want in [("Version", version), ("License-Expression", license), ("Summary", description)]:
-    assert meta.get(key) == want, "%s: %r in the wheel, %r in Cargo.toml" % (key, meta.get(key), want)
+    if meta.get(key) != want:
+        sys.exit("%s: %r in the wheel, %r in Cargo.toml" % (key, meta.get(key), want))
 size = sum(i.file_size for i in z.infolist())
 print("wheel contents: %s (%.1f MiB unpacked)" % (", ".join(names), size / 2**20))
 EOF
@@ -86,6 +88,7 @@ export PATH="$venv/bin:$PATH"
 
 got="$(qcls --version)"
 [ "$got" = "qcls $version" ] || fail "qcls --version printed '$got', expected 'qcls $version'"
+echo "qcls --version: $got (from $(command -v qcls))"
 
 # The README's example: 3 errors and 5 warnings, with the model beside it paired; exit 1.
 example=examples/resnet18/quant_config.json
