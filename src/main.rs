@@ -11,9 +11,10 @@ struct Cli {
     #[arg(long)]
     stdio: bool,
     /// What the language server logs to stderr and to the client's log: off, error, warn,
-    /// info (default), debug or trace.
-    #[arg(long, global = true, value_name = "LEVEL", default_value = "info")]
-    log_level: String,
+    /// info, debug or trace. By default the client's log gets info and stderr only warnings
+    /// and errors (editors show stderr as errors, and the client's log has the rest).
+    #[arg(long, global = true, value_name = "LEVEL")]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -87,13 +88,18 @@ fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve { .. }) => {
             let _ = cli.stdio;
-            let Some(level) = qcls::server::log::parse_level(&cli.log_level) else {
-                eprintln!(
-                    "qcls: --log-level {}: expected one of {}",
-                    cli.log_level,
-                    qcls::server::log::LEVELS.join(", ")
-                );
-                return ExitCode::from(2);
+            let level = match cli.log_level.as_deref() {
+                None => None,
+                Some(name) => match qcls::server::log::parse_level(name) {
+                    Some(level) => Some(level),
+                    None => {
+                        eprintln!(
+                            "qcls: --log-level {name}: expected one of {}",
+                            qcls::server::log::LEVELS.join(", ")
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
             };
             qcls::server::run_stdio(level)
         }

@@ -109,7 +109,8 @@ fn exit_without_shutdown_is_status_1() {
 }
 
 /// What the server logs (stderr and `window/logMessage`): the pairing, the model read and its
-/// timing; never the document's text. `--log-level off` silences it.
+/// timing; never the document's text. `--log-level off` silences it; without `--log-level`
+/// stderr gets warnings and errors only.
 #[test]
 fn logs_pairing_and_model_loads_but_never_document_text() {
     let dir = tempfile::tempdir().unwrap();
@@ -119,8 +120,8 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
     let config = dir.path().join("quant_config.json");
     let text = "{\"node_config\": {\"/secret/marker_7f3a\": {\"qtype\": \"int16\"}}}";
     std::fs::write(&config, text).unwrap();
-    let run = |level: &str| {
-        let (mut child, mut stdin, mut out) = initialized(&["--log-level", level], Stdio::piped());
+    let run = |args: &[&str]| {
+        let (mut child, mut stdin, mut out) = initialized(args, Stdio::piped());
         let open = serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {
             "textDocument": {"uri": format!("file://{}", config.display()), "languageId": "json", "version": 1, "text": text}}});
         send(&mut stdin, &open.to_string());
@@ -147,7 +148,7 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
         child.wait().unwrap();
         stderr
     };
-    let stderr = run("info");
+    let stderr = run(&["--log-level", "info"]);
     assert!(stderr.contains("read model"), "{stderr}");
     assert!(stderr.contains("nodes in"), "{stderr}");
     assert!(
@@ -158,7 +159,10 @@ fn logs_pairing_and_model_loads_but_never_document_text() {
         !stderr.contains("marker_7f3a"),
         "document text was logged: {stderr}"
     );
-    assert_eq!(run("off"), "");
+    assert_eq!(run(&["--log-level", "off"]), "");
+    // By default routine lines go to the client's log only: editors file stderr as errors.
+    let stderr = run(&[]);
+    assert!(!stderr.contains("INFO"), "{stderr}");
 }
 
 /// LSP: a request whose method starts with `$/` that the server does not know is answered

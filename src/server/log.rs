@@ -55,16 +55,20 @@ fn filter(index: u8) -> LevelFilter {
     }
 }
 
-/// Installs the logger of the language server process: stderr at `level` (an index of
-/// [`LEVELS`]), the client's log at the same level until `qcls.logLevel` says otherwise.
-/// Only qcls's own events are logged.
-pub fn init(level: u8) {
-    CLIENT_LEVEL.store(level, Ordering::Relaxed);
+/// Installs the logger of the language server process: stderr and the client's log at `level`
+/// (an index of [`LEVELS`]) when one is given, else stderr at `warn` and the client's log at
+/// `info`: editors file every stderr line as an error (Helix) or show it beside the client's
+/// log (VS Code), so what is routine goes to the client's log alone. `qcls.logLevel` changes
+/// the client's level later. Only qcls's own events are logged.
+pub fn init(level: Option<u8>) {
+    const WARN: u8 = 2;
+    const INFO: u8 = 3;
+    CLIENT_LEVEL.store(level.unwrap_or(INFO), Ordering::Relaxed);
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .with_target(false)
-        .with_filter(filter(level))
+        .with_filter(filter(level.unwrap_or(WARN)))
         .with_filter(tracing_subscriber::filter::filter_fn(|m| {
             m.target().starts_with("qcls")
         }));

@@ -136,7 +136,8 @@ pub async fn serve_stdio() -> bool {
 }
 
 /// `qcls`, `qcls serve`, `qcls --stdio`: runs the server on a small runtime.
-pub fn run_stdio(log_level: u8) -> ExitCode {
+/// `log_level`: what `--log-level` said, if anything (see [`log::init`]).
+pub fn run_stdio(log_level: Option<u8>) -> ExitCode {
     log::init(log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
