@@ -499,21 +499,34 @@ impl<'m> ModelChecker<'m> {
     }
 
     /// Up to three close node names found without searching the whole model: a case
-    /// difference, then the names of the same scope.
+    /// difference; else the names that go on from what was written (a name typed halfway,
+    /// `/layer3/layer3.1/conv` for `/layer3/layer3.1/conv1/Conv`), then the closest names of
+    /// the same scope.
     fn nearby_names(&self, name: &str) -> Vec<String> {
+        const MAX: usize = 3;
         let model = self.model;
         let lookup = model.name_lookup();
         if let Some(&exact) = lookup.by_lowercase.get(&name.to_lowercase()) {
             return vec![model.nodes[exact].name.clone()];
         }
-        let Some(same_scope) = lookup.by_scope.get(name_scope(name)) else {
-            return Vec::new();
+        let mut found: Vec<String> = if name.is_empty() {
+            Vec::new()
+        } else {
+            lookup
+                .extending(&model.nodes, name)
+                .take(MAX)
+                .map(|id| model.nodes[id].name.clone())
+                .collect()
         };
-        let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
-        closest(name, names, 3)
-            .into_iter()
-            .map(str::to_string)
-            .collect()
+        if let Some(same_scope) = lookup.by_scope.get(name_scope(name)) {
+            let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
+            for close in closest(name, names, MAX) {
+                if found.len() < MAX && !found.iter().any(|f| f == close) {
+                    found.push(close.to_string());
+                }
+            }
+        }
+        found
     }
 
     fn subgraph_entry(&mut self, member: &Member, shadowed: bool) {

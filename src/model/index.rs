@@ -84,12 +84,31 @@ pub struct ModelIndex {
     name_lookup: std::sync::OnceLock<NameLookup>,
 }
 
-/// Node names by lowercase spelling and by scope (the part before the last `/`), for
-/// suggesting names close to a misspelled one.
+/// Node names by lowercase spelling, by scope (the part before the last `/`) and in sorted
+/// order, for suggesting names close to a misspelled or unfinished one.
 #[derive(Clone, Debug, Default)]
 pub struct NameLookup {
     pub by_lowercase: hashbrown::HashMap<String, NodeId>,
     pub by_scope: hashbrown::HashMap<String, Vec<NodeId>>,
+    /// Every distinct name once, sorted.
+    sorted: Vec<NodeId>,
+}
+
+impl NameLookup {
+    /// The nodes whose names start with `prefix` and are longer than it, in name order.
+    pub fn extending<'m>(
+        &'m self,
+        nodes: &'m [Node],
+        prefix: &'m str,
+    ) -> impl Iterator<Item = NodeId> + 'm {
+        let name = move |id: &NodeId| nodes[*id].name.as_str();
+        let from = self.sorted.partition_point(|id| name(id) < prefix);
+        self.sorted[from..]
+            .iter()
+            .copied()
+            .take_while(move |id| name(id).starts_with(prefix))
+            .filter(move |id| name(id).len() > prefix.len())
+    }
 }
 
 /// `/a/b/Conv` → `/a/b`.
@@ -264,7 +283,15 @@ impl ModelIndex {
                 {
                     ids.push(id);
                 }
+                lookup.sorted.push(id);
             }
+            let nodes = &self.nodes;
+            lookup
+                .sorted
+                .sort_unstable_by(|&a, &b| nodes[a].name.cmp(&nodes[b].name));
+            lookup
+                .sorted
+                .dedup_by(|a, b| nodes[*a].name == nodes[*b].name);
             lookup
         })
     }

@@ -417,6 +417,23 @@ pub(super) fn expect_model(src: &str, model: &str, code: Code, severity: Severit
 }
 
 #[test]
+fn a_name_typed_halfway_is_offered_the_names_that_go_on_from_it() {
+    let messages = expect_model(
+        r#"{"node_config": {«"/layer3/layer3.1/conv"»: {"qtype": "int16"}}}"#,
+        "resnet18",
+        Code::UnknownNode,
+        Severity::Warning,
+    );
+    assert!(
+        messages[0].contains(
+            "did you mean \"/layer3/layer3.1/conv1/Conv\", \"/layer3/layer3.1/conv2/Conv\""
+        ),
+        "{}",
+        messages[0]
+    );
+}
+
+#[test]
 fn unknown_node_explains_why() {
     let messages = expect_model(
         r#"{"node_config": {
