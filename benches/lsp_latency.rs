@@ -78,9 +78,12 @@ impl Server {
         let root_uri = uri(root);
         server.request(
             "initialize",
+            // As VS Code: documentation is resolved per item (Neovim 0.7 asks for full items).
             json!({"processId": null, "rootUri": root_uri, "capabilities": {
                 "textDocument": {"hover": {"contentFormat": ["markdown"]},
-                                 "completion": {"completionItem": {"documentationFormat": ["markdown"]}}}}}),
+                                 "completion": {"completionItem": {
+                                     "documentationFormat": ["markdown"],
+                                     "resolveSupport": {"properties": ["documentation", "detail", "additionalTextEdits"]}}}}}}),
         );
         server.notify("initialized", json!({}));
         server

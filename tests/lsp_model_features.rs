@@ -254,6 +254,78 @@ async fn hover_tables_are_aligned_text_for_clients_that_do_not_render_tables() {
 }
 
 #[tokio::test]
+async fn node_documentation_is_resolved_for_clients_that_ask_for_it() {
+    let text = "{\"node_config\": {\"/layer1/\"}}";
+    let (mut w, _) = Workspace::new(Some("resnet18"), 0, text).await;
+    let at = json!({"line": 0, "character": 24});
+    let full = w
+        .client
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": w.uri}, "position": at}),
+        )
+        .await
+        .unwrap();
+    let expected = find(&full, "/layer1/layer1.0/conv1/Conv").unwrap()["documentation"].clone();
+    assert!(
+        expected["value"].as_str().unwrap().contains("inputs:"),
+        "{expected}"
+    );
+
+    // A client that resolves documentation gets the list without it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/models/resnet18/optimized_float_model.onnx"),
+        dir.path().join("optimized_float_model.onnx"),
+    )
+    .unwrap();
+    let uri = format!("file://{}", dir.path().join("quant_config.json").display());
+    let mut client = lsp_support::Client::new();
+    let init = client
+        .initialize(json!({"capabilities": {"textDocument": {
+            "completion": {"completionItem": {
+                "documentationFormat": ["markdown"],
+                "resolveSupport": {"properties": ["documentation", "detail"]}
+            }}
+        }}}))
+        .await;
+    assert_eq!(
+        init["capabilities"]["completionProvider"]["resolveProvider"],
+        true
+    );
+    client.open(&uri, text).await;
+    client.diagnostics(&uri, Some(1)).await;
+    let light = client
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": at}),
+        )
+        .await
+        .unwrap();
+    let item = find(&light, "/layer1/layer1.0/conv1/Conv").unwrap().clone();
+    assert!(item.get("documentation").is_none(), "{item}");
+    assert_eq!(item["detail"], "Conv");
+    // resnet18's documentation is short; a large model's is most of the list.
+    assert!(light.to_string().len() < full.to_string().len() * 3 / 4);
+    let resolved = client
+        .request("completionItem/resolve", item)
+        .await
+        .unwrap();
+    assert_eq!(resolved["documentation"], expected);
+    assert_eq!(resolved["label"], "/layer1/layer1.0/conv1/Conv");
+    // An item the server did not make (no data) comes back as it was.
+    let foreign = json!({"label": "x"});
+    assert_eq!(
+        client
+            .request("completionItem/resolve", foreign.clone())
+            .await
+            .unwrap(),
+        foreign
+    );
+}
+
+#[tokio::test]
 async fn inlay_hints_for_a_small_config() {
     let (mut w, _) = Workspace::new(Some("resnet18"), 0, HOVER_CONFIG).await;
     let r = w

@@ -9,12 +9,12 @@ use hashbrown::HashSet;
 use super::hover::{describe_key, type_text};
 use super::node_info::{compact, select, tensor_list, tier, MAX_NAME_ITEMS};
 use super::precision::{ec_works, node_precision, NodeFilter, Settings};
-use crate::model::{known_op_types, ModelIndex};
+use crate::model::{known_op_types, ModelIndex, NodeId};
 use crate::spec::{
-    lookup_level, Dialect, Locale, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
+    lookup_level, Dialect, Locale, Profile, ScalarType, ValueSpec, EC, WIDE_OPS, WIDE_PRECISIONS,
 };
 use crate::syntax::{cursor_at, node_at, Bias, Cursor, Seg, Slot};
-use crate::syntax::{Parse, ValueKind};
+use crate::syntax::{Parse, Value, ValueKind};
 use crate::text::TextRange;
 
 mod yaml;
@@ -221,6 +221,43 @@ fn op_type_keys(ctx: &Ctx, present: &HashSet<&str>) -> Vec<CompletionItem> {
     items
 }
 
+/// The settings that decide the precision of a node no node_config entry names (the nodes
+/// offered as new keys).
+fn unconfigured_node_settings(
+    config: Option<&Value>,
+    model: &ModelIndex,
+    profile: Profile,
+) -> Settings {
+    Settings::read_some(config, Some(model), NodeFilter::None, profile)
+}
+
+/// What a node-name item shows beside the list: op type with input precisions, inputs, outputs.
+fn node_item_documentation(model: &ModelIndex, settings: &Settings, id: NodeId) -> String {
+    let node = &model.nodes[id];
+    let np = node_precision(model, settings, id);
+    format!(
+        "`{}`({})  \ninputs: {}  \noutputs: {}",
+        node.op_type,
+        compact(&np),
+        tensor_list(&node.inputs),
+        tensor_list(&node.outputs),
+    )
+}
+
+/// The documentation of the node-name item `name` in a config (`config`, its tree), for
+/// clients that ask for it when an item is selected (`completionItem/resolve`) rather than with
+/// the list: a thousand items' documentation is most of a list's size.
+pub fn node_completion_documentation(
+    config: Option<&Value>,
+    model: &ModelIndex,
+    profile: Profile,
+    name: &str,
+) -> Option<String> {
+    let first = *model.nodes_named(name).first()?;
+    let settings = unconfigured_node_settings(config, model, profile);
+    Some(node_item_documentation(model, &settings, first))
+}
+
 /// Node names of the model not configured yet, bounded and prefiltered by what was typed.
 fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
     let Some(model) = ctx.model else {
@@ -229,13 +266,7 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
     let (picked, cut) = select(model.node_names(), ctx.typed, MAX_NAME_ITEMS, |n| {
         !present.contains(n)
     });
-    // The names offered are not configured yet, so no node entry can concern them.
-    let settings = Settings::read_some(
-        ctx.parse.root.as_ref(),
-        Some(model),
-        NodeFilter::None,
-        ctx.dialect.profile,
-    );
+    let settings = unconfigured_node_settings(ctx.parse.root.as_ref(), model, ctx.dialect.profile);
     let items = picked
         .into_iter()
         .enumerate()
@@ -248,19 +279,11 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
             } else {
                 node.op_type.clone()
             };
-            let np = node_precision(model, &settings, first);
-            let documentation = format!(
-                "`{}`({})  \ninputs: {}  \noutputs: {}",
-                node.op_type,
-                compact(&np),
-                tensor_list(&node.inputs),
-                tensor_list(&node.outputs),
-            );
             Some(CompletionItem {
                 label: name.to_string(),
                 kind: CompletionKind::Node,
                 detail: Some(detail),
-                documentation: Some(documentation),
+                documentation: Some(node_item_documentation(model, &settings, first)),
                 range: ctx.range,
                 new_text: quote(name),
                 sort_text: format!("{rank:05}"),

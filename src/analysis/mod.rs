@@ -32,7 +32,10 @@ mod suggest;
 mod symbols;
 
 pub use check::{check, check_after_splice, check_document, CheckContext, Checked, ModelStatus};
-pub use completion::{complete, complete_yaml, CompletionItem, CompletionKind, Completions};
+pub use completion::{
+    complete, complete_yaml, node_completion_documentation, CompletionItem, CompletionKind,
+    Completions,
+};
 pub use diagnostic::{limit_diagnostics, Code, Diagnostic, DiagnosticConfig, Related, Severity};
 pub use document_kind::{document_kind, is_yaml_name, DocumentKind, CONFIG_SECTIONS};
 pub use explain::Explanation;

@@ -31,6 +31,9 @@ pub struct ClientFlags {
     pub hover_markdown: bool,
     /// `textDocument.completion.completionItem.documentationFormat` contains markdown.
     pub completion_markdown: bool,
+    /// `textDocument.completion.completionItem.resolveSupport.properties` contains
+    /// `documentation`: node-name items are sent without it and resolved one by one.
+    pub completion_resolve: bool,
     /// `textDocument.documentSymbol.hierarchicalDocumentSymbolSupport`.
     pub hierarchical_symbols: bool,
     /// `textDocument.foldingRange.rangeLimit`.
@@ -69,6 +72,11 @@ impl ClientFlags {
                     .and_then(|c| c.completion_item.as_ref())
                     .and_then(|i| i.documentation_format.as_ref()),
             ),
+            completion_resolve: td
+                .and_then(|t| t.completion.as_ref())
+                .and_then(|c| c.completion_item.as_ref())
+                .and_then(|i| i.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "documentation")),
             hierarchical_symbols: td
                 .and_then(|t| t.document_symbol.as_ref())
                 .and_then(|s| s.hierarchical_document_symbol_support)
@@ -129,6 +137,7 @@ pub fn server_capabilities(flags: &ClientFlags, encoding: PositionEncoding) -> S
             // `"` starts a key or value, `:` precedes a value (a space would pop the list up
             // while indenting).
             trigger_characters: Some(vec!["\"".into(), ":".into()]),
+            resolve_provider: Some(flags.completion_resolve),
             ..Default::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),

@@ -251,11 +251,32 @@ pub fn completion(
         session.encoding,
         result.items,
         session.flags.completion_markdown,
+        session.flags.completion_resolve,
     );
+    *state
+        .last_completion
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some(snap.uri.clone());
     Some(lsp::CompletionResponse::List(lsp::CompletionList {
         is_incomplete,
         items,
     }))
+}
+
+/// The documentation of the node-name item `node` in this document (`completionItem/resolve`).
+pub fn completion_documentation(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    node: &str,
+) -> Option<String> {
+    let (model, dialect) = loaded_model(state, snap, session);
+    let config = if snap.yaml {
+        snap.inline.as_ref().and_then(|p| p.root.as_ref())
+    } else {
+        snap.parse.root.as_ref()
+    };
+    analysis::node_completion_documentation(config, model.as_deref()?, dialect.profile, node)
 }
 
 pub fn hover(

@@ -449,6 +449,30 @@ impl LanguageServer for Backend {
         .await
     }
 
+    /// Node-name items come without documentation to clients that resolve it: a list of a
+    /// thousand names is then a tenth of the size.
+    async fn completion_resolve(&self, item: CompletionItem) -> jsonrpc::Result<CompletionItem> {
+        let uri = self
+            .state
+            .last_completion
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let (Some(node), Some(uri)) = (proto::from_proto::resolve_target(&item), uri) else {
+            return Ok(item);
+        };
+        let markdown = self.state.session().flags.completion_markdown;
+        let found = self
+            .run(&uri, move |state, snap, session| {
+                handlers::completion_documentation(state, snap, session, &node)
+            })
+            .await?;
+        Ok(match found {
+            Some(text) => proto::to_proto::resolved(item, text, markdown),
+            None => item,
+        })
+    }
+
     async fn hover(&self, params: HoverParams) -> jsonrpc::Result<Option<Hover>> {
         let pos = params.text_document_position_params.position;
         self.run(

@@ -57,6 +57,12 @@ pub mod from_proto {
         let s = s.split(['?', '#']).next().unwrap_or(s);
         s.rsplit('/').next().unwrap_or(s).to_string()
     }
+
+    /// The node a node-name item names, when its documentation is to be resolved.
+    pub fn resolve_target(item: &lsp::CompletionItem) -> Option<String> {
+        let node = item.data.as_ref()?.get("node")?.as_str()?;
+        Some(node.to_string())
+    }
 }
 
 pub mod to_proto {
@@ -128,11 +134,14 @@ pub mod to_proto {
     }
 
     /// The items of one list. They usually share their replace range: it is converted once.
+    /// With `resolve` (clients that resolve documentation), node names go without their
+    /// documentation and carry their name to resolve it by.
     pub fn completion_items(
         doc: &Document,
         enc: PositionEncoding,
         items: Vec<analysis::CompletionItem>,
         markdown: bool,
+        resolve: bool,
     ) -> Vec<lsp::CompletionItem> {
         let mut last: Option<(TextRange, lsp::Range)> = None;
         items
@@ -146,9 +155,28 @@ pub mod to_proto {
                         to
                     }
                 };
-                completion_item(converted, item, markdown)
+                let deferred = (resolve && item.kind == analysis::CompletionKind::Node)
+                    .then(|| serde_json::json!({ "node": item.label }));
+                let mut item = item;
+                if deferred.is_some() {
+                    item.documentation = None;
+                }
+                lsp::CompletionItem {
+                    data: deferred,
+                    ..completion_item(converted, item, markdown)
+                }
             })
             .collect()
+    }
+
+    /// `item` with its documentation.
+    pub fn resolved(
+        mut item: lsp::CompletionItem,
+        markdown_text: String,
+        markdown: bool,
+    ) -> lsp::CompletionItem {
+        item.documentation = Some(documentation(markdown_text, markdown));
+        item
     }
 
     fn completion_item(

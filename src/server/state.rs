@@ -77,6 +77,9 @@ pub struct State {
     /// Problems with `initializationOptions`, shown once the client is initialized.
     pub pending_messages: Mutex<Vec<String>>,
     pub shutdown_requested: AtomicBool,
+    /// The document of the last completion list: `completionItem/resolve` carries only the
+    /// item, and a client resolves items of the list it shows.
+    pub last_completion: Mutex<Option<Uri>>,
 }
 
 impl State {
@@ -94,6 +97,7 @@ impl State {
             jobs,
             job_receiver: Mutex::new(Some(rx)),
             pending_messages: Mutex::new(Vec::new()),
+            last_completion: Mutex::new(None),
             shutdown_requested: AtomicBool::new(false),
         }
     }
