@@ -187,3 +187,85 @@ fn unknown_dollar_requests_get_method_not_found() {
     send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
     assert_eq!(child.wait().expect("qcls exits").code(), Some(0));
 }
+
+/// A message the server cannot read is answered with a JSON-RPC error and the server reads on:
+/// the editor keeps every feature. Only the end of stdin (or `exit`) ends it.
+#[test]
+fn unreadable_messages_are_answered_and_the_server_carries_on() {
+    let (mut child, mut stdin, mut out) = initialized(&[], Stdio::null());
+    let framed = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let bad: Vec<(String, serde_json::Value, i64)> = vec![
+        (framed("{not json"), serde_json::Value::Null, -32700),
+        (
+            framed(r#"[{"jsonrpc":"2.0","id":5,"method":"shutdown"}]"#),
+            serde_json::Value::Null,
+            -32600,
+        ),
+        (
+            framed(r#"{"jsonrpc":"2.0","id":true,"method":"textDocument/hover"}"#),
+            serde_json::Value::Null,
+            -32600,
+        ),
+        (
+            framed(r#"{"id":7,"method":"foo"}"#),
+            serde_json::json!(7),
+            -32600,
+        ),
+        (
+            "hello, this is no header\r\n\r\n".to_string(),
+            serde_json::Value::Null,
+            -32700,
+        ),
+        (
+            "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}".to_string(),
+            serde_json::Value::Null,
+            -32700,
+        ),
+    ];
+    for (i, (frame, id, code)) in bad.iter().enumerate() {
+        stdin.write_all(frame.as_bytes()).unwrap();
+        let answer = next_response(&mut out);
+        assert_eq!(answer["id"], *id, "{answer}");
+        assert_eq!(answer["error"]["code"], *code, "{answer}");
+        // Still serving: a request right after is answered.
+        let ask = 100 + i as u64;
+        send(
+            &mut stdin,
+            &format!(
+                r#"{{"jsonrpc":"2.0","id":{ask},"method":"textDocument/hover","params":{{"textDocument":{{"uri":"file:///nowhere/quant_config.json"}},"position":{{"line":0,"character":0}}}}}}"#
+            ),
+        );
+        let answer = response(&mut out, ask);
+        assert!(answer.get("error").is_none(), "{answer}");
+    }
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+    );
+    response(&mut out, 2);
+    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+/// stdin closed in the middle of a message ends the server at once.
+#[test]
+fn stdin_closed_mid_message_ends_the_server() {
+    let (mut child, mut stdin, _out) = initialized(&[], Stdio::null());
+    stdin
+        .write_all(b"Content-Length: 500\r\n\r\n{\"jsonrpc\":\"2.0\",")
+        .unwrap();
+    drop(stdin);
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "qcls still runs after its stdin closed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    // No shutdown came first: LSP's exit code for that.
+    assert_eq!(status.code(), Some(1));
+}

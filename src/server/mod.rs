@@ -28,6 +28,7 @@ mod state;
 mod task;
 #[cfg(test)]
 mod tests;
+mod transport;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
@@ -129,9 +130,17 @@ where
 pub async fn serve_stdio() -> bool {
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-        .serve(DollarRequests(service))
-        .await;
+    // Messages the service cannot read are answered by the transport, which reads on.
+    transport::serve(
+        tokio::io::stdin(),
+        tokio::io::stdout(),
+        async move |input, output| {
+            Server::new(input, output, socket)
+                .serve(DollarRequests(service))
+                .await;
+        },
+    )
+    .await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
 
@@ -150,7 +159,10 @@ pub fn run_stdio(log_level: Option<u8>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if runtime.block_on(serve_stdio()) {
+    let clean = runtime.block_on(serve_stdio());
+    // A read of stdin may still be waiting on its blocking thread: do not wait for it.
+    runtime.shutdown_background();
+    if clean {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

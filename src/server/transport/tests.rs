@@ -1,0 +1,139 @@
+use super::*;
+
+/// Every frame of `input`, read as the server reads the client's.
+fn frames_of(input: &[u8], max_message: usize) -> Vec<Frame> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let mut reader = FrameReader::new(input);
+        reader.max_message = max_message;
+        let mut out = Vec::new();
+        loop {
+            match reader.next().await.expect("reading memory cannot fail") {
+                Frame::End => return out,
+                frame => out.push(frame),
+            }
+        }
+    })
+}
+
+fn message(body: &str) -> Vec<u8> {
+    framed(body.as_bytes())
+}
+
+const OK: &str = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
+
+fn codes(frames: &[Frame]) -> Vec<String> {
+    frames
+        .iter()
+        .map(|f| match f {
+            Frame::Message(body) => String::from_utf8_lossy(body).into_owned(),
+            Frame::Bad { id, code, .. } => format!("error {code} for id {id}"),
+            Frame::End => "end".into(),
+        })
+        .collect()
+}
+
+#[test]
+fn a_bad_message_is_answered_and_the_next_one_read() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"{not json", "error -32700 for id null"),
+        (
+            br#"[{"jsonrpc":"2.0","id":5,"method":"shutdown"}]"#,
+            "error -32600 for id null",
+        ),
+        (
+            br#"{"jsonrpc":"2.0","id":true,"method":"x"}"#,
+            "error -32600 for id null",
+        ),
+        (
+            br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#,
+            "error -32600 for id null",
+        ),
+        (br#"{"id":7,"method":"x"}"#, "error -32600 for id 7"),
+        (
+            br#"{"jsonrpc":"2.0","id":"a","method":3}"#,
+            r#"error -32600 for id "a""#,
+        ),
+        (br#"{"jsonrpc":"2.0","id":8}"#, "error -32600 for id 8"),
+        (br#""just a string""#, "error -32600 for id null"),
+    ];
+    for (body, expected) in cases {
+        let mut input = framed(body);
+        input.extend(message(OK));
+        assert_eq!(
+            codes(&frames_of(&input, MAX_MESSAGE_BYTES)),
+            [expected.to_string(), OK.to_string()],
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
+}
+
+#[test]
+fn broken_headers_resynchronise_on_the_next_content_length() {
+    let cases: &[&[u8]] = &[
+        b"hello world\r\n\r\n",
+        b"Content-Type: x\r\n\r\n{}",
+        b"Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+        b"Content-Length: many\r\n\r\n{}",
+        b"\x00\x01garbage without any line end",
+        &[b'x'; 100_000],
+    ];
+    for bad in cases {
+        let mut input = bad.to_vec();
+        input.extend(b"\r\n");
+        input.extend(message(OK));
+        let frames = frames_of(&input, MAX_MESSAGE_BYTES);
+        assert_eq!(
+            codes(&frames),
+            ["error -32700 for id null".to_string(), OK.to_string()],
+            "{}",
+            String::from_utf8_lossy(bad)
+        );
+    }
+}
+
+#[test]
+fn lf_only_headers_and_other_headers_are_read() {
+    let input = format!(
+        "Content-Type: application/vscode-jsonrpc; charset=utf-8\ncontent-length: {}\n\n{OK}",
+        OK.len()
+    );
+    assert_eq!(codes(&frames_of(input.as_bytes(), MAX_MESSAGE_BYTES)), [OK]);
+}
+
+#[test]
+fn a_short_content_length_costs_that_message_only() {
+    // The rest of the body is read as garbage up to the next header.
+    let mut input = b"Content-Length: 5\r\n\r\n".to_vec();
+    input.extend(br#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+    input.extend(b"\r\n");
+    input.extend(message(OK));
+    let frames = frames_of(&input, MAX_MESSAGE_BYTES);
+    assert_eq!(frames.last(), Some(&Frame::Message(OK.as_bytes().to_vec())));
+    assert!(frames.len() <= 3, "{:?}", codes(&frames));
+}
+
+#[test]
+fn a_message_over_the_limit_is_skipped_unread() {
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","method":"x","params":"{}"}}"#,
+        "a".repeat(1000)
+    );
+    let mut input = message(&big);
+    input.extend(message(OK));
+    assert_eq!(
+        codes(&frames_of(&input, 500)),
+        ["error -32600 for id null".to_string(), OK.to_string()]
+    );
+}
+
+#[test]
+fn input_cut_off_mid_message_ends() {
+    let mut input = message(OK);
+    input.extend(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
+    assert_eq!(codes(&frames_of(&input, MAX_MESSAGE_BYTES)), [OK]);
+    assert!(frames_of(b"Content-Len", MAX_MESSAGE_BYTES).is_empty());
+}
