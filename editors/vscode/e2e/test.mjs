@@ -367,7 +367,11 @@ await check('"qcls: Show effective precision" opens its view with the table of e
     }
     return false;
   }, { timeout: 30_000 });
+  // Close the preview (not the config): make its tab the active one first.
+  await page.locator(".tab", { hasText: "precision.md" }).first().click();
+  await until("the precision view to be the active editor", async () => (await page.locator(".tab.active", { hasText: "precision.md" }).count()) > 0);
   await runCommand("View: Close Editor");
+  await until("the precision view closed", async () => (await page.locator(".tab", { hasText: "precision.md" }).count()) === 0);
   await focusEditor();
   await until(`${CONFIG} to be the active editor again`, async () =>
     (await page.locator(".editor-group-container.active .tab.active").getAttribute("aria-label"))?.startsWith(CONFIG),
