@@ -3,12 +3,12 @@ import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "out/", "node_modules/", "schemas/", "*.vsix"] },
+  { ignores: ["dist/", "out/", "node_modules/", "e2e/node_modules/", "schemas/", "*.vsix"] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ["*.mjs", "scripts/*.mjs", "e2e/*.mjs"] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       eqeqeq: "error",
@@ -20,6 +20,13 @@ export default tseslint.config(
     files: ["**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: { console: "readonly", process: "readonly" } },
+  },
+  {
+    // The end-to-end test runs in Node 20 (fetch, URL, timers) and pokes at untyped DOM.
+    files: ["e2e/*.mjs"],
+    languageOptions: {
+      globals: { console: "readonly", process: "readonly", fetch: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", document: "readonly" },
+    },
   },
   {
     // Tests poke at loosely typed JSON (package.json, explain output).

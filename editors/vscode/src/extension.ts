@@ -1,5 +1,6 @@
 // VS Code glue for the qcls language server. All decisions that can be made without VS Code
-// live in the pure modules (findServer, settings, explainMarkdown, modelLens) and are unit-tested.
+// live in the pure modules (findServer, bundled, languageMode, settings, explainMarkdown,
+// modelLens) and are unit-tested.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,38 +9,58 @@ import {
   CodeLensRequest,
   CodeLensResolveRequest,
   DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
   LanguageClient,
   State,
   type DocumentSelector,
   type LanguageClientOptions,
+  type ServerCapabilities,
   type ServerOptions,
 } from "vscode-languageclient/node";
+import { bundledServerBase, ensureExecutable } from "./bundled";
 import { renderExplainMarkdown } from "./explainMarkdown";
 import { findServer, type FindServerResult } from "./findServer";
+import { JSON_LANGUAGES, QUANT_CONFIG_LANGUAGE, languageToSwitchTo } from "./languageMode";
 import { firstLineZeroLens, lensTitle, statusBarText } from "./modelLens";
 import { toInitializationOptions, toServerSettings, type ServerSettings } from "./settings";
 
 const EXPLAIN_SCHEME = "qcls-explain";
 
+/** The server's custom request that explains a document's current text. */
+const EXPLAIN_METHOD = "qcls/explain";
+
 /**
- * Files named like a quant_config, plus every JSON/JSONC document: the server answers only for
- * documents whose top level has model_config/op_config/node_config/subgraph_config (docs/spec.md, "Documents and settings"),
- * so attaching to all JSON is how "JSON files that look like quant_configs" are served.
+ * The documents qcls's features (diagnostics, completion, hover, formatting, outline, ...) are
+ * registered for: the quant-config language (files named *quant_config*.json(c), and JSON
+ * documents the server recognises by content, see languageMode.ts), and YAML, where the server
+ * answers only for hb_compile configs (a top-level model_parameters, input_parameters,
+ * calibration_parameters or compiler_parameters), so qcls sits beside any YAML extension.
  */
 export const DOCUMENT_SELECTOR: DocumentSelector = [
-  { scheme: "file", pattern: "**/*quant_config*.json" },
-  { scheme: "file", pattern: "**/*quant_config*.jsonc" },
-  { scheme: "file", language: "json" },
-  { scheme: "file", language: "jsonc" },
-  { scheme: "untitled", language: "json" },
-  { scheme: "untitled", language: "jsonc" },
-  // hb_compile YAMLs: the server answers only for YAML whose top level has model_parameters,
-  // input_parameters, calibration_parameters or compiler_parameters, so qcls sits beside any
-  // YAML extension.
+  { scheme: "file", language: QUANT_CONFIG_LANGUAGE },
+  { scheme: "untitled", language: QUANT_CONFIG_LANGUAGE },
   { scheme: "file", language: "yaml" },
 ];
 
+/**
+ * The documents whose text is sent to the server: those above plus every JSON/JSONC document,
+ * because the server decides by content which JSON it serves (a top-level model_config,
+ * op_config, node_config or subgraph_config; docs/spec.md, "Documents and settings"). No
+ * feature is registered for plain JSON, so VS Code's JSON Language Features stay its only
+ * formatter and outline; a JSON document qcls serves is switched to the quant-config language.
+ */
+export const SYNC_SELECTOR: DocumentSelector = [
+  ...DOCUMENT_SELECTOR,
+  ...JSON_LANGUAGES.flatMap((language) => [
+    { scheme: "file", language },
+    { scheme: "untitled", language },
+  ]),
+];
+
 let client: LanguageClient | undefined;
+let extensionPath: string | undefined;
 let outputChannel: vscode.OutputChannel;
 let statusItem: vscode.StatusBarItem;
 let statusSeq = 0;
@@ -60,7 +81,16 @@ function isExecutable(p: string): boolean {
 
 function locateServer(): FindServerResult {
   const cfg = vscode.workspace.getConfiguration("qcls");
+  let bundledPath: string | undefined;
+  if (extensionPath !== undefined) {
+    bundledPath = bundledServerBase(extensionPath);
+    const bundled = process.platform === "win32" ? `${bundledPath}.exe` : bundledPath;
+    const state = ensureExecutable(bundled);
+    if (state === "made-executable") outputChannel.appendLine(`Made the bundled server executable: ${bundled}`);
+    else if (typeof state === "object") outputChannel.appendLine(`The bundled server ${bundled} is not executable and chmod failed: ${state.failed}`);
+  }
   return findServer({
+    bundledPath,
     configuredPath: cfg.get<string | null>("server.path"),
     env: process.env,
     platform: process.platform,
@@ -105,6 +135,15 @@ async function startClient(): Promise<void> {
     }),
     outputChannel,
     middleware: {
+      // Once the server has a JSON document, ask it whether it serves it (languageMode.ts).
+      didOpen: async (doc, next) => {
+        await next(doc);
+        void matchLanguageMode(doc);
+      },
+      didChange: async (event, next) => {
+        await next(event);
+        if (JSON_LANGUAGES.includes(event.document.languageId)) scheduleLanguageCheck(event.document);
+      },
       workspace: {
         // Answer `workspace/configuration` for section "qcls" with the normalised settings
         // (no "auto" locale, no client-only keys), whatever VS Code stores.
@@ -123,6 +162,7 @@ async function startClient(): Promise<void> {
     },
   };
   const c = new LanguageClient("qcls", "qcls (quant_config)", serverOptions, clientOptions);
+  syncJsonDocuments(c);
   c.onDidChangeState((e) => {
     if (e.newState === State.Running) void updateStatus(vscode.window.activeTextEditor);
     else statusItem.hide();
@@ -136,6 +176,73 @@ async function startClient(): Promise<void> {
       if (choice === "Open Settings") void vscode.commands.executeCommand("workbench.action.openSettings", "qcls.server.path");
     });
   }
+}
+
+/**
+ * Sends the text of every JSON document (SYNC_SELECTOR) to the server, while its features stay
+ * registered for DOCUMENT_SELECTOR only: the client registers every feature for
+ * `documentSelector`, so the three document-sync features are given the wider selector.
+ */
+function syncJsonDocuments(c: LanguageClient): void {
+  type Initialize = (capabilities: ServerCapabilities, documentSelector: DocumentSelector | undefined) => void;
+  const features: { initialize: Initialize }[] = [
+    c.getFeature(DidOpenTextDocumentNotification.method),
+    c.getFeature(DidChangeTextDocumentNotification.method),
+    c.getFeature(DidCloseTextDocumentNotification.method),
+  ];
+  for (const feature of features) {
+    const initialize = feature.initialize.bind(feature);
+    feature.initialize = (capabilities) => initialize(capabilities, SYNC_SELECTOR);
+  }
+}
+
+/** Documents whose language mode the extension switched, while they stay open. */
+const switchedLanguage = new Set<string>();
+const languageChecks = new Map<string, ReturnType<typeof setTimeout>>();
+
+/** Gives `doc` the language mode that matches whether qcls serves it (languageMode.ts). */
+async function matchLanguageMode(doc: vscode.TextDocument): Promise<void> {
+  const c = client;
+  const key = doc.uri.toString();
+  if (c === undefined || !c.isRunning() || switchedLanguage.has(key)) return;
+  if (doc.languageId !== QUANT_CONFIG_LANGUAGE && !JSON_LANGUAGES.includes(doc.languageId)) return;
+  let served: boolean;
+  try {
+    // `null` for documents qcls does not serve; onlyOverridden keeps the answer short.
+    const result: unknown = await c.sendRequest(EXPLAIN_METHOD, {
+      textDocument: { uri: c.code2ProtocolConverter.asUri(doc.uri) },
+      onlyOverridden: true,
+    });
+    served = result !== null && result !== undefined;
+  } catch (err) {
+    outputChannel.appendLine(`Could not ask whether qcls serves ${key}: ${String(err)}`);
+    return;
+  }
+  if (doc.isClosed) return;
+  const target = languageToSwitchTo(doc.languageId, served, switchedLanguage.has(key));
+  if (target === undefined) return;
+  outputChannel.appendLine(`${key} is ${served ? "" : "not "}a document qcls serves: language mode ${doc.languageId} -> ${target}`);
+  switchedLanguage.add(key);
+  try {
+    await vscode.languages.setTextDocumentLanguage(doc, target);
+  } catch (err) {
+    switchedLanguage.delete(key);
+    outputChannel.appendLine(`Could not change the language mode of ${key}: ${String(err)}`);
+  }
+}
+
+/** A JSON document being edited may become a quant_config: ask again once typing pauses. */
+function scheduleLanguageCheck(doc: vscode.TextDocument): void {
+  const key = doc.uri.toString();
+  if (switchedLanguage.has(key)) return;
+  clearTimeout(languageChecks.get(key));
+  languageChecks.set(
+    key,
+    setTimeout(() => {
+      languageChecks.delete(key);
+      void matchLanguageMode(doc);
+    }, 500),
+  );
 }
 
 async function stopClient(): Promise<void> {
@@ -196,9 +303,6 @@ async function updateStatus(editor: vscode.TextEditor | undefined): Promise<void
     outputChannel.appendLine(`code lens request failed: ${String(err)}`);
   }
 }
-
-/** The server's custom request that explains a document's current text. */
-const EXPLAIN_METHOD = "qcls/explain";
 
 /** The explain view of each config (by the config's URI), refreshed as the config changes. */
 const explainViews = new Map<string, vscode.Uri>();
@@ -261,6 +365,7 @@ async function showEffectivePrecision(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  extensionPath = context.extensionPath;
   outputChannel = vscode.window.createOutputChannel("qcls");
   statusItem = vscode.window.createStatusBarItem("qcls.model", vscode.StatusBarAlignment.Right, 100);
   statusItem.name = "qcls paired model";
@@ -285,6 +390,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => {
+      // A language change closes and reopens the document, which stays in textDocuments; a
+      // document that is really closed is forgotten, and its language is decided anew when it
+      // is opened again.
+      const key = doc.uri.toString();
+      if (!vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)) {
+        switchedLanguage.delete(key);
+        clearTimeout(languageChecks.get(key));
+        languageChecks.delete(key);
+      }
       if (doc.uri.scheme === EXPLAIN_SCHEME) {
         explainDocs.delete(doc.uri.toString());
         explainViews.delete(doc.uri.query);

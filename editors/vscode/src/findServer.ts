@@ -14,10 +14,17 @@ export interface FindServerOptions {
   homeDir?: string;
   /** True when `p` is an existing, executable regular file. */
   isExecutable: (p: string) => boolean;
+  /**
+   * The server shipped inside a platform-specific extension package, without the `.exe` on
+   * Windows (`<extension>/server/qcls`); absent or not executable in the plain package.
+   */
+  bundledPath?: string;
 }
 
+export type ServerSource = "setting" | "PATH" | "bundled";
+
 export type FindServerResult =
-  | { found: true; path: string; source: "setting" | "PATH" }
+  | { found: true; path: string; source: ServerSource }
   | { found: false; source: "setting" | "PATH"; message: string; tried: string[] };
 
 export const SERVER_NAME = "qcls";
@@ -65,7 +72,9 @@ export function executableCandidates(base: string, platform: NodeJS.Platform, en
 
 /**
  * Finds the server: the `qcls.server.path` setting when it is set (and then only there: a
- * wrong setting is reported, not silently replaced by another binary), else `qcls` on PATH.
+ * wrong setting is reported, not silently replaced by another binary), else `qcls` on PATH
+ * (a server the user installed wins over the one that came with the extension), else the
+ * bundled server.
  */
 export function findServer(opts: FindServerOptions): FindServerResult {
   const p = pathApi(opts.platform);
@@ -93,11 +102,17 @@ export function findServer(opts: FindServerOptions): FindServerResult {
       if (opts.isExecutable(cand)) return { found: true, path: cand, source: "PATH" };
     }
   }
+  if (opts.bundledPath !== undefined && opts.bundledPath !== "") {
+    for (const cand of executableCandidates(opts.bundledPath, opts.platform, opts.env)) {
+      tried.push(cand);
+      if (opts.isExecutable(cand)) return { found: true, path: cand, source: "bundled" };
+    }
+  }
   return {
     found: false,
     source: "PATH",
     tried,
     message:
-      "The qcls language server was not found on PATH. Install it (cargo install --path . in the qcls repository) or set qcls.server.path.",
+      "The qcls language server was not found on PATH and this package of the extension does not bundle it. Install it (cargo install --path . in the qcls repository), set qcls.server.path, or install the extension package for your platform.",
   };
 }

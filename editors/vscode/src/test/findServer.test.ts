@@ -69,6 +69,61 @@ describe("findServer on Linux/macOS", () => {
   });
 });
 
+describe("findServer with a bundled server", () => {
+  const bundledPath = "/ext/qcls-0.1.0-linux-x64/server/qcls";
+
+  it("prefers qcls on PATH to the bundled server", () => {
+    const r = findServer({ env: { PATH: "/usr/bin" }, platform: "linux", bundledPath, isExecutable: only("/usr/bin/qcls", bundledPath) });
+    assert.deepEqual(r, { found: true, path: "/usr/bin/qcls", source: "PATH" });
+  });
+
+  it("falls back to the bundled server when PATH has none", () => {
+    const r = findServer({ env: { PATH: "/usr/bin:/bin" }, platform: "linux", bundledPath, isExecutable: only(bundledPath) });
+    assert.deepEqual(r, { found: true, path: bundledPath, source: "bundled" });
+  });
+
+  it("prefers the setting to PATH and to the bundled server", () => {
+    const r = findServer({
+      configuredPath: "/opt/qcls",
+      env: { PATH: "/usr/bin" },
+      platform: "linux",
+      bundledPath,
+      isExecutable: only("/opt/qcls", "/usr/bin/qcls", bundledPath),
+    });
+    assert.deepEqual(r, { found: true, path: "/opt/qcls", source: "setting" });
+  });
+
+  it("does not fall back to the bundled server when the configured path is wrong", () => {
+    const r = findServer({ configuredPath: "/opt/qcls", env: { PATH: "" }, platform: "linux", bundledPath, isExecutable: only(bundledPath) });
+    assert.equal(r.found, false);
+    assert.equal(r.source, "setting");
+  });
+
+  it("lists the bundled path among the places tried when nothing is found", () => {
+    const r = findServer({ env: { PATH: "/usr/bin" }, platform: "linux", bundledPath, isExecutable: () => false });
+    assert.equal(r.found, false);
+    assert.deepEqual(!r.found && r.tried, ["/usr/bin/qcls", bundledPath]);
+    assert.match(!r.found ? r.message : "", /does not bundle it/);
+  });
+
+  it("treats an empty bundled path as none (the plain package)", () => {
+    const r = findServer({ env: { PATH: "/usr/bin" }, platform: "linux", bundledPath: "", isExecutable: () => true });
+    assert.deepEqual(r, { found: true, path: "/usr/bin/qcls", source: "PATH" });
+    const none = findServer({ env: {}, platform: "linux", bundledPath: "", isExecutable: () => true });
+    assert.deepEqual(!none.found && none.tried, []);
+  });
+
+  it("finds the bundled qcls.exe on Windows", () => {
+    const r = findServer({
+      env: { Path: "C:\\Windows" },
+      platform: "win32",
+      bundledPath: "C:\\ext\\server\\qcls",
+      isExecutable: only("C:\\ext\\server\\qcls.exe"),
+    });
+    assert.deepEqual(r, { found: true, path: "C:\\ext\\server\\qcls.exe", source: "bundled" });
+  });
+});
+
 describe("findServer on Windows", () => {
   it("looks for qcls.exe using the case-insensitive Path variable and PATHEXT", () => {
     const r = findServer({
