@@ -44,6 +44,8 @@ export interface ServerSettings {
   toolchain?: string;
   /** How much the server writes to the output channel (`off` … `trace`). */
   logLevel?: string;
+  /** At most this many diagnostics of one file (a whole number, at least 1). */
+  maxDiagnostics?: number;
   diagnostics: Record<string, Level>;
 }
 
@@ -72,6 +74,8 @@ export function toServerSettings(raw: unknown): ServerSettings {
     const value = raw[key];
     if (typeof value === "string" && value.trim() !== "") out[key] = value.trim();
   }
+  const max = raw["maxDiagnostics"];
+  if (typeof max === "number" && Number.isInteger(max) && max >= 1) out.maxDiagnostics = max;
   const diags = raw["diagnostics"];
   if (isRecord(diags)) {
     for (const [code, level] of Object.entries(diags)) {

@@ -48,6 +48,13 @@ describe("toInitializationOptions", () => {
     );
   });
 
+  it("passes maxDiagnostics on when it is a whole number of at least 1", () => {
+    assert.deepEqual(toServerSettings({ maxDiagnostics: 50 }), { maxDiagnostics: 50, diagnostics: {} });
+    for (const bad of [0, -1, 2.5, "100", null]) {
+      assert.deepEqual(toServerSettings({ maxDiagnostics: bad }), { diagnostics: {} }, String(bad));
+    }
+  });
+
   it("ignores client-only keys such as server.path and trace", () => {
     const s = toServerSettings({ server: { path: "/x" }, trace: { server: "verbose" }, diagnostics: [] });
     assert.deepEqual(s, { diagnostics: {} });
