@@ -489,3 +489,33 @@ fn locale_picks_the_language_of_the_messages() {
     assert!(message("zh-CN").contains("不是有效的 all_node_type"));
     assert!(message("en").contains("is not a valid all_node_type"));
 }
+
+#[test]
+fn a_long_line_is_shown_as_a_window_around_each_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    // One line of about 45 KB with an invalid value far into it.
+    let mut text =
+        String::from("{\"model_config\": {\"all_node_type\": \"int16\"}, \"op_config\": {");
+    for i in 0..3_000 {
+        text.push_str(&format!("\"Op{i}\": {{}}, "));
+    }
+    text.push_str("\"Conv\": {\"qtype\": \"int32\"}}}");
+    std::fs::write(dir.path().join("quant_config.json"), &text).unwrap();
+    let out = qcls(&["check", "quant_config.json"], dir.path());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let longest = stdout.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 400, "a line of {longest} characters was printed");
+    // The window keeps the value and its underline in line.
+    let lines: Vec<&str> = stdout.lines().collect();
+    let at = 3 + lines
+        .iter()
+        .position(|l| l.starts_with("error[invalid-value]"))
+        .expect("the invalid value is reported");
+    assert!(lines[at].contains("| …"), "{}", lines[at]);
+    let value_col = lines[at].find("\"int32\"").unwrap();
+    let caret_col = lines[at + 1].find('^').unwrap();
+    assert_eq!(
+        lines[at][..value_col].chars().count(),
+        lines[at + 1][..caret_col].chars().count()
+    );
+}

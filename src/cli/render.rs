@@ -101,14 +101,15 @@ fn diagnostic(file: &CheckedFile, d: &Diagnostic, style: &Style) -> String {
         style.paint("1;34", "-->"),
         file.path.display()
     );
-    let source = doc.line_text(line - 1);
+    let line_len = doc.line_len_chars(line - 1);
     let (end_line, end_col) = doc.line_col_1based(d.range.end);
     // Underline to the end of the range, or to the end of the first line when it spans lines.
     let width = if end_line == line {
         end_col.saturating_sub(col).max(1)
     } else {
-        source.chars().count().saturating_sub(col - 1).max(1)
+        line_len.saturating_sub(col - 1).max(1)
     };
+    let (source, col, width) = snippet(doc, line - 1, line_len, col, width);
     let bar = style.paint("1;34", "|");
     let _ = writeln!(out, "{pad} {bar}");
     let _ = writeln!(
@@ -135,6 +136,41 @@ fn diagnostic(file: &CheckedFile, d: &Diagnostic, style: &Style) -> String {
     }
     out.push('\n');
     out
+}
+
+/// Characters of context shown left of a diagnostic and at most shown of its range, on lines
+/// too long to print whole (a config written on one line).
+const CONTEXT: usize = 40;
+const MAX_UNDERLINE: usize = 80;
+
+/// The part of line `line` (0-based, `line_len` characters) printed under a diagnostic at
+/// 1-based column `col`, underlined `width` characters: the whole line when it is short, else
+/// a window around the range with `…` where it is cut. Gives the text, and the column and
+/// width of the underline in it.
+fn snippet(
+    doc: &crate::text::Document,
+    line: usize,
+    line_len: usize,
+    col: usize,
+    width: usize,
+) -> (String, usize, usize) {
+    if line_len <= CONTEXT + MAX_UNDERLINE + CONTEXT {
+        return (doc.line_text(line), col, width);
+    }
+    let width = width.min(MAX_UNDERLINE);
+    let from = (col - 1).saturating_sub(CONTEXT);
+    let to = (col - 1 + width + CONTEXT).min(line_len);
+    let mut text = String::new();
+    let mut col_in = col - from;
+    if from > 0 {
+        text.push('…');
+        col_in += 1;
+    }
+    text.push_str(&doc.line_chars(line, from, to));
+    if to < line_len {
+        text.push('…');
+    }
+    (text, col_in, width)
 }
 
 fn caret_color(severity: Severity) -> &'static str {

@@ -182,6 +182,30 @@ impl Document {
         (p.line as usize + 1, p.character as usize + 1)
     }
 
+    /// Characters `from..to` (0-based, clamped) of a line without its line break: a part of a
+    /// line that may be megabytes long.
+    pub fn line_chars(&self, line: usize, from: usize, to: usize) -> String {
+        if line >= self.rope.len_lines() {
+            return String::new();
+        }
+        let (start, end) = self.line_content(line);
+        let first = self.rope.byte_to_char(start);
+        let len = self.rope.byte_to_char(end) - first;
+        let (from, to) = (from.min(len), to.min(len));
+        self.rope
+            .slice(first + from..first + to.max(from))
+            .to_string()
+    }
+
+    /// How many characters a line has, without its line break.
+    pub fn line_len_chars(&self, line: usize) -> usize {
+        if line >= self.rope.len_lines() {
+            return 0;
+        }
+        let (start, end) = self.line_content(line);
+        self.rope.byte_to_char(end) - self.rope.byte_to_char(start)
+    }
+
     /// The text of a line without its line break.
     pub fn line_text(&self, line: usize) -> String {
         if line >= self.rope.len_lines() {
