@@ -440,3 +440,117 @@ async fn slow_model_loads_report_progress() {
     assert_eq!(end["value"]["kind"], "end");
     c.diagnostics(&uri, Some(1)).await;
 }
+
+/// A model that becomes unreadable under an open config: the last good copy stays in use, and
+/// the user is told (a warning on the config, a message once); a readable model again clears it.
+/// With file watching (the client reports the change) and without (the file's stamp changes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_that_becomes_unreadable_is_reported_and_the_last_good_copy_kept() {
+    type Break = fn(&std::path::Path);
+    let broken: [(&str, Break); 3] = [
+        ("truncated", |m| {
+            let bytes = std::fs::read(m).unwrap();
+            std::fs::write(m, &bytes[..bytes.len() / 2]).unwrap();
+        }),
+        ("emptied", |m| std::fs::write(m, b"").unwrap()),
+        ("replaced by a directory", |m| {
+            std::fs::remove_file(m).unwrap();
+            std::fs::create_dir(m).unwrap();
+        }),
+    ];
+    for watched in [true, false] {
+        for (what, break_it) in broken {
+            let dir = tempfile::tempdir().unwrap();
+            let config = dir.path().join("quant_config.json");
+            let model = dir.path().join("optimized_float_model.onnx");
+            qcls::model::synth::write_synthetic_model(&model, 10, 0).unwrap();
+            let uri = format!("file://{}", config.display());
+            let mut c = Client::new();
+            let caps = if watched {
+                json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}})
+            } else {
+                json!({})
+            };
+            c.initialize(json!({ "capabilities": caps })).await;
+            c.open(&uri, CONFIG).await;
+            let first = c.diagnostics(&uri, Some(1)).await;
+            let unreadable = |d: &Value| {
+                d["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|d| d["code"] == "model-unreadable")
+            };
+            assert!(!unreadable(&first), "{first}");
+
+            // Other bytes, another length and mtime: a client without watching sees them too.
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            break_it(&model);
+            if watched {
+                c.notify(
+                    "workspace/didChangeWatchedFiles",
+                    json!({"changes": [{"uri": format!("file://{}", model.display()), "type": 2}]}),
+                )
+                .await;
+            }
+            c.change(&uri, 2, json!([{"text": format!("{CONFIG}\n")}]))
+                .await;
+            let d = c.diagnostics(&uri, Some(2)).await;
+            let codes: Vec<&str> = d["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|d| d["code"].as_str())
+                .collect();
+            if what == "replaced by a directory" {
+                // Unpaired once the pairing is looked up again, unreadable until then.
+                assert!(
+                    codes.contains(&"model-not-found") || codes.contains(&"model-unreadable"),
+                    "{what}: {d}"
+                );
+            } else {
+                let warning = d["diagnostics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|d| d["code"] == "model-unreadable")
+                    .unwrap_or_else(|| panic!("{what} (watched: {watched}): {d}"));
+                assert_eq!(warning["severity"], 2, "{warning}");
+                let message = warning["message"].as_str().unwrap();
+                assert!(message.contains("cannot be read now"), "{message}");
+                assert!(message.contains("(10 nodes)"), "{message}");
+                let shown = c
+                    .next_notification("window/showMessage", TIMEOUT)
+                    .await
+                    .expect("a message");
+                assert!(
+                    shown["message"]
+                        .as_str()
+                        .unwrap()
+                        .contains("cannot be read now"),
+                    "{shown}"
+                );
+            }
+
+            // Readable again: the warning goes.
+            if model.is_dir() {
+                std::fs::remove_dir(&model).unwrap();
+            }
+            qcls::model::synth::write_synthetic_model(&model, 12, 0).unwrap();
+            if watched {
+                c.notify(
+                    "workspace/didChangeWatchedFiles",
+                    json!({"changes": [{"uri": format!("file://{}", model.display()), "type": 2}]}),
+                )
+                .await;
+            }
+            c.change(&uri, 3, json!([{"text": CONFIG}])).await;
+            let d = c.diagnostics(&uri, Some(3)).await;
+            assert!(!unreadable(&d), "{what} (watched: {watched}): {d}");
+            assert!(
+                !d.to_string().contains("model-not-found"),
+                "{what} (watched: {watched}): {d}"
+            );
+        }
+    }
+}

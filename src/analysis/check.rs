@@ -61,6 +61,8 @@ pub struct CheckContext<'a> {
     pub dialect: Dialect,
     /// The language of the messages.
     pub locale: Locale,
+    /// The paired model's file cannot be read now and an earlier read of it is used: why.
+    pub stale_model: Option<String>,
 }
 
 /// Top-level keys of model_config that users put at the top by mistake.
@@ -546,6 +548,33 @@ impl Checker<'_, '_> {
                         range,
                         message.clone(),
                     ));
+                }
+            }
+            ModelStatus::Loaded(model) => {
+                let Some(why) = &self.ctx.stale_model else {
+                    return;
+                };
+                let ranges = if ranges.is_empty() {
+                    root.members
+                        .first()
+                        .map(|m| m.key.range)
+                        .into_iter()
+                        .collect()
+                } else {
+                    ranges
+                };
+                let message = tr!(
+                    self.ctx.locale,
+                    "the model file cannot be read now ({why}); this config is checked against the copy of {} read before ({} nodes)",
+                    "现在无法读取模型文件（{why}）；此配置按之前读到的 {} （{} 个节点）检查",
+                    model.path.display(),
+                    model.nodes.len()
+                );
+                for range in ranges {
+                    self.push(
+                        Diagnostic::new(Code::ModelUnreadable, range, message.clone())
+                            .with_severity(crate::analysis::Severity::Warning),
+                    );
                 }
             }
             _ => {}

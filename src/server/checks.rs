@@ -23,6 +23,7 @@ struct Inputs {
     config: DiagnosticConfig,
     dialect: Dialect,
     locale: Locale,
+    stale_model: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -48,6 +49,7 @@ impl PartialEq for Inputs {
             && self.config == other.config
             && self.dialect == other.dialect
             && self.locale == other.locale
+            && self.stale_model == other.stale_model
     }
 }
 
@@ -91,6 +93,7 @@ impl Checks {
             config: ctx.config.clone(),
             dialect: ctx.dialect.clone(),
             locale: ctx.locale,
+            stale_model: ctx.stale_model.clone(),
         };
         let prev = self
             .lock()

@@ -108,12 +108,19 @@ fn checked(
     let info = paired(state, snap, session, true);
     let index = info.index().cloned();
     let model = ModelStatus::of(&info, session.locale());
+    let stale_model = info
+        .pairing
+        .as_ref()
+        .filter(|_| index.is_some())
+        .and_then(|p| state.models.reading_problem(&p.model))
+        .map(|e| e.message);
     if snap.yaml {
         let ctx = CheckContext {
             model,
             config: session.settings.diagnostics.clone(),
             dialect: info.dialect.clone(),
             locale: session.locale(),
+            stale_model,
             ..CheckContext::default()
         };
         let missing = snap
@@ -145,6 +152,7 @@ fn checked(
         config: session.settings.diagnostics.clone(),
         dialect: info.dialect.clone(),
         locale: session.locale(),
+        stale_model,
     };
     let checked = state.checks.checked(
         snap,

@@ -2,7 +2,8 @@
 //!
 //! A model is re-read when the client reports a change to it (`didChangeWatchedFiles`) or,
 //! for clients that cannot watch files, when its mtime or length changed. While a model is
-//! being rewritten (reading it fails), the last good one stays in use.
+//! being rewritten (reading it fails), the last good one stays in use, and the user is told:
+//! the configs checked against it get a warning, and the first failure a message.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -78,6 +79,8 @@ pub struct ModelStore {
     /// hover at open) read a model once; the others wait for that read.
     reading: Mutex<HashMap<PathBuf, Arc<Mutex<()>>>>,
     loader: ModelLoader,
+    /// Messages for the user about models that became unreadable, shown once each.
+    notices: Mutex<Vec<String>>,
 }
 
 impl Default for ModelStore {
@@ -117,7 +120,22 @@ impl ModelStore {
             pairings: Mutex::default(),
             reading: Mutex::default(),
             loader,
+            notices: Mutex::default(),
         }
+    }
+
+    /// Why the file of a model in use cannot be read now, when an earlier read of it is what
+    /// is used instead.
+    pub fn reading_problem(&self, path: &Path) -> Option<ModelError> {
+        let entries = lock(&self.entries);
+        let entry = entries.get(path)?;
+        entry.last_good.as_ref()?;
+        entry.error.clone()
+    }
+
+    /// The messages about models that became unreadable since the last call.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.notices))
     }
 
     /// Would [`ModelStore::get`] read the file?
@@ -167,6 +185,14 @@ impl ModelStore {
                 // A missing file is gone for good; any other failure may be a half-written file.
                 if new_stamp.is_none() {
                     entry.last_good = None;
+                }
+                if let (Some(good), None) = (&entry.last_good, &entry.error) {
+                    lock(&self.notices).push(format!(
+                        "qcls: the model {} cannot be read now ({}); configs are still checked against the copy read before ({} nodes) until it can be read again",
+                        path.display(),
+                        e.message,
+                        good.nodes.len()
+                    ));
                 }
                 entry.error = Some(e);
             }

@@ -116,6 +116,11 @@ async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut
         return;
     }
     let diagnostics = compute(client, state, snap.clone(), session).await;
+    for notice in state.models.take_notices() {
+        client
+            .show_message(tower_lsp_server::ls_types::MessageType::WARNING, notice)
+            .await;
+    }
     if !push {
         return;
     }
