@@ -519,3 +519,21 @@ fn a_long_line_is_shown_as_a_window_around_each_diagnostic() {
         lines[at + 1][..caret_col].chars().count()
     );
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_unread() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big_quant_config.json");
+    // Sparse: its length is all `check` may look at.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(qcls::analysis::MAX_DOCUMENT_BYTES as u64 + 1)
+        .unwrap();
+    let out = qcls(&["check", "big_quant_config.json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("big_quant_config.json: is 16.8 MB; qcls analyses documents up to 16 MB"),
+        "{stderr}"
+    );
+}

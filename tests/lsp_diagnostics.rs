@@ -274,6 +274,47 @@ async fn a_document_with_too_many_diagnostics_gets_the_most_severe_and_a_note() 
 }
 
 #[tokio::test]
+async fn a_document_over_the_size_limit_is_not_analysed_and_the_user_is_told_once() {
+    let mut c = Client::new();
+    c.initialize(json!({})).await;
+    let mut big = String::from("{\"model_config\": {\"all_node_type\": \"int32\"}, \"x\": \"");
+    big.push_str(&"a".repeat(qcls::analysis::MAX_DOCUMENT_BYTES));
+    big.push_str("\"}");
+    c.open(URI, &big).await;
+    let shown = c
+        .next_notification("window/showMessage", TIMEOUT)
+        .await
+        .expect("a message");
+    assert!(
+        shown["message"]
+            .as_str()
+            .unwrap()
+            .contains("qcls analyses documents up to 16 MB"),
+        "{shown}"
+    );
+    let hover = c
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 3}}),
+        )
+        .await
+        .unwrap();
+    assert_eq!(hover, Value::Null);
+    // Back under the limit: analysed again.
+    c.change(
+        URI,
+        2,
+        json!([{"text": "{\"model_config\": {\"all_node_type\": \"int32\"}}"}]),
+    )
+    .await;
+    let d = diagnostics_until(&mut c, URI, |d| {
+        !d["diagnostics"].as_array().unwrap().is_empty()
+    })
+    .await;
+    assert_eq!(d["diagnostics"][0]["code"], "invalid-value");
+}
+
+#[tokio::test]
 async fn settings_from_workspace_configuration() {
     let mut c = Client::new();
     *c.configuration.lock().unwrap() = json!({"diagnostics": {"syntax-error": "information"}});

@@ -32,6 +32,19 @@ mod suggest;
 mod symbols;
 
 pub use check::{check, check_after_splice, check_document, CheckContext, Checked, ModelStatus};
+
+/// The largest document qcls analyses. Real configs are under 1 MB and 100,000 node entries
+/// take 6 MB; past this a document is refused with a message rather than analysed for seconds.
+pub const MAX_DOCUMENT_BYTES: usize = 16 << 20;
+
+/// What the user reads about a document over [`MAX_DOCUMENT_BYTES`].
+pub fn too_large_message(bytes: usize) -> String {
+    format!(
+        "is {:.1} MB; qcls analyses documents up to {} MB (100,000 node entries take about 6 MB)",
+        bytes as f64 / 1e6,
+        MAX_DOCUMENT_BYTES >> 20
+    )
+}
 pub use completion::{
     complete, complete_yaml, node_completion_documentation, CompletionItem, CompletionKind,
     Completions,

@@ -225,6 +225,13 @@ fn io_reason(e: &std::io::Error) -> String {
 
 /// Reads a file as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, String> {
+    // Checked before reading: a file far beyond any config is refused, not read into memory.
+    if let Ok(meta) = std::fs::metadata(path) {
+        let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+        if meta.is_file() && len > analysis::MAX_DOCUMENT_BYTES {
+            return Err(analysis::too_large_message(len));
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         if path.is_dir() {
             "is a directory".to_string()

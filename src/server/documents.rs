@@ -56,6 +56,8 @@ pub struct Snapshot {
     pub directive: Option<(String, TextRange)>,
     /// The `// qcls-march:` and `// qcls-toolchain:` directives, read with it.
     pub dialect_directives: (Option<String>, Option<String>),
+    /// Over [`analysis::MAX_DOCUMENT_BYTES`]: not read (nor served), only its size known.
+    pub too_large: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -179,6 +181,26 @@ impl Documents {
             )
         };
         let yaml = is_yaml_name(&from_proto::file_name(uri));
+        if doc.len() > analysis::MAX_DOCUMENT_BYTES {
+            let snapshot = Arc::new(Snapshot {
+                yaml,
+                inline: None,
+                yaml_prefix: None,
+                directive: None,
+                dialect_directives: (None, None),
+                uri: uri.clone(),
+                version,
+                generation,
+                served: false,
+                path: from_proto::file_path(uri),
+                too_large: Some(doc.len()),
+                doc,
+                text: String::new(),
+                parse: Parse::default(),
+                reuse: Vec::new(),
+            });
+            return Some(snapshot);
+        }
         let (text, parse, inline, reuse) = if yaml {
             build_yaml(&doc, base, edits)
         } else {
@@ -201,6 +223,7 @@ impl Documents {
             generation,
             served: is_quant_config(uri, &text, &parse),
             path: from_proto::file_path(uri),
+            too_large: None,
             doc,
             text,
             parse,

@@ -23,6 +23,8 @@ const PROGRESS_AFTER: Duration = Duration::from_millis(200);
 pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<Job>) {
     // Documents whose last published diagnostics were not empty.
     let mut published: HashSet<Uri> = HashSet::new();
+    // Documents too large to analyse that the user was told about.
+    let mut told_too_large: HashSet<Uri> = HashSet::new();
     while let Some(first) = jobs.recv().await {
         let mut all = false;
         let mut uris: Vec<Uri> = Vec::new();
@@ -47,7 +49,7 @@ pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<
             }
         }
         for uri in uris {
-            let work = process(&client, &state, &uri, &mut published);
+            let work = process(&client, &state, &uri, &mut published, &mut told_too_large);
             // The task must outlive any bug in one document's analysis.
             if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
                 let msg = panic_message(&*panic);
@@ -86,7 +88,13 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut HashSet<Uri>) {
+async fn process(
+    client: &Client,
+    state: &Arc<State>,
+    uri: &Uri,
+    published: &mut HashSet<Uri>,
+    told_too_large: &mut HashSet<Uri>,
+) {
     let session = state.session();
     let push = !session.flags.pull_diagnostics;
     let snap = {
@@ -98,6 +106,7 @@ async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut
     };
     let Some(snap) = snap else {
         // Closed: clear what we showed.
+        told_too_large.remove(uri);
         state.models.forget(uri);
         state.checks.forget(uri);
         if published.remove(uri) && push {
@@ -107,6 +116,27 @@ async fn process(client: &Client, state: &Arc<State>, uri: &Uri, published: &mut
         }
         return;
     };
+    match snap.too_large {
+        Some(bytes) if told_too_large.insert(uri.clone()) => {
+            let name = snap
+                .path
+                .as_deref()
+                .and_then(|p| p.file_name())
+                .map_or_else(
+                    || uri.as_str().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+            let message = format!("qcls: {name} {}", crate::analysis::too_large_message(bytes));
+            tracing::warn!("{message}");
+            client
+                .show_message(tower_lsp_server::ls_types::MessageType::WARNING, message)
+                .await;
+        }
+        Some(_) => {}
+        None => {
+            told_too_large.remove(uri);
+        }
+    }
     if !snap.served {
         if published.remove(uri) && push {
             client
