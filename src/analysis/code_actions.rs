@@ -35,6 +35,9 @@ pub struct SentDiagnostic {
     pub code: Option<Code>,
 }
 
+/// How many diagnostics one request gets fixes for, the first in the document.
+pub const MAX_FIXED_PER_REQUEST: usize = 200;
+
 /// Quick fixes for the diagnostics the user asks about: those that touch `range`, those on
 /// the lines of `range` (Neovim and Helix send the cursor, not a diagnostic's range), and
 /// those the client sent back (located again among `diagnostics`, which are the current
@@ -55,7 +58,12 @@ pub fn code_actions(
             .any(|s| s.code.is_none_or(|c| c == d.code) && touches(s.range, d))
     };
     let wanted = |d: &&Diagnostic| touches(range, d) || touches(lines, d) || sent_back(d);
-    for d in diagnostics.iter().filter(wanted) {
+    // A range over a whole 100,000-entry file would otherwise ask for a fix of every entry.
+    for d in diagnostics
+        .iter()
+        .filter(wanted)
+        .take(MAX_FIXED_PER_REQUEST)
+    {
         let searched;
         let d = match model {
             Some(model) if d.wanted_model_search && d.suggestions.is_empty() => {

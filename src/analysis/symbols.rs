@@ -30,14 +30,26 @@ pub struct Symbol {
 /// Nesting deeper than this is not outlined (real configs are 4 deep).
 const MAX_DEPTH: usize = 16;
 
+/// At most this many symbols: an outline of 100,000 node entries is tens of megabytes that no
+/// editor shows usefully. An object cut short says how many of its entries are outlined.
+pub const MAX_SYMBOLS: usize = 5_000;
+
 pub fn document_symbols(parse: &Parse) -> Vec<Symbol> {
+    let mut budget = MAX_SYMBOLS;
     match parse.root_object() {
-        Some(o) => o.members.iter().map(|m| symbol(m, &[], 0)).collect(),
+        Some(o) => o
+            .members
+            .iter()
+            .map_while(|m| {
+                budget = budget.checked_sub(1)?;
+                Some(symbol(m, &[], 0, &mut budget))
+            })
+            .collect(),
         None => Vec::new(),
     }
 }
 
-fn symbol(m: &Member, parents: &[&str], depth: usize) -> Symbol {
+fn symbol(m: &Member, parents: &[&str], depth: usize, budget: &mut usize) -> Symbol {
     let kind = match parents {
         [] => SymbolKind::Section,
         ["op_config"] => SymbolKind::OpType,
@@ -52,11 +64,20 @@ fn symbol(m: &Member, parents: &[&str], depth: usize) -> Symbol {
             ValueKind::Object(o) if depth < MAX_DEPTH => {
                 let mut path = parents.to_vec();
                 path.push(&m.key.text);
-                children = o
-                    .members
-                    .iter()
-                    .map(|c| symbol(c, &path, depth + 1))
-                    .collect();
+                for c in &o.members {
+                    let Some(left) = budget.checked_sub(1) else {
+                        break;
+                    };
+                    *budget = left;
+                    children.push(symbol(c, &path, depth + 1, budget));
+                }
+                if children.len() < o.members.len() {
+                    detail = Some(format!(
+                        "{} of {} entries outlined",
+                        children.len(),
+                        o.members.len()
+                    ));
+                }
             }
             ValueKind::String(s) => detail = Some(format!("\"{}\"", s.value)),
             ValueKind::Number(n) => detail = Some(n.raw.clone()),
@@ -83,6 +104,30 @@ fn symbol(m: &Member, parents: &[&str], depth: usize) -> Symbol {
 mod tests {
     use super::*;
     use crate::syntax::parse;
+
+    fn count(symbols: &[Symbol]) -> usize {
+        symbols.iter().map(|s| 1 + count(&s.children)).sum()
+    }
+
+    #[test]
+    fn a_huge_outline_is_cut_and_says_so() {
+        let mut text = String::from("{\"model_config\": {}, \"node_config\": {");
+        for i in 0..6_000 {
+            text.push_str(&format!("\"n{i}\": {{\"qtype\": \"int16\"}}, "));
+        }
+        text.push_str("\"last\": {}}}");
+        let symbols = document_symbols(&parse(&text));
+        assert_eq!(count(&symbols), MAX_SYMBOLS);
+        let nodes = &symbols[1];
+        assert_eq!(
+            nodes.detail.as_deref(),
+            Some(format!("{} of 6001 entries outlined", nodes.children.len()).as_str())
+        );
+        // Small documents are outlined whole.
+        let small = document_symbols(&parse(r#"{"node_config": {"a": {"qtype": "int8"}}}"#));
+        assert_eq!(count(&small), 3);
+        assert_eq!(small[0].detail, None);
+    }
 
     #[test]
     fn outline() {

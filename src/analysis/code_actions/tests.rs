@@ -384,3 +384,27 @@ fn a_name_left_unsearched_by_a_crowded_check_is_searched_when_its_fixes_are_aske
     let fixed = apply(&text, &change.edits);
     assert!(fixed.starts_with("{\"node_config\": {\"/layer1/layer1.0/conv1/Conv\": {}"));
 }
+
+#[test]
+fn a_request_over_a_whole_huge_file_fixes_a_bounded_number_of_diagnostics() {
+    let mut text = String::from("{\"op_config\": {");
+    for i in 0..(MAX_FIXED_PER_REQUEST + 100) {
+        text.push_str(&format!("\"softmax{i}\": {{}}, "));
+    }
+    text.push_str("\"Softmx\": {}}}");
+    let parse = parse(&text);
+    let diagnostics = check(&text, &parse, &CheckContext::default());
+    assert!(diagnostics.len() > MAX_FIXED_PER_REQUEST);
+    let fixes = code_actions(
+        &text,
+        &parse,
+        &diagnostics,
+        None,
+        TextRange::new(0, text.len()),
+        &[],
+    );
+    let mut fixed: Vec<TextRange> = fixes.iter().map(|f| f.diagnostic.range).collect();
+    fixed.dedup();
+    assert!(!fixed.is_empty());
+    assert!(fixed.len() <= MAX_FIXED_PER_REQUEST, "{}", fixed.len());
+}
