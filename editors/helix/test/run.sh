@@ -150,7 +150,8 @@ wait_gone() {
 wait_file() {
   local session="$1" file="$2" what="$3"; shift 3
   local deadline=$((SECONDS + timeout_s))
-  until grep -q "$@" "$file"; do
+  # Helix saves by renaming a new file over the old one: for a moment there is none.
+  until grep -q "$@" "$file" 2>/dev/null; do
     [ "$SECONDS" -lt "$deadline" ] || fail "$session" "$what (grep $* found nothing in the saved file within ${timeout_s}s); the file:
 $(cat "$file")"
     sleep 0.1
