@@ -137,3 +137,72 @@ fn input_cut_off_mid_message_ends() {
     assert_eq!(codes(&frames_of(&input, MAX_MESSAGE_BYTES)), [OK]);
     assert!(frames_of(b"Content-Len", MAX_MESSAGE_BYTES).is_empty());
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bytes that are no message: any mix of header-like lines, blank lines, JSON pieces and
+    /// binary, ending a line, with no `Content-Length` in them.
+    fn junk() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"\r\n".to_vec()),
+            Just(b"\n".to_vec()),
+            Just(b"X-Other: 1\r\n".to_vec()),
+            Just(b"{\"jsonrpc\":\"2.0\",".to_vec()),
+            Just(b": :".to_vec()),
+            proptest::collection::vec(any::<u8>(), 0..40),
+        ];
+        proptest::collection::vec(piece, 1..6).prop_map(|pieces| {
+            let mut out: Vec<u8> = pieces.concat();
+            let lower = |b: &u8| b.to_ascii_lowercase();
+            while let Some(at) = out
+                .windows(14)
+                .position(|w| w.iter().map(lower).eq(b"content-length".iter().copied()))
+            {
+                out.remove(at);
+            }
+            out.extend(b"\r\n");
+            out
+        })
+    }
+
+    fn message(i: usize) -> Vec<u8> {
+        format!(r#"{{"jsonrpc":"2.0","id":{i},"method":"m"}}"#).into_bytes()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Whatever comes between them, every well-framed message is read, in order, and the
+        /// reading ends at the end of the input.
+        #[test]
+        fn every_message_after_junk_is_read(junks in proptest::collection::vec(junk(), 1..8)) {
+            let mut input = Vec::new();
+            let mut expected = Vec::new();
+            for (i, junk) in junks.iter().enumerate() {
+                input.extend(junk);
+                input.extend(framed(&message(i)));
+                expected.push(message(i));
+            }
+            let read: Vec<Vec<u8>> = frames_of(&input, MAX_MESSAGE_BYTES)
+                .into_iter()
+                .filter_map(|f| match f {
+                    Frame::Message(body) => Some(body),
+                    _ => None,
+                })
+                .collect();
+            // Junk may happen to be a message of its own; the real ones all come, in order.
+            let mut next = read.iter();
+            for want in &expected {
+                prop_assert!(next.any(|got| got == want), "{} missing", String::from_utf8_lossy(want));
+            }
+        }
+
+        /// Any bytes at all: the reader never panics and always ends.
+        #[test]
+        fn any_bytes_are_read_to_the_end(bytes in proptest::collection::vec(any::<u8>(), 0..2_000)) {
+            let _ = frames_of(&bytes, 1_000);
+        }
+    }
+}
