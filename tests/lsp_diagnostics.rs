@@ -281,15 +281,9 @@ async fn a_document_over_the_size_limit_is_not_analysed_and_the_user_is_told_onc
     big.push_str(&"a".repeat(qcls::analysis::MAX_DOCUMENT_BYTES));
     big.push_str("\"}");
     c.open(URI, &big).await;
-    let shown = c
-        .next_notification("window/showMessage", TIMEOUT)
-        .await
-        .expect("a message");
+    let shown = c.shown_message(TIMEOUT).await;
     assert!(
-        shown["message"]
-            .as_str()
-            .unwrap()
-            .contains("qcls analyses documents up to 16 MB"),
+        shown.contains("qcls analyses documents up to 16 MB"),
         "{shown}"
     );
     let hover = c

@@ -519,17 +519,8 @@ async fn a_model_that_becomes_unreadable_is_reported_and_the_last_good_copy_kept
                 let message = warning["message"].as_str().unwrap();
                 assert!(message.contains("cannot be read now"), "{message}");
                 assert!(message.contains("(10 nodes)"), "{message}");
-                let shown = c
-                    .next_notification("window/showMessage", TIMEOUT)
-                    .await
-                    .expect("a message");
-                assert!(
-                    shown["message"]
-                        .as_str()
-                        .unwrap()
-                        .contains("cannot be read now"),
-                    "{shown}"
-                );
+                let shown = c.shown_message(TIMEOUT).await;
+                assert!(shown.contains("cannot be read now"), "{shown}");
             }
 
             // Readable again: the warning goes.

@@ -510,6 +510,18 @@ impl Checker<'_, '_> {
             Some(directive) => vec![directive],
             None => needing.iter().map(|m| m.key.range).collect(),
         };
+        // A problem of a model that no section needs goes on the first key.
+        let or_first_key = |ranges: Vec<TextRange>| -> Vec<TextRange> {
+            if ranges.is_empty() {
+                root.members
+                    .first()
+                    .map(|m| m.key.range)
+                    .into_iter()
+                    .collect()
+            } else {
+                ranges
+            }
+        };
         match &self.ctx.model {
             ModelStatus::Unpaired if !needing.is_empty() => {
                 for range in ranges {
@@ -533,16 +545,7 @@ impl Checker<'_, '_> {
                 }
             }
             ModelStatus::Unreadable { message } => {
-                let ranges = if ranges.is_empty() {
-                    root.members
-                        .first()
-                        .map(|m| m.key.range)
-                        .into_iter()
-                        .collect()
-                } else {
-                    ranges
-                };
-                for range in ranges {
+                for range in or_first_key(ranges) {
                     self.push(Diagnostic::new(
                         Code::ModelUnreadable,
                         range,
@@ -554,15 +557,7 @@ impl Checker<'_, '_> {
                 let Some(why) = &self.ctx.stale_model else {
                     return;
                 };
-                let ranges = if ranges.is_empty() {
-                    root.members
-                        .first()
-                        .map(|m| m.key.range)
-                        .into_iter()
-                        .collect()
-                } else {
-                    ranges
-                };
+                let ranges = or_first_key(ranges);
                 let message = tr!(
                     self.ctx.locale,
                     "the model file cannot be read now ({why}); this config is checked against the copy of {} read before ({} nodes)",

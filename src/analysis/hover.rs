@@ -9,7 +9,7 @@ use super::suggest::did_you_mean;
 use crate::model::{how_to_pair, ModelIndex, NodeId};
 use crate::spec::{
     self, lookup_level, Bound, Dialect, KeySpec, Legacy, Level, Locale, MapKind, PrecisionRole,
-    ScalarType, ValueSpec, EC,
+    ValueSpec, EC,
 };
 use crate::syntax::{cursor_at, cursor_in_tree, Bias, Cursor, Parse, Seg, Slot, Value, ValueKind};
 use crate::text::TextRange;
@@ -290,16 +290,7 @@ pub fn type_text(value: &ValueSpec, locale: Locale) -> String {
         )
         .to_string(),
         ValueSpec::Scalar(s) => {
-            let one = match (s.ty, locale) {
-                (ScalarType::String, Locale::En) => "a string",
-                (ScalarType::Int, Locale::En) => "an integer",
-                (ScalarType::Float, Locale::En) => "a float",
-                (ScalarType::Bool, Locale::En) => "a boolean",
-                (ScalarType::String, Locale::Zh) => "字符串",
-                (ScalarType::Int, Locale::Zh) => "整数",
-                (ScalarType::Float, Locale::Zh) => "浮点数",
-                (ScalarType::Bool, Locale::Zh) => "布尔值",
-            };
+            let one = s.ty.name(locale);
             if s.list {
                 match locale {
                     Locale::En => format!("{one} or a list of them"),

@@ -134,6 +134,15 @@ impl Client {
     }
 
     /// The next message of `method` from the server (others are kept for later calls).
+    /// The text of the next `window/showMessage`.
+    pub async fn shown_message(&mut self, timeout: Duration) -> String {
+        let shown = self
+            .next_notification("window/showMessage", timeout)
+            .await
+            .expect("a window/showMessage");
+        shown["message"].as_str().unwrap_or_default().to_string()
+    }
+
     pub async fn next_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
         self.next_matching(timeout, |r| r.method() == method).await
     }
