@@ -133,7 +133,6 @@ impl Client {
         .await;
     }
 
-    /// The next message of `method` from the server (others are kept for later calls).
     /// The text of the next `window/showMessage`.
     pub async fn shown_message(&mut self, timeout: Duration) -> String {
         let shown = self
@@ -143,6 +142,7 @@ impl Client {
         shown["message"].as_str().unwrap_or_default().to_string()
     }
 
+    /// The next message of `method` from the server (others are kept for later calls).
     pub async fn next_notification(&mut self, method: &str, timeout: Duration) -> Option<Value> {
         self.next_matching(timeout, |r| r.method() == method).await
     }
