@@ -13,7 +13,9 @@ iteration of qcls, one of the JSON server, alternating which goes first), each d
 - completion at a node_config key, at a qtype value;
 - completionItem/resolve of the first key item, when the server resolves items (qcls does,
   the JSON server does not offer it);
-- hover on a node name, on a model_config key.
+- hover on a node name, on a model_config key;
+- a request neither server knows (answered with an error at once): the floor of transport and
+  dispatch that every other figure includes.
 
 The whole thing is repeated `restarts` times with fresh processes (so the open figures have
 several samples), then memory is read again (VmRSS and VmHWM from /proc/PID/status).
@@ -28,6 +30,7 @@ from common import load, median, pct, read_tsv_names, save, say
 from lspclient import LspError, Server, file_uri, position
 
 MEASURES = [
+    ("roundtrip", "floor: unknown request"),
     ("change", "change -> diagnostics"),
     ("complete_key", "completion: node_config key"),
     ("resolve", "completionItem/resolve (key item)"),
@@ -79,10 +82,12 @@ def resnet18_config(nodes):
         t.append(f'    "{name}": {{')
         if op == "Conv":
             t += ['      "qtype": "int16",', '      "input1": "int8"']
+        elif op == "Add":
+            t += ['      "input0": "int16",', '      "input1": "int8"']
         elif op == "Relu":
-            t += ['      "qtype": "int16",', '      "input0": "int16"']
+            t += ['      "qtype": "int16"']
         else:
-            t += ['      "qtype": "float16",', '      "input0": "float16"']
+            t += ['      "qtype": "float16"']
         t.append("    },")
     while len(t) < 294:
         t.append("    // (reserved for the next tuning round)")
@@ -213,6 +218,10 @@ def run_scenario(s, servers, settings, logdir):
                         "textDocument": {"uri": uri}, "position": pos[m]})
                     got[m] = dt
                     r["info"][m + "_bytes"] = 0 if hover is None else size
+                # The floor: transport, decoding and dispatch of a request the server does
+                # not know (both answer MethodNotFound at once).
+                dt, _, _ = srv.request("qclsBench/noSuchMethod", {}, allow_error=True)
+                got["roundtrip"] = dt
                 if i >= WARMUP:
                     for m, dt in got.items():
                         r["samples"][m].append(dt * 1e3)
@@ -243,6 +252,8 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--only", choices=["small", "big"], help="run one scenario")
+    ap.add_argument("--iterations", type=int, help="override the iteration count")
     a = ap.parse_args()
     for k in ("qcls", "jsonls", "schema", "resnet18", "big_model", "work"):
         if getattr(a, k):
@@ -273,7 +284,7 @@ def main():
     scenarios.append(("small", Scenario(
         f"{text.count(chr(10))}-line config ({len(text.encode()) / 1e3:.1f} kB)", d, text,
         edit_at='"/layer3/layer3.0/conv2/Conv": {\n      "qtype": "int16"',
-        key_at=('"/layer1/"', 8), value_at=('"qtype": "float16"', 12, 2),
+        key_at=('"/layer1/"', 8), value_at=('"qtype": "float16"', 12, 1),
         node_at=('"/layer4/layer4.0/conv1/Conv"', 10), hkey_at=('"max_percentile"', 5),
         iterations=20 if a.quick else 200, restarts=2 if a.quick else 5,
         model_note="resnet18 (49 nodes)")))
@@ -286,7 +297,7 @@ def main():
         (d / "optimized_float_model.onnx").symlink_to(model.resolve())
         nodes = read_tsv_names(model.with_suffix(".tsv"))
         text, scope, edit_key, hover_key, n_left = big_config(nodes)
-        n_entries = text.count('": {') - 1
+        n_entries = text.count('": {') - 2  # less model_config and node_config
         scenarios.append(("big", Scenario(
             f"{n_entries:,}-entry config ({len(text.encode()) / 1e6:.1f} MB)", d, text,
             edit_at=f'"{edit_key}": {{"qtype": "int16"',
@@ -303,6 +314,10 @@ def main():
 
     out = {"scenarios": {}}
     for key, s in scenarios:
+        if a.only and key != a.only:
+            continue
+        if a.iterations:
+            s.iterations = a.iterations
         say(f"LSP latency: {s.title}, {s.iterations} iterations in {s.restarts} runs, "
             f"load {load()}")
         try:

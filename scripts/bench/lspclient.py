@@ -190,7 +190,7 @@ class Server:
             if pred(msg):
                 return t, msg, len(body)
 
-    def request(self, method, params, timeout=None):
+    def request(self, method, params, timeout=None, allow_error=False):
         """Sends a request; returns (seconds from write to answer, result, answer bytes)."""
         self.next_id += 1
         rid = self.next_id
@@ -198,7 +198,7 @@ class Server:
         self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
         t, msg, size = self.wait_for(method, lambda m: m.get("id") == rid and "method" not in m,
                                      timeout)
-        if "error" in msg:
+        if "error" in msg and not allow_error:
             raise LspError(f"{self.name}: {method} failed: {msg['error']}")
         if method == "initialize":
             return msg["result"]
