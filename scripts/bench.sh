@@ -105,7 +105,7 @@ if [ -n "$SHARED" ] && [ -f "$SHARED/models/make_big_model.py" ]; then
   done
 fi
 
-RESULTS=$WORK/results/$(date +%Y%m%d-%H%M%S)$([ $QUICK = 1 ] && echo -quick)
+RESULTS=$WORK/results/$(date +%Y%m%d-%H%M%S)$([ $QUICK = 1 ] && echo -quick || true)
 mkdir -p "$RESULTS"
 ln -sfn "$RESULTS" "$WORK/results/latest"
 

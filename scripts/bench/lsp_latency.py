@@ -176,6 +176,11 @@ def run_scenario(s, servers, settings, logdir):
             r["open_diagnostics"].append(len(diags))
             r["rss_open_kib"].append(srv.memory()[0])
             r["load"].append(load())
+            # qcls logs how long it took to read the model ("read model P: N nodes in T ms").
+            reads = [m for m in srv.logs if "read model " in m and m.endswith(" ms")]
+            if reads:
+                r.setdefault("model_read_ms", []).append(
+                    float(reads[-1].rsplit(" in ", 1)[1].split()[0]))
             versions[kind] = 1
             if has_diag_on(edit_line)(diags):
                 raise SystemExit(f"{kind}: the edited line {edit_line} already has a diagnostic")
@@ -304,7 +309,7 @@ def main():
             key_at=(f'"{scope}"', len(scope) + 1),
             value_at=(f'"{hover_key}": {{"qtype": "in', len(hover_key) + 17),
             node_at=(f'"{hover_key}"', 10), hkey_at=('"model_output_type"', 5),
-            iterations=30, restarts=3,
+            iterations=30, restarts=5,
             model_note=f"synthetic, {len(nodes):,} nodes, no weights; "
                        f"{n_left} nodes of {scope} left out")))
     elif a.quick:

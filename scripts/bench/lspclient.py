@@ -97,6 +97,7 @@ class Server:
         self.inbox = queue.Queue()
         self.write_lock = threading.Lock()
         self.next_id = 0
+        self.logs = []  # window/logMessage texts, in order
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
         result = self.request("initialize", {
@@ -140,6 +141,9 @@ class Server:
             t = time.perf_counter()
             # Requests from the server are answered here, at once: the main thread may be
             # waiting for something that comes only after the answer.
+            if b'"window/logMessage"' in body[:200]:
+                self.logs.append(json.loads(body)["params"].get("message", ""))
+                continue
             if b'"method"' in body and b'"id"' in body:
                 msg = json.loads(body)
                 if "method" in msg and "id" in msg:
@@ -160,17 +164,19 @@ class Server:
         self._send({"jsonrpc": "2.0", "id": msg["id"], "result": result})
 
     def _send(self, msg):
+        """Encodes and writes a message; returns the time just before the write (this
+        client's encoding of a large document is not counted)."""
         body = json.dumps(msg, separators=(",", ":")).encode()
         data = b"Content-Length: %d\r\n\r\n" % len(body) + body
         with self.write_lock:
+            t = time.perf_counter()
             self.proc.stdin.write(data)
             self.proc.stdin.flush()
+        return t
 
     def notify(self, method, params):
         """Sends a notification; returns the time just before it was written."""
-        t = time.perf_counter()
-        self._send({"jsonrpc": "2.0", "method": method, "params": params})
-        return t
+        return self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
     def wait_for(self, what, pred, timeout=None):
         """The first message for which pred(msg) holds, and the time it arrived; others are
@@ -194,8 +200,7 @@ class Server:
         """Sends a request; returns (seconds from write to answer, result, answer bytes)."""
         self.next_id += 1
         rid = self.next_id
-        t0 = time.perf_counter()
-        self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        t0 = self._send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
         t, msg, size = self.wait_for(method, lambda m: m.get("id") == rid and "method" not in m,
                                      timeout)
         if "error" in msg and not allow_error:

@@ -62,7 +62,7 @@ def model_section(r, goals):
     fl = r["floors"]
     out += ["Whole processes; wall time is the median of the interleaved runs, peak RSS the "
             "median of GNU time's `%M`. Ratios are onnx / qcls.", "",
-            "| model | file MiB | nodes | qcls ms | onnx ms | time × | qcls peak MiB | "
+            "| model | file MiB | nodes | qcls ms (min) | onnx ms (min) | time × | qcls peak MiB | "
             "onnx peak MiB | memory × | runs | load |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for name, s in fl.items():
@@ -79,8 +79,9 @@ def model_section(r, goals):
         ext = f" (+{m['external_data_bytes'] / 2**20:.2f} external)" if m["external_data_bytes"] \
             else ""
         label = m["label"] if m["kind"] == "real" else f"synthetic {m['label']}"
-        out.append(f"| {label} | {size:.2f}{ext} | {m['nodes']:,} | {f1(q['wall_ms_median'])} | "
-                   f"{f1(o['wall_ms_median'])} | {tx:.0f} | {f1(q['rss_kib_median'] / MIB)} | "
+        out.append(f"| {label} | {size:.2f}{ext} | {m['nodes']:,} | {f1(q['wall_ms_median'])} "
+                   f"({f1(q['wall_ms_min'])}) | {f1(o['wall_ms_median'])} ({o['wall_ms_min']:.0f}) "
+                   f"| {tx:.0f} | {f1(q['rss_kib_median'] / MIB)} | "
                    f"{f1(o['rss_kib_median'] / MIB)} | {mx:.1f} | {m['rounds']} | "
                    f"{loads(q['load'] + o['load'])} |")
         if m["label"] == "100k_1024MiB":
@@ -128,6 +129,14 @@ def lsp_section(r, goals):
         big = key == "big"
         ratio = o_q / o_j
         limit = 0.1 if big else 0.5
+        if q.get("model_read_ms"):
+            from statistics import median as med
+            note_open = (f"qcls's own log puts the model read at a median of "
+                         f"{med(q['model_read_ms']):.0f} ms of its open time "
+                         f"(runs: {', '.join(f'{x:.0f}' for x in q['model_read_ms'])} ms; "
+                         f"open: {', '.join(f'{x:.0f}' for x in q['open_ms'])} ms).")
+        else:
+            note_open = ""
         out.append(f"| open → first diagnostics ({q['open_diagnostics'][0]} / "
                    f"{j['open_diagnostics'][0]} diagnostics) | {qs['open']['n']} | {f1(o_q)} | "
                    f"{f1(qs['open']['max'])} (max) | {f1(o_j)} | {f1(js['open']['max'])} (max) | "
@@ -160,7 +169,7 @@ def lsp_section(r, goals):
                       "all" if not bad else "not: " + ", ".join(
                           f"{w[1]} (p50 {w[2]:.2f}, p95 {w[3]:.2f})" for w in bad), not bad))
         qi, ji = q["info"], j["info"]
-        out += ["", f"Answers: key completion {qi.get('key_items')} items from qcls "
+        out += ["", note_open, "", f"Answers: key completion {qi.get('key_items')} items from qcls "
                 f"({qi.get('key_bytes')} bytes), {ji.get('key_items')} from the JSON server; "
                 f"qtype value completion {qi.get('value_items')} / {ji.get('value_items')} items; "
                 f"hover on the node name {qi.get('hover_node_bytes')} / "
