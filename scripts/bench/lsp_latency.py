@@ -17,7 +17,9 @@ iteration of qcls, one of the JSON server, alternating which goes first), each d
 - a request neither server knows (answered with an error at once): the floor of transport and
   dispatch that every other figure includes.
 
-The whole thing is repeated `restarts` times with fresh processes (so the open figures have
+Before each open and each iteration, the client waits until neither server process uses CPU
+for a moment (see lspclient.wait_idle), so one server's background work does not land on the
+other's figures. The whole thing is repeated `restarts` times with fresh processes (so the open figures have
 several samples), then memory is read again (VmRSS and VmHWM from /proc/PID/status).
 """
 
@@ -27,7 +29,7 @@ import sys
 from pathlib import Path
 
 from common import load, median, pct, read_tsv_names, save, say
-from lspclient import LspError, Server, file_uri, position
+from lspclient import LspError, Server, file_uri, position, wait_idle
 
 MEASURES = [
     ("roundtrip", "floor: unknown request"),
@@ -167,8 +169,10 @@ def run_scenario(s, servers, settings, logdir):
         for kind in order:
             live[kind] = start(kind, servers[kind], s, settings, logdir)
         versions = {}
+        pids = [srv.pid for srv in live.values()]
         for kind in order:
             srv = live[kind]
+            wait_idle(pids, 0.2)
             t0 = srv.open(uri, "jsonc", 1, text)
             t1, diags = srv.diagnostics(uri, 1)
             r = res[kind]
@@ -187,6 +191,7 @@ def run_scenario(s, servers, settings, logdir):
         for i in range(per_rep + WARMUP):
             for kind in (order if i % 2 == 0 else list(reversed(order))):
                 srv, r = live[kind], res[kind]
+                wait_idle(pids)
                 got = {}
                 versions[kind] += 1
                 v = versions[kind]

@@ -78,6 +78,29 @@ def rss_kib(pid):
     return rss, hwm
 
 
+def cpu_ticks(pid):
+    """User + system CPU time of a process (all its threads), in clock ticks."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def wait_idle(pids, quiet=0.1, limit=5.0):
+    """Waits until none of the processes uses CPU for `quiet` seconds (at most `limit`
+    seconds), so that one server's background work (V8's garbage collector after a large
+    document, a drop of a large tree) does not land on the other's measurement on a 2-core
+    machine. Returns the seconds waited."""
+    t0 = time.perf_counter()
+    last = [cpu_ticks(p) for p in pids]
+    while time.perf_counter() - t0 < limit:
+        time.sleep(quiet)
+        now = [cpu_ticks(p) for p in pids]
+        if now == last:
+            break
+        last = now
+    return time.perf_counter() - t0
+
+
 class LspError(Exception):
     pass
 
