@@ -8,6 +8,9 @@ use crate::spec::{self, Beyond, KeySpec, Level, Locale, PrecisionRole, Scalar, S
 use crate::syntax::{Value, ValueKind};
 use crate::text::TextRange;
 
+/// An invalid value with no close valid one gets every valid value as a fix, up to this many.
+const MAX_OFFERED_VALUES: usize = 8;
+
 impl Checker<'_, '_> {
     /// `invalid-value` (or `ec-misplaced`) for a string outside `valid`, with did-you-mean;
     /// for a precision, the message names the profile and says which profile would take it.
@@ -52,8 +55,16 @@ impl Checker<'_, '_> {
             Code::InvalidValue
         };
         let mut d = Diagnostic::new(code, range, message);
-        if let Some(s) = suggestion {
-            d = d.suggest_str(s);
+        match suggestion {
+            Some(s) => d = d.suggest_str(s),
+            // Nothing close (`int32` for a qtype): every value of a short list is a fix, so
+            // the mistake is one pick away in every editor.
+            None if code == Code::InvalidValue && valid.len() <= MAX_OFFERED_VALUES => {
+                for v in valid {
+                    d = d.suggest_str(v);
+                }
+            }
+            None => {}
         }
         d
     }

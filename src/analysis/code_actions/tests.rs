@@ -408,3 +408,21 @@ fn a_request_over_a_whole_huge_file_fixes_a_bounded_number_of_diagnostics() {
     assert!(!fixed.is_empty());
     assert!(fixed.len() <= MAX_FIXED_PER_REQUEST, "{}", fixed.len());
 }
+
+#[test]
+fn a_value_with_no_close_valid_one_offers_each_valid_value() {
+    let fixture = r#"{"model_config": {"all_node_type": "int$032"}}"#;
+    let (_, fixes) = fixes_at(fixture, None);
+    let titles: Vec<&str> = fixes.iter().map(|f| f.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Change to \"int16\"", "Change to \"float16\""],
+        "{titles:?}"
+    );
+    // None is clearly the right one.
+    assert!(fixes.iter().all(|f| !f.preferred));
+    assert_eq!(
+        after(fixture, None, "Change to \"float16\""),
+        r#"{"model_config": {"all_node_type": "float16"}}"#
+    );
+}
