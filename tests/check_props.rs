@@ -1,10 +1,12 @@
-//! Property test: random edits of real configs never make `check` panic, and every
-//! diagnostic range (and related range) lies on character boundaries inside the text.
+//! Property tests: random edits of real configs never make `check` panic, and every
+//! diagnostic range (and related range) lies on character boundaries inside the text; every
+//! quick fix offered edits on character boundaries and never adds a syntax error.
 
 use std::path::Path;
 
 use proptest::prelude::*;
-use qcls::analysis::{check, CheckContext};
+use qcls::analysis::code_actions::code_actions;
+use qcls::analysis::{check, CheckContext, ModelStatus};
 use qcls::syntax::parse;
 use qcls::text::{Document, PositionEncoding, TextRange};
 
@@ -73,6 +75,18 @@ fn fragment() -> impl Strategy<Value = String> + Clone {
     .prop_map(str::to_string)
 }
 
+/// Read once for every case.
+fn resnet18() -> &'static qcls::model::ModelIndex {
+    static MODEL: std::sync::OnceLock<qcls::model::ModelIndex> = std::sync::OnceLock::new();
+    MODEL.get_or_init(|| {
+        qcls::model::ModelIndex::load(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/models/resnet18/optimized_float_model.onnx"),
+        )
+        .expect("the fixture model loads")
+    })
+}
+
 fn assert_on_boundaries(text: &str, r: TextRange) {
     assert!(
         r.start <= r.end && r.end <= text.len(),
@@ -109,6 +123,54 @@ proptest! {
                 let p = doc.position(offset, PositionEncoding::Utf16);
                 prop_assert_eq!(doc.offset(p, PositionEncoding::Utf16), offset);
             }
+        }
+    }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn quick_fixes_never_add_a_syntax_error(
+        seed in any::<prop::sample::Index>(),
+        edits in prop::collection::vec(edit(fragment(), 20), 0..6),
+    ) {
+        let model = resnet18();
+        let ctx = CheckContext {
+            model: ModelStatus::Loaded(model),
+            ..CheckContext::default()
+        };
+        let seeds = seeds();
+        let mut text = seed.get(&seeds).clone();
+        for e in &edits {
+            let _ = apply(&mut text, e);
+        }
+        let parsed = parse(&text);
+        let diagnostics = check(&text, &parsed, &ctx);
+        let before = parsed.errors.len();
+        let fixes = code_actions(
+            &text,
+            &parsed,
+            &diagnostics,
+            Some(model),
+            TextRange::new(0, text.len()),
+            &[],
+        );
+        for fix in &fixes {
+            let mut edits = fix.edits.clone();
+            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+            let mut fixed = text.clone();
+            for e in &edits {
+                assert_on_boundaries(&text, e.range);
+                fixed.replace_range(e.range.start..e.range.end, &e.new_text);
+            }
+            let after = parse(&fixed).errors.len();
+            prop_assert!(
+                after <= before,
+                "{:?} took {} syntax errors to {}:\n{}\n---\n{}",
+                fix.title, before, after, text, fixed
+            );
         }
     }
 }

@@ -93,7 +93,46 @@ pub fn code_actions(
             }
         }
     }
+    if !parse.errors.is_empty() && is_json_text(text) && text.len() <= MAX_VERIFIED_BYTES {
+        keep_those_that_add_no_syntax_error(text, &mut fixes);
+    }
     fixes
+}
+
+/// A broken document's tree is the parser's best guess, and a fix computed from it can break
+/// more (a removal that leaves a trailing comma). Up to this size, such fixes are tried first.
+const MAX_VERIFIED_BYTES: usize = 1 << 20;
+
+/// A JSON config (not the YAML text around an inline quant_config): its first token, past
+/// comments, opens an object or a list.
+fn is_json_text(text: &str) -> bool {
+    let mut rest = text.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.split_once('\n').map_or("", |(_, r)| r).trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+        } else {
+            return rest.starts_with(['{', '[']);
+        }
+    }
+}
+
+/// Drops the fixes after which the text has more syntax errors than before.
+fn keep_those_that_add_no_syntax_error(text: &str, fixes: &mut Vec<Fix>) {
+    let before = crate::syntax::parse(text).errors.len();
+    fixes.retain(|fix| {
+        let mut edits = fix.edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut fixed = text.to_string();
+        for e in &edits {
+            if fixed.get(e.range.start..e.range.end).is_none() {
+                return false;
+            }
+            fixed.replace_range(e.range.start..e.range.end, &e.new_text);
+        }
+        crate::syntax::parse(&fixed).errors.len() <= before
+    });
 }
 
 /// An unknown node name the check left without a whole-model search (the document had too many
