@@ -9,6 +9,7 @@
 
 use std::io;
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
@@ -216,9 +217,49 @@ fn bad(id: Value, code: i64, why: String) -> Frame {
     Frame::Bad { id, code, why }
 }
 
+/// The members of a message that say whether the service can take it; `params` and the
+/// contents of `result` and `error` are checked as JSON but not kept (a didOpen is megabytes).
+#[derive(serde::Deserialize)]
+struct Envelope {
+    jsonrpc: Option<Value>,
+    id: Option<Value>,
+    method: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    result: bool,
+    #[serde(default, deserialize_with = "present")]
+    error: bool,
+}
+
+/// A member that is there, whatever its value (`null` included).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(d).map(|_| true)
+}
+
+/// The usual case, read without building the message's value.
+fn well_formed(body: &[u8]) -> bool {
+    let Ok(e) = serde_json::from_slice::<Envelope>(body) else {
+        return false;
+    };
+    let id_ok = match &e.id {
+        None | Some(Value::Null) | Some(Value::String(_)) => true,
+        Some(Value::Number(n)) => n.is_i64() || n.is_u64(),
+        Some(_) => false,
+    };
+    let call_or_response = match &e.method {
+        Some(Value::String(_)) => true,
+        Some(_) => false,
+        None => e.result || e.error,
+    };
+    id_ok && call_or_response && e.jsonrpc.as_ref().and_then(Value::as_str) == Some("2.0")
+}
+
 /// A body the service can take: one JSON-RPC 2.0 object whose id, if any, is a string, an
 /// integer or null, with a string method or a result/error.
 fn check_message(body: Vec<u8>) -> Frame {
+    if well_formed(&body) {
+        return Frame::Message(body);
+    }
+    // Only for a message that is not: the reason, read from the whole value.
     let value: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {

@@ -72,6 +72,24 @@ fn a_bad_message_is_answered_and_the_next_one_read() {
 }
 
 #[test]
+fn requests_notifications_and_responses_pass_as_they_are() {
+    for body in [
+        r#"{"jsonrpc":"2.0","id":3,"result":null}"#,
+        r#"{"jsonrpc":"2.0","id":"x","error":{"code":1,"message":"no"}}"#,
+        r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"text":"{\"a\": 1}"}}}"#,
+        r#"{"method":"m","jsonrpc":"2.0","id":18446744073709551615}"#,
+        // Keys twice: what serde_json makes of it (the last wins) is what the service reads.
+        r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#,
+    ] {
+        assert_eq!(
+            codes(&frames_of(&message(body), MAX_MESSAGE_BYTES)),
+            [body],
+            "{body}"
+        );
+    }
+}
+
+#[test]
 fn broken_headers_resynchronise_on_the_next_content_length() {
     let cases: &[&[u8]] = &[
         b"hello world\r\n\r\n",
