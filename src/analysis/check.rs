@@ -604,5 +604,5 @@ mod reuse;
 mod tests;
 mod values;
 
-pub(crate) use effects::{op_entry_no_effect, wide_precision_unsupported};
+pub(crate) use effects::{op_entry_no_effect, unknown_op_type, wide_precision_unsupported};
 pub use reuse::check_after_splice;

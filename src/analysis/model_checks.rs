@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use super::check::{op_entry_no_effect, wide_precision_unsupported};
+use super::check::{op_entry_no_effect, unknown_op_type, wide_precision_unsupported};
 use super::precision::{
     deciding_setting, ec_inputs, subgraph_nodes, NodeFilter, NodeSettings, Precision, Setting,
     Settings,
@@ -199,27 +199,12 @@ impl<'m> ModelChecker<'m> {
                 );
             } else {
                 let suggestion = self.op_suggestion(op);
-                let hint = match &suggestion {
-                    Some(s) => tr!(
-                        self.locale,
-                        "; did you mean \"{s}\"? (op types are case-sensitive)",
-                        "；是否指 \"{s}\"？（算子类型区分大小写）"
-                    ),
-                    None => String::new(),
-                };
-                let mut d = Diagnostic::new(
-                    Code::UnknownOpType,
-                    member.key.range,
-                    tr!(
-                        self.locale,
-                        "\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}",
-                        "\"{op}\" 不是 ONNX 或工具链的算子类型，模型中也没有这种节点{hint}"
-                    ),
-                );
-                if let Some(s) = &suggestion {
-                    d = d.suggest_str(s);
-                }
-                self.out.push(d);
+                self.out.push(unknown_op_type(
+                    member,
+                    suggestion.as_deref(),
+                    true,
+                    self.locale,
+                ));
             }
             return;
         }

@@ -279,11 +279,7 @@ pub fn completion_documentation(
     node: &str,
 ) -> Option<String> {
     let (model, dialect) = loaded_model(state, snap, session);
-    let config = if snap.yaml {
-        snap.inline.as_ref().and_then(|p| p.root.as_ref())
-    } else {
-        snap.parse.root.as_ref()
-    };
+    let config = config_parse(snap).and_then(|p| p.root.as_ref());
     analysis::node_completion_documentation(config, model.as_deref()?, dialect.profile, node)
 }
 

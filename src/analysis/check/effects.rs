@@ -158,6 +158,18 @@ fn unknown_op_type_without_model(member: &Member, locale: Locale) -> Option<Diag
     }
     let suggestion = case_insensitive_op_match(op.trim())
         .or_else(|| closest(op, known_op_types(), 1).first().copied());
+    Some(unknown_op_type(member, suggestion, false, locale))
+}
+
+/// `unknown-op-type` on an op_config key, offering `suggestion`; `model_lacks_it` when a
+/// paired model has no node of it either.
+pub(crate) fn unknown_op_type(
+    member: &Member,
+    suggestion: Option<&str>,
+    model_lacks_it: bool,
+    locale: Locale,
+) -> Diagnostic {
+    let op = member.key.text.as_str();
     let hint = match suggestion {
         Some(s) => tr!(
             locale,
@@ -166,19 +178,23 @@ fn unknown_op_type_without_model(member: &Member, locale: Locale) -> Option<Diag
         ),
         None => String::new(),
     };
-    let mut d = Diagnostic::new(
-        Code::UnknownOpType,
-        member.key.range,
-        tr!(
+    let message = match model_lacks_it {
+        false => tr!(
             locale,
             "\"{op}\" is not an ONNX or toolchain op type{hint}",
             "\"{op}\" 不是 ONNX 或工具链的算子类型{hint}"
         ),
-    );
+        true => tr!(
+            locale,
+            "\"{op}\" is not an ONNX or toolchain op type, and the model has no such node{hint}",
+            "\"{op}\" 不是 ONNX 或工具链的算子类型，模型中也没有这种节点{hint}"
+        ),
+    };
+    let mut d = Diagnostic::new(Code::UnknownOpType, member.key.range, message);
     if let Some(s) = suggestion {
         d = d.suggest_str(s);
     }
-    Some(d)
+    d
 }
 
 /// `ec-unsupported-op` for `dual-int16`/`int16-ec` on an op type that ignores it.
