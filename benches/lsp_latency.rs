@@ -344,9 +344,8 @@ fn hb_compile_yaml(names: &[String], block: bool) -> String {
 fn node_names(model: &Path) -> Vec<String> {
     qcls::model::ModelIndex::load(model)
         .expect("index the model")
-        .nodes
-        .iter()
-        .map(|n| n.name.clone())
+        .nodes()
+        .map(|n| n.name().to_string())
         .filter(|n| !n.is_empty())
         .collect()
 }

@@ -31,7 +31,7 @@ fn child(path: &Path) {
     println!(
         "  nodes {}, initializers {}, load {:.1?}; peak RSS before load {before}, after load {} \
          (VmRSS now {}, RssAnon {}, RssFile {})",
-        idx.nodes.len(),
+        idx.node_count(),
         idx.initializers().len(),
         elapsed,
         status("VmHWM:"),

@@ -14,7 +14,7 @@ fn resnet18() -> Vec<u8> {
 
 fn load_err(path: &Path) -> ModelError {
     match ModelIndex::load(path) {
-        Ok(idx) => panic!("{} indexed with {} nodes", path.display(), idx.nodes.len()),
+        Ok(idx) => panic!("{} indexed with {} nodes", path.display(), idx.node_count()),
         Err(e) => e,
     }
 }
@@ -27,7 +27,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 
 fn bytes_err(bytes: &[u8]) -> ModelError {
     match ModelIndex::from_bytes(Path::new("m.onnx"), bytes) {
-        Ok(idx) => panic!("indexed with {} nodes", idx.nodes.len()),
+        Ok(idx) => panic!("indexed with {} nodes", idx.node_count()),
         Err(e) => e,
     }
 }

@@ -79,17 +79,25 @@ fn check_model(dir: &Path) {
     let label = dir.display();
 
     assert_eq!(idx.path, model_path);
-    assert_eq!(idx.nodes.len(), expected.len(), "{label}");
+    assert_eq!(idx.node_count(), expected.len(), "{label}");
     assert_eq!(
-        idx.nodes.len() as u64,
+        idx.node_count() as u64,
         summary["num_nodes"].as_u64().expect("num_nodes")
     );
-    for (i, (node, exp)) in idx.nodes.iter().zip(&expected).enumerate() {
-        assert_eq!(node.name, exp.name, "{label} node {i}");
-        assert_eq!(node.op_type, exp.op_type, "{label} node {i}");
-        assert_eq!(node.inputs, exp.inputs, "{label} node {i} inputs");
-        assert_eq!(node.outputs, exp.outputs, "{label} node {i} outputs");
-        assert_eq!(node.domain, "", "{label} node {i}");
+    for (i, (node, exp)) in idx.nodes().zip(&expected).enumerate() {
+        assert_eq!(node.name(), exp.name, "{label} node {i}");
+        assert_eq!(node.op_type(), exp.op_type, "{label} node {i}");
+        assert_eq!(
+            node.inputs().collect::<Vec<_>>(),
+            exp.inputs,
+            "{label} node {i} inputs"
+        );
+        assert_eq!(
+            node.outputs().collect::<Vec<_>>(),
+            exp.outputs,
+            "{label} node {i} outputs"
+        );
+        assert_eq!(node.domain(), "", "{label} node {i}");
     }
 
     assert_eq!(
@@ -111,9 +119,13 @@ fn check_model(dir: &Path) {
             .map(|x| x["name"].as_str().expect("name").to_string())
             .collect()
     };
-    assert_eq!(idx.graph_inputs, names(&summary["graph_inputs"]), "{label}");
     assert_eq!(
-        idx.graph_outputs,
+        idx.graph_inputs().collect::<Vec<_>>(),
+        names(&summary["graph_inputs"]),
+        "{label}"
+    );
+    assert_eq!(
+        idx.graph_outputs().collect::<Vec<_>>(),
         names(&summary["graph_outputs"]),
         "{label}"
     );
@@ -163,7 +175,7 @@ fn check_model(dir: &Path) {
                 "{label} {input}"
             );
             let produced = expected.iter().any(|e| e.outputs.contains(input));
-            let graph_input = idx.graph_inputs.contains(input);
+            let graph_input = idx.graph_inputs().has(input);
             assert_eq!(
                 idx.is_initializer(input),
                 !produced && !graph_input,
@@ -186,7 +198,7 @@ fn check_model(dir: &Path) {
     // from_bytes on the same bytes gives the same graph.
     let bytes = std::fs::read(&model_path).expect("read");
     let again = ModelIndex::from_bytes(&model_path, &bytes).expect("from_bytes");
-    assert_eq!(again.nodes, idx.nodes);
+    assert!(again.nodes().eq(idx.nodes()));
 }
 
 #[test]
@@ -209,10 +221,7 @@ fn duplicate_names_return_every_node() {
         .expect("load");
     let head = idx.nodes_named("head");
     assert_eq!(head.len(), 3);
-    let ops: Vec<&str> = head
-        .iter()
-        .map(|&i| idx.nodes[i].op_type.as_str())
-        .collect();
+    let ops: Vec<&str> = head.iter().map(|&i| idx.node(i).op_type()).collect();
     assert_eq!(ops, ["GlobalAveragePool", "Flatten", "Gemm"]);
     assert_eq!(idx.nodes_named("/layer1/layer1.0/relu/Relu").len(), 2);
     assert_eq!(idx.node_names().filter(|n| *n == "head").count(), 1);
@@ -222,16 +231,16 @@ fn duplicate_names_return_every_node() {
 fn empty_names_are_kept_but_not_listed() {
     let idx = ModelIndex::load(&fixture("resnet18_empty_names").join("optimized_float_model.onnx"))
         .expect("load");
-    assert_eq!(idx.nodes.iter().filter(|n| n.name.is_empty()).count(), 16);
+    assert_eq!(idx.nodes().filter(|n| n.name().is_empty()).count(), 16);
     assert_eq!(idx.node_names().count(), 49 - 16);
     assert!(idx.node_names().all(|n| !n.is_empty()));
     // Nodes without a name are still reachable through their tensors.
     let unnamed = idx
-        .nodes
-        .iter()
-        .position(|n| n.name.is_empty())
+        .nodes()
+        .position(|n| n.name().is_empty())
         .expect("an unnamed node");
-    assert_eq!(idx.producer(&idx.nodes[unnamed].outputs[0]), Some(unnamed));
+    let output = idx.node(unnamed).outputs().get(0).expect("an output");
+    assert_eq!(idx.producer(output), Some(unnamed));
 }
 
 #[test]
@@ -240,9 +249,9 @@ fn omitted_optional_inputs_stay_empty_strings() {
         ModelIndex::load(&fixture("bev_unet").join("optimized_float_model.onnx")).expect("load");
     let resize = idx.nodes_named("/up2/Resize");
     assert_eq!(resize.len(), 1);
-    let node = &idx.nodes[resize[0]];
-    assert_eq!(node.inputs.len(), 3);
-    assert_eq!(node.inputs[1], "");
+    let node = idx.node(resize[0]);
+    assert_eq!(node.inputs().len(), 3);
+    assert_eq!(node.inputs().get(1), Some(""));
     assert_eq!(idx.op_type_count("GridSample"), 1);
 }
 
@@ -254,7 +263,7 @@ fn external_data_is_never_opened() {
     std::fs::copy(src.join("optimized_float_model.onnx"), &model).expect("copy");
     // 1. The .data file is missing altogether.
     let idx = ModelIndex::load(&model).expect("indexes without .data");
-    assert_eq!(idx.nodes.len(), 34);
+    assert_eq!(idx.node_count(), 34);
     assert_eq!(idx.opset(), Some(20));
     assert_eq!(idx.ir_version, 10);
     // 2. It exists but cannot be read.
@@ -281,10 +290,10 @@ fn synthetic_model_with_weights() {
     let idx = ModelIndex::load(&path).expect("load");
     let bytes = std::fs::read(&path).expect("read");
     let again = ModelIndex::from_bytes(&path, &bytes).expect("from_bytes");
-    assert_eq!(again.nodes, idx.nodes);
-    assert_eq!(again.initializers(), idx.initializers());
-    assert_eq!(idx.nodes.len(), 5_000);
-    let got: Vec<&str> = idx.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert!(again.nodes().eq(idx.nodes()));
+    assert!(again.initializers().eq(idx.initializers()));
+    assert_eq!(idx.node_count(), 5_000);
+    let got: Vec<&str> = idx.nodes().map(|n| n.name()).collect();
     assert_eq!(got, names);
     for name in &names {
         assert_eq!(idx.nodes_named(name).len(), 1, "{name}");

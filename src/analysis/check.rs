@@ -563,7 +563,7 @@ impl Checker<'_, '_> {
                     "the model file cannot be read now ({why}); this config is checked against the copy of {} read before ({} nodes)",
                     "现在无法读取模型文件（{why}）；此配置按之前读到的 {} （{} 个节点）检查",
                     model.path.display(),
-                    model.nodes.len()
+                    model.node_count()
                 );
                 for range in ranges {
                     self.push(

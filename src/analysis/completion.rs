@@ -233,14 +233,14 @@ fn unconfigured_node_settings(
 
 /// What a node-name item shows beside the list: op type with input precisions, inputs, outputs.
 fn node_item_documentation(model: &ModelIndex, settings: &Settings, id: NodeId) -> String {
-    let node = &model.nodes[id];
+    let node = model.node(id);
     let np = node_precision(model, settings, id);
     format!(
         "`{}`({})  \ninputs: {}  \noutputs: {}",
-        node.op_type,
+        node.op_type(),
         compact(&np),
-        tensor_list(&node.inputs),
-        tensor_list(&node.outputs),
+        tensor_list(node.inputs()),
+        tensor_list(node.outputs()),
     )
 }
 
@@ -273,11 +273,11 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
         .filter_map(|(rank, name)| {
             let ids = model.nodes_named(name);
             let first = *ids.first()?;
-            let node = &model.nodes[first];
+            let node = model.node(first);
             let detail = if ids.len() > 1 {
-                format!("{} (×{} nodes share this name)", node.op_type, ids.len())
+                format!("{} (×{} nodes share this name)", node.op_type(), ids.len())
             } else {
-                node.op_type.clone()
+                node.op_type().to_string()
             };
             Some(CompletionItem {
                 label: name.to_string(),
@@ -302,10 +302,8 @@ fn tensor_values(ctx: &Ctx) -> Completions {
         return Completions::default();
     };
     let tensors = model
-        .graph_inputs
-        .iter()
-        .chain(model.nodes.iter().flat_map(|n| n.outputs.iter()))
-        .map(String::as_str)
+        .graph_inputs()
+        .chain(model.nodes().flat_map(|n| n.outputs()))
         .filter(|t| !t.is_empty());
     let (picked, cut) = select(tensors, ctx.typed, MAX_NAME_ITEMS, |_| true);
     // A broken model may repeat a tensor; list it once.
@@ -317,9 +315,11 @@ fn tensor_values(ctx: &Ctx) -> Completions {
         .map(|(rank, t)| CompletionItem {
             label: t.to_string(),
             kind: CompletionKind::Tensor,
-            detail: Some(match model.producer(t).map(|p| &model.nodes[p]) {
-                Some(n) if n.name.is_empty() => format!("output of an unnamed {} node", n.op_type),
-                Some(n) => format!("output of {} ({})", n.name, n.op_type),
+            detail: Some(match model.producer(t).map(|p| model.node(p)) {
+                Some(n) if n.name().is_empty() => {
+                    format!("output of an unnamed {} node", n.op_type())
+                }
+                Some(n) => format!("output of {} ({})", n.name(), n.op_type()),
                 None => "graph input".to_string(),
             }),
             documentation: None,
@@ -349,7 +349,7 @@ fn ec_allowed(model: Option<&ModelIndex>, parent: &[&str], key: &str) -> bool {
     ids.is_empty()
         || ids
             .iter()
-            .any(|&id| ec_works(&model.nodes[id].op_type, index))
+            .any(|&id| ec_works(model.node(id).op_type(), index))
 }
 
 /// `dual-int16`/`int16-ec` only for the op types that take them: an op_config entry of another
@@ -363,7 +363,7 @@ fn wide_allowed(model: Option<&ModelIndex>, parent: &[&str]) -> bool {
             ids.is_empty()
                 || ids
                     .iter()
-                    .any(|&id| WIDE_OPS.contains(&model.nodes[id].op_type.as_str()))
+                    .any(|&id| WIDE_OPS.contains(&model.node(id).op_type()))
         }
         _ => true,
     }

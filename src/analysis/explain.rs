@@ -39,7 +39,7 @@ impl<'m> Explanation<'m> {
         if let Some(yaml) = hb_compile {
             settings.add_hb_compile(yaml, model, dialect.profile);
         }
-        let nodes = (0..model.nodes.len())
+        let nodes = (0..model.node_count())
             .map(|id| node_precision(model, &settings, id))
             .filter(|n| !only_overridden || n.overridden)
             .collect();
@@ -54,14 +54,14 @@ impl<'m> Explanation<'m> {
     }
 
     fn node_label(&self, np: &NodePrecision) -> String {
-        let name = &self.model.nodes[np.node].name;
+        let name = self.model.node(np.node).name();
         if name.is_empty() {
             format!("(unnamed node #{})", np.node)
         } else if np.ambiguous {
             let count = self.model.nodes_named(name).len();
             format!("{name} (ambiguous: {count} nodes share this name)")
         } else {
-            name.clone()
+            name.to_string()
         }
     }
 
@@ -89,10 +89,10 @@ impl<'m> Explanation<'m> {
     pub fn table(&self) -> String {
         let mut rows: Vec<[String; 6]> = Vec::new();
         for np in &self.nodes {
-            let node = &self.model.nodes[np.node];
+            let node = self.model.node(np.node);
             for (i, input) in np.inputs.iter().enumerate() {
                 let (label, op) = if i == 0 {
-                    (self.node_label(np), node.op_type.clone())
+                    (self.node_label(np), node.op_type().to_string())
                 } else {
                     (String::new(), String::new())
                 };
@@ -119,7 +119,7 @@ impl<'m> Explanation<'m> {
             if np.inputs.is_empty() {
                 rows.push([
                     self.node_label(np),
-                    node.op_type.clone(),
+                    node.op_type().to_string(),
                     String::new(),
                     "(no inputs)".into(),
                     String::new(),
@@ -172,7 +172,7 @@ impl<'m> Explanation<'m> {
                 let _ = writeln!(
                     out,
                     "model outputs ({}): {}, decided by {}",
-                    self.model.graph_outputs.join(", "),
+                    self.model.graph_outputs().collect::<Vec<_>>().join(", "),
                     s.precision.as_str(),
                     self.source_text(&Source::Setting(s.clone()))
                 );
@@ -181,7 +181,7 @@ impl<'m> Explanation<'m> {
                 let _ = writeln!(
                     out,
                     "model outputs ({}): not set by the file (model_config.model_output_type)",
-                    self.model.graph_outputs.join(", ")
+                    self.model.graph_outputs().collect::<Vec<_>>().join(", ")
                 );
             }
         }
@@ -189,7 +189,7 @@ impl<'m> Explanation<'m> {
         let _ = writeln!(
             out,
             "{} nodes shown, {overridden} with a node_config entry",
-            self.nodes.len()
+            self.model.node_count()
         );
         out
     }
@@ -197,7 +197,7 @@ impl<'m> Explanation<'m> {
     pub fn csv(&self) -> String {
         let mut out = String::from("node,op_type,input,tensor,weight,precision,source,line\n");
         for np in &self.nodes {
-            let node = &self.model.nodes[np.node];
+            let node = self.model.node(np.node);
             for input in &np.inputs {
                 let (source, line) = match &input.source {
                     Source::Default => ("default".to_string(), String::new()),
@@ -207,8 +207,8 @@ impl<'m> Explanation<'m> {
                     ),
                 };
                 let fields = [
-                    node.name.clone(),
-                    node.op_type.clone(),
+                    node.name().to_string(),
+                    node.op_type().to_string(),
                     input.index.to_string(),
                     input.tensor.clone(),
                     input.is_weight.to_string(),
@@ -238,7 +238,7 @@ impl<'m> Explanation<'m> {
             .nodes
             .iter()
             .map(|np| {
-                let node = &self.model.nodes[np.node];
+                let node = self.model.node(np.node);
                 let inputs: Vec<_> = np
                     .inputs
                     .iter()
@@ -253,8 +253,8 @@ impl<'m> Explanation<'m> {
                     })
                     .collect();
                 json!({
-                    "name": node.name,
-                    "op_type": node.op_type,
+                    "name": node.name(),
+                    "op_type": node.op_type(),
                     "overridden": np.overridden,
                     "ambiguous": np.ambiguous,
                     "inputs": inputs,
@@ -263,8 +263,7 @@ impl<'m> Explanation<'m> {
             .collect();
         let outputs: Vec<_> = self
             .model
-            .graph_outputs
-            .iter()
+            .graph_outputs()
             .map(|t| {
                 let s = self.settings.model_output_type.as_ref();
                 json!({

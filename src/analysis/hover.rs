@@ -483,16 +483,16 @@ fn node_section(
     id: NodeId,
     locale: Locale,
 ) -> String {
-    let node = &model.nodes[id];
+    let node = model.node(id);
     let np = node_precision(model, settings, id);
     let mut out = format!(
         "`{}` {}  \n{}: {}  \n{}: {}\n\n",
-        node.op_type,
+        node.op_type(),
         label(locale, "node", "节点"),
         label(locale, "Inputs", "输入"),
-        tensor_list(&node.inputs),
+        tensor_list(node.inputs()),
         label(locale, "Outputs", "输出"),
-        tensor_list(&node.outputs),
+        tensor_list(node.outputs()),
     );
     if np.inputs.is_empty() {
         out.push_str(label(locale, "The node has no inputs.", "该节点没有输入。"));
@@ -529,7 +529,7 @@ fn node_section(
         ));
     }
     if let Some(out_setting) = settings.model_output_type.as_ref() {
-        if node.outputs.iter().any(|o| model.graph_outputs.contains(o)) {
+        if node.outputs().any(|o| model.graph_outputs().has(o)) {
             out.push_str(&format!(
                 "\n{}: {} ({} (line {}))",
                 label(locale, "Model output", "模型输出"),
@@ -566,9 +566,10 @@ fn op_hover(
     }
     let settings = Settings::read(parse.root.as_ref(), Some(model), dialect.profile);
     let overridden = model
-        .nodes
-        .iter()
-        .filter(|n| n.op_type == op && !n.name.is_empty() && settings.node.contains_key(&n.name))
+        .nodes()
+        .filter(|n| {
+            n.op_type() == op && !n.name().is_empty() && settings.node.contains_key(n.name())
+        })
         .count();
     out.push_str(&match locale {
         Locale::En => format!(

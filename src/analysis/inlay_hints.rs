@@ -74,7 +74,7 @@ pub fn inlay_hints(
                 settings
             });
             let np = node_precision(model, settings, first);
-            let op = &model.nodes[first].op_type;
+            let op = &model.node(first).op_type();
             let mut label = format!(": {op}({})", compact(&np));
             if ids.len() > 1 {
                 label.push_str(&format!(" ×{}", ids.len()));

@@ -116,7 +116,7 @@ pub fn unknown_node(
 
 /// Can a document that wants `full_scans` whole-model searches have them all?
 pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
-    full_scans.saturating_mul(model.nodes.len()) <= SUGGESTION_BUDGET
+    full_scans.saturating_mul(model.node_count()) <= SUGGESTION_BUDGET
 }
 
 /// Up to three names of the whole model close to `name`: what an unknown-node diagnostic
@@ -249,7 +249,7 @@ impl<'m> ModelChecker<'m> {
         }
         let op_types: BTreeSet<&str> = ids
             .iter()
-            .map(|&id| self.model.nodes[id].op_type.as_str())
+            .map(|&id| self.model.node(id).op_type())
             .collect();
         let mut ec_reported = false;
         if let Some(entry) = member.value.as_ref().and_then(Value::as_object) {
@@ -318,8 +318,8 @@ impl<'m> ModelChecker<'m> {
             .enumerate()
         {
             let lacking = ids.iter().all(|&id| {
-                let inputs = &self.model.nodes[id].inputs;
-                inputs.get(index).is_none_or(String::is_empty)
+                let inputs = self.model.node(id).inputs();
+                inputs.get(index).is_none_or(str::is_empty)
             });
             if !lacking {
                 continue;
@@ -360,14 +360,14 @@ impl<'m> ModelChecker<'m> {
         let ids = self.model.nodes_named(name);
         let hidden = !ids.is_empty()
             && ids.iter().all(|&id| {
-                let node = &self.model.nodes[id];
-                node.inputs.iter().enumerate().all(|(index, tensor)| {
+                let node = self.model.node(id);
+                node.inputs().enumerate().all(|(index, tensor)| {
                     tensor.is_empty()
                         || entry
                             .inputs
                             .get(index)
                             .and_then(Option::as_ref)
-                            .is_some_and(|s| s.precision.applies(&node.op_type, index))
+                            .is_some_and(|s| s.precision.applies(node.op_type(), index))
                 })
             });
         if hidden {
@@ -399,12 +399,12 @@ impl<'m> ModelChecker<'m> {
         // None: no input seen yet; Some(x): every input so far inherits the same as it gets.
         let mut inherited: Option<Option<&Setting>> = None;
         for &id in self.model.nodes_named(name) {
-            let node = &self.model.nodes[id];
-            for (index, tensor) in node.inputs.iter().enumerate() {
+            let node = self.model.node(id);
+            for (index, tensor) in node.inputs().enumerate() {
                 if tensor.is_empty() {
                     continue;
                 }
-                let op = node.op_type.as_str();
+                let op = node.op_type();
                 let with = deciding_setting(settings, op, id, Some(entry), index, true);
                 let without = deciding_setting(settings, op, id, None, index, false);
                 if precision(with) != precision(without) {
@@ -492,19 +492,19 @@ impl<'m> ModelChecker<'m> {
         let model = self.model;
         let lookup = model.name_lookup();
         if let Some(&exact) = lookup.by_lowercase.get(&name.to_lowercase()) {
-            return vec![model.nodes[exact].name.clone()];
+            return vec![model.node(exact).name().to_string()];
         }
         let mut found: Vec<String> = if name.is_empty() {
             Vec::new()
         } else {
             lookup
-                .extending(&model.nodes, name)
+                .extending(model, name)
                 .take(MAX)
-                .map(|id| model.nodes[id].name.clone())
+                .map(|id| model.node(id).name().to_string())
                 .collect()
         };
         if let Some(same_scope) = lookup.by_scope.get(name_scope(name)) {
-            let names = same_scope.iter().map(|&id| model.nodes[id].name.as_str());
+            let names = same_scope.iter().map(|&id| model.node(id).name());
             for close in closest(name, names, MAX) {
                 if found.len() < MAX && !found.iter().any(|f| f == close) {
                     found.push(close.to_string());
@@ -656,15 +656,14 @@ fn folded_op(name: &str) -> Option<&'static str> {
 pub fn tensor_exists(model: &ModelIndex, tensor: &str) -> bool {
     model.producer(tensor).is_some()
         || !model.consumers(tensor).is_empty()
-        || model.graph_inputs.iter().any(|t| t == tensor)
-        || model.graph_outputs.iter().any(|t| t == tensor)
+        || model.graph_inputs().has(tensor)
+        || model.graph_outputs().has(tensor)
 }
 
 fn tensor_suggestion(model: &ModelIndex, tensor: &str) -> Option<String> {
     let names = model
-        .nodes
-        .iter()
-        .flat_map(|n| n.outputs.iter().map(String::as_str))
-        .chain(model.graph_inputs.iter().map(String::as_str));
+        .nodes()
+        .flat_map(|n| n.outputs())
+        .chain(model.graph_inputs());
     closest(tensor, names, 1).first().map(|s| s.to_string())
 }

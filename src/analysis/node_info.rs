@@ -33,9 +33,8 @@ pub const OMITTED: &str = "(omitted)";
 pub const NO_PRECISION: &str = "—";
 
 /// Tensor names as a list of code spans, omitted inputs as [`OMITTED`].
-pub fn tensor_list(names: &[String]) -> String {
+pub fn tensor_list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     names
-        .iter()
         .map(|n| {
             if n.is_empty() {
                 OMITTED.to_string()

@@ -463,7 +463,7 @@ pub fn subgraph_nodes(
         if !forward.insert(n) {
             continue;
         }
-        for out in &model.nodes[n].outputs {
+        for out in model.node(n).outputs() {
             queue.extend(model.consumers(out).iter().copied());
         }
     }
@@ -477,7 +477,7 @@ pub fn subgraph_nodes(
         if forward.contains(&n) {
             inside.insert(n);
         }
-        for input in &model.nodes[n].inputs {
+        for input in model.node(n).inputs() {
             if let Some(p) = model.producer(input) {
                 queue.push_back(p);
             }
@@ -488,21 +488,20 @@ pub fn subgraph_nodes(
 
 /// The effective precision of each input of one node.
 pub fn node_precision(model: &ModelIndex, settings: &Settings, node: NodeId) -> NodePrecision {
-    let n = &model.nodes[node];
-    let entry = if n.name.is_empty() {
+    let n = model.node(node);
+    let entry = if n.name().is_empty() {
         None
     } else {
-        settings.node.get(&n.name)
+        settings.node.get(n.name())
     };
     let inputs = n
-        .inputs
-        .iter()
+        .inputs()
         .enumerate()
         .map(|(index, tensor)| {
-            let source = input_source(settings, n.op_type.as_str(), node, entry, index, true);
+            let source = input_source(settings, n.op_type(), node, entry, index, true);
             InputPrecision {
                 index,
-                tensor: tensor.clone(),
+                tensor: tensor.to_string(),
                 is_weight: model.is_initializer(tensor),
                 precision: if tensor.is_empty() {
                     None
@@ -520,7 +519,7 @@ pub fn node_precision(model: &ModelIndex, settings: &Settings, node: NodeId) -> 
         node,
         inputs,
         overridden: entry.is_some(),
-        ambiguous: !n.name.is_empty() && model.nodes_named(&n.name).len() > 1,
+        ambiguous: !n.name().is_empty() && model.nodes_named(n.name()).len() > 1,
     }
 }
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use hashbrown::{DefaultHashBuilder as Hasher, HashTable};
 
-use super::onnx::Node;
-use super::reader::{read_model, BufferedReads, RawGraph, RawModel, Source, WalkError};
+use super::reader::{read_model, BufferedReads, NodeRecord, RawGraph, RawModel, Source, WalkError};
+use super::strings::{Names, Span, Strings};
 
 /// Index of a node in [`ModelIndex::nodes`] (file order).
 pub type NodeId = usize;
@@ -68,11 +68,15 @@ pub struct ModelIndex {
     pub ir_version: i64,
     /// `(domain, version)` as imported by the model; the default domain is `""`.
     pub opsets: Vec<(String, i64)>,
+    /// Every string below, in one buffer.
+    strings: Strings,
     /// Top-level nodes in file order; a [`NodeId`] indexes this.
-    pub nodes: Vec<Node>,
-    pub graph_inputs: Vec<String>,
-    pub graph_outputs: Vec<String>,
-    initializers: Vec<String>,
+    nodes: Vec<NodeRecord>,
+    /// The nodes' inputs and outputs (see [`NodeRecord::tensors`]).
+    tensors: Vec<Span>,
+    graph_inputs: Vec<Span>,
+    graph_outputs: Vec<Span>,
+    initializers: Vec<Span>,
     hasher: Hasher,
     by_name: MultiMap,
     by_output: MultiMap,
@@ -82,6 +86,65 @@ pub struct ModelIndex {
     op_counts: Vec<(String, usize)>,
     /// Built on first use (did-you-mean), then shared by every check against this model.
     name_lookup: std::sync::OnceLock<NameLookup>,
+}
+
+/// One node of the index, borrowed from it.
+#[derive(Clone, Copy)]
+pub struct Node<'m> {
+    strings: &'m Strings,
+    record: &'m NodeRecord,
+    tensors: &'m [Span],
+}
+
+impl<'m> Node<'m> {
+    /// May be empty, and several nodes may share one name (both legal ONNX).
+    pub fn name(&self) -> &'m str {
+        self.strings.get(self.record.name)
+    }
+
+    pub fn op_type(&self) -> &'m str {
+        self.strings.get(self.record.op_type)
+    }
+
+    /// `""` for the default ONNX domain.
+    pub fn domain(&self) -> &'m str {
+        self.strings.get(self.record.domain)
+    }
+
+    /// In ONNX order, with `""` for an omitted optional input.
+    pub fn inputs(&self) -> Names<'m> {
+        let start = self.record.tensors as usize;
+        let end = start + self.record.inputs as usize;
+        Names::new(self.strings, self.tensors.get(start..end).unwrap_or(&[]))
+    }
+
+    pub fn outputs(&self) -> Names<'m> {
+        let start = (self.record.tensors + self.record.inputs) as usize;
+        let end = start + self.record.outputs as usize;
+        Names::new(self.strings, self.tensors.get(start..end).unwrap_or(&[]))
+    }
+}
+
+impl fmt::Debug for Node<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Node")
+            .field("name", &self.name())
+            .field("op_type", &self.op_type())
+            .field("domain", &self.domain())
+            .field("inputs", &self.inputs().collect::<Vec<_>>())
+            .field("outputs", &self.outputs().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl PartialEq for Node<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.name() == other.name()
+            && self.op_type() == other.op_type()
+            && self.domain() == other.domain()
+            && self.inputs().eq(other.inputs())
+            && self.outputs().eq(other.outputs())
+    }
 }
 
 /// Node names by lowercase spelling, by scope (the part before the last `/`) and in sorted
@@ -98,10 +161,10 @@ impl NameLookup {
     /// The nodes whose names start with `prefix` and are longer than it, in name order.
     pub fn extending<'m>(
         &'m self,
-        nodes: &'m [Node],
+        model: &'m ModelIndex,
         prefix: &'m str,
     ) -> impl Iterator<Item = NodeId> + 'm {
-        let name = move |id: &NodeId| nodes[*id].name.as_str();
+        let name = move |id: &NodeId| model.node(*id).name();
         let from = self.sorted.partition_point(|id| name(id) < prefix);
         self.sorted[from..]
             .iter()
@@ -180,19 +243,23 @@ impl ModelIndex {
 
     fn build(path: &Path, ir_version: i64, opsets: Vec<(String, i64)>, graph: RawGraph) -> Self {
         let RawGraph {
+            mut strings,
             nodes,
+            tensors,
             initializers,
             inputs,
             outputs,
+            ..
         } = graph;
+        strings.shrink_to_fit();
         let hasher = Hasher::default();
 
-        let resolve = |k| key_str(&nodes, &initializers, k);
+        let resolve = |span| strings.get(span);
         let inputs_map = || {
             MultiMap::build(
                 &hasher,
                 nodes.len() * 2,
-                slots(&nodes, |n| &n.inputs, Key::input),
+                slots(&nodes, &tensors, &strings, |r| (r.tensors, r.inputs)),
                 resolve,
             )
         };
@@ -208,13 +275,15 @@ impl ModelIndex {
                 nodes
                     .iter()
                     .enumerate()
-                    .map(|(i, n)| (n.name.as_str(), i, Key::name(i))),
+                    .map(|(i, n)| (strings.get(n.name), i, n.name)),
                 resolve,
             );
             let by_output = MultiMap::build(
                 &hasher,
                 nodes.len(),
-                slots(&nodes, |n| &n.outputs, Key::output),
+                slots(&nodes, &tensors, &strings, |r| {
+                    (r.tensors + r.inputs, r.outputs)
+                }),
                 resolve,
             );
             let by_initializer = MultiMap::build(
@@ -223,12 +292,12 @@ impl ModelIndex {
                 initializers
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| (s.as_str(), i, Key::initializer(i))),
+                    .map(|(i, &span)| (strings.get(span), i, span)),
                 resolve,
             );
             let mut counts: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
             for n in &nodes {
-                *counts.entry(n.op_type.as_str()).or_default() += 1;
+                *counts.entry(strings.get(n.op_type)).or_default() += 1;
             }
             let by_input = match worker {
                 Ok(handle) => handle.join().unwrap_or_else(|_| inputs_map()),
@@ -246,9 +315,11 @@ impl ModelIndex {
             path: path.to_path_buf(),
             ir_version,
             opsets,
+            strings,
+            nodes,
+            tensors,
             graph_inputs: inputs,
             graph_outputs: outputs,
-            nodes,
             initializers,
             hasher,
             by_name,
@@ -260,46 +331,73 @@ impl ModelIndex {
         }
     }
 
+    /// The node `id` (an id this index gave out).
+    ///
+    /// # Panics
+    /// When `id` is not below [`ModelIndex::node_count`], like indexing a slice.
+    pub fn node(&self, id: NodeId) -> Node<'_> {
+        Node {
+            strings: &self.strings,
+            record: &self.nodes[id],
+            tensors: &self.tensors,
+        }
+    }
+
+    /// Top-level nodes in file order; the n-th has [`NodeId`] n.
+    pub fn nodes(&self) -> impl DoubleEndedIterator<Item = Node<'_>> + ExactSizeIterator + Clone {
+        self.nodes.iter().map(|record| Node {
+            strings: &self.strings,
+            record,
+            tensors: &self.tensors,
+        })
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn graph_inputs(&self) -> Names<'_> {
+        Names::new(&self.strings, &self.graph_inputs)
+    }
+
+    pub fn graph_outputs(&self) -> Names<'_> {
+        Names::new(&self.strings, &self.graph_outputs)
+    }
+
     /// Names by lowercase spelling and by scope, built once per model.
     pub fn name_lookup(&self) -> &NameLookup {
         self.name_lookup.get_or_init(|| {
             let mut lookup = NameLookup::default();
-            for (id, node) in self.nodes.iter().enumerate() {
-                if node.name.is_empty() {
+            for (id, node) in self.nodes().enumerate() {
+                let name = node.name();
+                if name.is_empty() {
                     continue;
                 }
-                lookup
-                    .by_lowercase
-                    .entry(node.name.to_lowercase())
-                    .or_insert(id);
+                lookup.by_lowercase.entry(name.to_lowercase()).or_insert(id);
                 let ids = lookup
                     .by_scope
-                    .entry(name_scope(&node.name).to_string())
+                    .entry(name_scope(name).to_string())
                     .or_default();
                 // A duplicate name is listed once.
                 if ids
                     .last()
-                    .is_none_or(|&last| self.nodes[last].name != node.name)
+                    .is_none_or(|&last| self.node(last).name() != name)
                 {
                     ids.push(id);
                 }
                 lookup.sorted.push(id);
             }
-            let nodes = &self.nodes;
+            let name = |id: NodeId| self.node(id).name();
             lookup
                 .sorted
-                .sort_unstable_by(|&a, &b| nodes[a].name.cmp(&nodes[b].name));
-            lookup
-                .sorted
-                .dedup_by(|a, b| nodes[*a].name == nodes[*b].name);
+                .sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+            lookup.sorted.dedup_by(|a, b| name(*a) == name(*b));
             lookup
         })
     }
 
     fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> &'a [NodeId] {
-        map.get(&self.hasher, key, |k| {
-            key_str(&self.nodes, &self.initializers, k)
-        })
+        map.get(&self.hasher, key, |span| self.strings.get(span))
     }
 
     /// Every node named `name`, in file order: empty when none, several when the name is shared.
@@ -346,7 +444,7 @@ impl ModelIndex {
         self.by_name
             .keys
             .iter()
-            .map(|k| key_str(&self.nodes, &self.initializers, *k))
+            .map(|&span| self.strings.get(span))
             .filter(|s| !s.is_empty())
     }
 
@@ -359,8 +457,8 @@ impl ModelIndex {
     }
 
     /// The names of all initializers, in file order.
-    pub fn initializers(&self) -> &[String] {
-        &self.initializers
+    pub fn initializers(&self) -> Names<'_> {
+        Names::new(&self.strings, &self.initializers)
     }
 }
 
@@ -424,82 +522,33 @@ fn sniff_text(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Where a key string lives, so that the maps store 8 bytes per key instead of a copy.
-#[derive(Clone, Copy, Debug)]
-struct Key {
-    index: u32,
-    slot: u32,
-}
-
-const SLOT_NAME: u32 = u32::MAX;
-const SLOT_INITIALIZER: u32 = u32::MAX - 1;
-/// Outputs and inputs share the slot space: outputs are tagged by the top bit.
-const SLOT_OUTPUT_BIT: u32 = 1 << 31;
-
-impl Key {
-    // Indices fit in u32: a node or tensor takes at least 2 bytes and files are < 2 GiB.
-    fn name(node: usize) -> Key {
-        Key {
-            index: node as u32,
-            slot: SLOT_NAME,
-        }
-    }
-    fn initializer(i: usize) -> Key {
-        Key {
-            index: i as u32,
-            slot: SLOT_INITIALIZER,
-        }
-    }
-    fn input(node: usize, i: usize) -> Key {
-        Key {
-            index: node as u32,
-            slot: i as u32,
-        }
-    }
-    fn output(node: usize, i: usize) -> Key {
-        Key {
-            index: node as u32,
-            slot: i as u32 | SLOT_OUTPUT_BIT,
-        }
-    }
-}
-
-fn key_str<'a>(nodes: &'a [Node], initializers: &'a [String], k: Key) -> &'a str {
-    let s = match k.slot {
-        SLOT_INITIALIZER => initializers.get(k.index as usize),
-        SLOT_NAME => nodes.get(k.index as usize).map(|n| &n.name),
-        slot if slot & SLOT_OUTPUT_BIT != 0 => nodes
-            .get(k.index as usize)
-            .and_then(|n| n.outputs.get((slot & !SLOT_OUTPUT_BIT) as usize)),
-        slot => nodes
-            .get(k.index as usize)
-            .and_then(|n| n.inputs.get(slot as usize)),
-    };
-    s.map_or("", String::as_str)
-}
-
+/// The non-empty tensors of each node's inputs (or outputs), as `(name, node, where)`.
 fn slots<'a>(
-    nodes: &'a [Node],
-    field: impl Fn(&'a Node) -> &'a Vec<String> + 'a,
-    key: fn(usize, usize) -> Key,
-) -> impl Iterator<Item = (&'a str, NodeId, Key)> + 'a {
+    nodes: &'a [NodeRecord],
+    tensors: &'a [Span],
+    strings: &'a Strings,
+    range: impl Fn(&NodeRecord) -> (u32, u32) + 'a,
+) -> impl Iterator<Item = (&'a str, NodeId, Span)> + 'a {
     nodes.iter().enumerate().flat_map(move |(n, node)| {
-        field(node)
+        let (start, len) = range(node);
+        let (start, len) = (start as usize, len as usize);
+        tensors
+            .get(start..start + len)
+            .unwrap_or(&[])
             .iter()
-            .enumerate()
-            .filter(|(_, s)| !s.is_empty())
-            .map(move |(i, s)| (s.as_str(), n, key(n, i)))
+            .filter(|span| !span.is_empty())
+            .map(move |&span| (strings.get(span), n, span))
     })
 }
 
-/// A string → node ids multimap whose keys are borrowed from the index (via [`Key`]) and whose
+/// A string → node ids multimap whose keys are borrowed from the index (a [`Span`]) and whose
 /// values for one key are a contiguous slice, so lookups return `&[NodeId]` without allocating.
 #[derive(Clone, Debug, Default)]
 struct MultiMap {
     /// Group numbers, hashed by their key string.
     table: HashTable<u32>,
     /// Where each group's key string lives.
-    keys: Vec<Key>,
+    keys: Vec<Span>,
     /// `starts[g]..starts[g + 1]` is group g's range in `items`.
     starts: Vec<u32>,
     items: Vec<NodeId>,
@@ -509,11 +558,11 @@ impl MultiMap {
     fn build<'a>(
         hasher: &Hasher,
         hint: usize,
-        entries: impl Iterator<Item = (&'a str, NodeId, Key)>,
-        resolve: impl Fn(Key) -> &'a str,
+        entries: impl Iterator<Item = (&'a str, NodeId, Span)>,
+        resolve: impl Fn(Span) -> &'a str,
     ) -> MultiMap {
         let mut table: HashTable<u32> = HashTable::with_capacity(hint);
-        let mut keys: Vec<Key> = Vec::with_capacity(hint);
+        let mut keys: Vec<Span> = Vec::with_capacity(hint);
         let mut counts: Vec<u32> = Vec::with_capacity(hint);
         let mut last: Vec<NodeId> = Vec::with_capacity(hint);
         // (group, node) per entry that is kept; entries arrive in node order, so a node that
@@ -567,7 +616,7 @@ impl MultiMap {
         &'a self,
         hasher: &Hasher,
         s: &str,
-        resolve: impl Fn(Key) -> &'a str,
+        resolve: impl Fn(Span) -> &'a str,
     ) -> &'a [NodeId] {
         let h = hasher.hash_one(s);
         match self.table.find(h, |&g| resolve(self.keys[g as usize]) == s) {

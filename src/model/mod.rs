@@ -14,11 +14,11 @@ mod op_types;
 mod paired;
 mod pairing;
 mod reader;
+mod strings;
 #[doc(hidden)]
 pub mod synth;
 
-pub use index::{name_scope, ModelError, ModelIndex, NameLookup, NodeId, PROTOBUF_LIMIT};
-pub use onnx::Node;
+pub use index::{name_scope, ModelError, ModelIndex, NameLookup, Node, NodeId, PROTOBUF_LIMIT};
 pub use onnx_ops::ONNX_VERSION;
 pub use op_types::{
     case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,
@@ -30,3 +30,4 @@ pub use pairing::{
     DialectRequest, Directive, FileRef, MissingFile, NamingYaml, Pairing, PairingRequest,
     PairingSource, DIRECTIVE_PREFIX, MARCH_DIRECTIVE, MODEL_FILE_NAME, TOOLCHAIN_DIRECTIVE,
 };
+pub use strings::Names;

@@ -49,12 +49,11 @@ pub struct ValueInfoProto {
     pub name: String,
 }
 
-/// `NodeProto`, decoded straight into the index's public node type so that 100,000 nodes are not
-/// copied a second time. Attributes (5), doc_string (6) and metadata_props (9) are skipped.
-///
-/// `inputs` keeps ONNX order, with `""` for an omitted optional input.
+/// `NodeProto`. The index does not decode it through prost (it copies the strings straight into
+/// one buffer, see `reader.rs`); this is the message as written. Attributes (5), doc_string (6)
+/// and metadata_props (9) are not declared.
 #[derive(Clone, PartialEq, Eq, prost::Message)]
-pub struct Node {
+pub struct NodeProto {
     #[prost(string, repeated, tag = "1")]
     pub inputs: Vec<String>,
     #[prost(string, repeated, tag = "2")]
@@ -68,9 +67,6 @@ pub struct Node {
     #[prost(string, tag = "7")]
     pub domain: String,
 }
-
-/// The wire name of [`Node`].
-pub type NodeProto = Node;
 
 /// `TensorProto`, reduced to what an index needs: its name. Dims, data type and every payload
 /// field are skipped, so decoding an initializer costs the same whether it holds 0 bytes or 1 GiB.

@@ -9,15 +9,17 @@
 //!
 //! Instead this module walks `ModelProto` and `GraphProto` field by field through a [`Source`]:
 //! positioned reads of just the bytes needed. Each small message (a node, a value info, an opset)
-//! is handed to prost, which skips undeclared fields (attributes, metadata) without copying.
-//! Initializers are read up to their `name`; their payload is jumped over by arithmetic.
+//! is decoded in place: opsets by prost, nodes by hand, their strings copied once into the
+//! index's one string buffer ([`Strings`]) while attributes and metadata are skipped. Initializers
+//! are read up to their `name`; their payload is jumped over by arithmetic.
 
 use std::fs::File;
 
-use prost::encoding::{decode_key, decode_varint, WireType};
+use prost::encoding::{decode_key, decode_varint, skip_field, DecodeContext, WireType};
 use prost::Message;
 
-use super::onnx::{Node, OperatorSetIdProto, ValueInfoProto};
+use super::onnx::OperatorSetIdProto;
+use super::strings::{Span, Strings};
 
 /// What the walker found. `graph` is `None` when the model has no graph field.
 #[derive(Default)]
@@ -27,12 +29,32 @@ pub(super) struct RawModel {
     pub graph: Option<RawGraph>,
 }
 
+/// The graph as offsets into one string buffer.
 #[derive(Default)]
 pub(super) struct RawGraph {
-    pub nodes: Vec<Node>,
-    pub initializers: Vec<String>,
-    pub inputs: Vec<String>,
-    pub outputs: Vec<String>,
+    pub strings: Strings,
+    pub nodes: Vec<NodeRecord>,
+    /// Every node's inputs then outputs, node after node; see [`NodeRecord::tensors`].
+    pub tensors: Vec<Span>,
+    pub initializers: Vec<Span>,
+    pub inputs: Vec<Span>,
+    pub outputs: Vec<Span>,
+    /// A node's outputs while its fields are read (inputs and outputs may interleave).
+    scratch: Vec<Span>,
+}
+
+/// One `NodeProto`: its strings, and where its tensors lie in [`RawGraph::tensors`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct NodeRecord {
+    pub name: Span,
+    pub op_type: Span,
+    /// Empty for the default ONNX domain.
+    pub domain: Span,
+    /// `tensors[tensors..tensors + inputs]` are the inputs, in ONNX order (`""` marks an
+    /// omitted optional input); the `outputs` after them are the outputs.
+    pub tensors: u32,
+    pub inputs: u32,
+    pub outputs: u32,
 }
 
 /// Why the walk failed; turned into a [`super::ModelError`] message by the caller.
@@ -295,19 +317,37 @@ fn read_graph(
     while pos < end {
         let f = field(src, pos, end, "GraphProto")?;
         match f.number {
-            1 => g.nodes.push(decode(src, &f, "GraphProto.node")?),
+            1 => {
+                expect_len(&f, "GraphProto.node")?;
+                let bytes = src.get(f.start, f.value as usize)?;
+                read_node(bytes, f.start, g)?;
+            }
             5 => {
                 expect_len(&f, "GraphProto.initializer")?;
-                g.initializers
-                    .push(tensor_name(src, f.start, f.next, "GraphProto.initializer")?);
+                let name = tensor_name(src, f.start, f.next, "GraphProto.initializer")?;
+                let span = g.strings.push(name);
+                g.initializers.push(span);
             }
-            11 => {
-                let v: ValueInfoProto = decode(src, &f, "GraphProto.input")?;
-                g.inputs.push(v.name);
-            }
-            12 => {
-                let v: ValueInfoProto = decode(src, &f, "GraphProto.output")?;
-                g.outputs.push(v.name);
+            11 | 12 => {
+                let msg = if f.number == 11 {
+                    "GraphProto.input"
+                } else {
+                    "GraphProto.output"
+                };
+                expect_len(&f, msg)?;
+                let bytes = src.get(f.start, f.value as usize)?;
+                // ValueInfoProto: only its name (field 1); the type is not needed.
+                let mut name = Span::default();
+                read_strings(bytes, f.start, msg, &[1], |number, s| {
+                    if number == 1 {
+                        name = g.strings.push(s);
+                    }
+                })?;
+                if f.number == 11 {
+                    g.inputs.push(name);
+                } else {
+                    g.outputs.push(name);
+                }
             }
             15 => {
                 // SparseTensorProto: its name is the name of its `values` tensor (field 1).
@@ -318,7 +358,8 @@ fn read_graph(
                     if sf.number == 1 {
                         expect_len(&sf, "SparseTensorProto.values")?;
                         let name = tensor_name(src, sf.start, sf.next, "SparseTensorProto.values")?;
-                        g.initializers.push(name);
+                        let span = g.strings.push(name);
+                        g.initializers.push(span);
                     }
                     p = sf.next;
                 }
@@ -332,27 +373,202 @@ fn read_graph(
 
 /// The `name` (field 8) of the TensorProto at `pos..end`; every other field, the payload
 /// included, is skipped without being read.
-fn tensor_name(
-    src: &mut dyn Source,
+fn tensor_name<'s>(
+    src: &'s mut dyn Source,
     mut pos: u64,
     end: u64,
     msg: &'static str,
-) -> Result<String, WalkError> {
-    let mut name = String::new();
+) -> Result<&'s str, WalkError> {
+    let mut name = None;
     while pos < end {
         let f = field(src, pos, end, msg)?;
         if f.number == 8 {
             expect_len(&f, "TensorProto.name")?;
-            let bytes = src.get(f.start, f.value as usize)?;
-            name = std::str::from_utf8(bytes)
-                .map_err(|_| WalkError::Corrupt {
-                    what: "TensorProto.name: invalid string value: data is not UTF-8 encoded"
-                        .to_string(),
-                    at: f.start,
-                })?
-                .to_string();
+            name = Some((f.start, f.value as usize));
         }
         pos = f.next;
     }
-    Ok(name)
+    let Some((start, len)) = name else {
+        return Ok("");
+    };
+    let bytes = src.get(start, len)?;
+    std::str::from_utf8(bytes).map_err(|_| WalkError::Corrupt {
+        what: "TensorProto.name: invalid string value: data is not UTF-8 encoded".to_string(),
+        at: start,
+    })
+}
+
+/// Decodes one `NodeProto` (`bytes`, at file offset `at`) into `g`: input (1), output (2),
+/// name (3), op_type (4) and domain (7). Attributes and every other field are skipped.
+fn read_node(bytes: &[u8], at: u64, g: &mut RawGraph) -> Result<(), WalkError> {
+    const MSG: &str = "GraphProto.node";
+    let mut node = NodeRecord {
+        tensors: g.tensors.len() as u32,
+        ..NodeRecord::default()
+    };
+    let mut outputs = std::mem::take(&mut g.scratch);
+    outputs.clear();
+    let strings = &mut g.strings;
+    let tensors = &mut g.tensors;
+    read_strings(bytes, at, MSG, &[1, 2, 3, 4, 7], |number, s| match number {
+        1 => {
+            tensors.push(strings.push(s));
+            node.inputs += 1;
+        }
+        2 => outputs.push(strings.push(s)),
+        // A field given twice: the last one counts, as in protobuf.
+        3 => node.name = strings.push(s),
+        4 => node.op_type = strings.push(s),
+        7 => node.domain = strings.push(s),
+        _ => {}
+    })?;
+    node.outputs = outputs.len() as u32;
+    g.tensors.append(&mut outputs);
+    g.scratch = outputs;
+    g.nodes.push(node);
+    Ok(())
+}
+
+/// Walks the fields of one small message, handing each string field numbered in `wanted` to
+/// `found`. Every other field is skipped as protobuf does; a wanted number with another wire
+/// type, or bad UTF-8, is an error.
+fn read_strings(
+    bytes: &[u8],
+    at: u64,
+    msg: &'static str,
+    wanted: &[u32],
+    mut found: impl FnMut(u32, &str),
+) -> Result<(), WalkError> {
+    let mut buf = bytes;
+    let corrupt = |buf: &[u8], what: String| WalkError::Corrupt {
+        what: format!("{msg}: {what}"),
+        at: at + (bytes.len() - buf.len()) as u64,
+    };
+    while !buf.is_empty() {
+        let here = buf;
+        let (number, wire) = decode_key(&mut buf).map_err(|e| corrupt(here, e.to_string()))?;
+        if !wanted.contains(&number) {
+            skip_field(wire, number, &mut buf, DecodeContext::default())
+                .map_err(|e| corrupt(here, strip_prost_prefix(&e.to_string()).to_string()))?;
+            continue;
+        }
+        if wire != WireType::LengthDelimited {
+            return Err(corrupt(
+                here,
+                format!("invalid wire type {wire:?} for field {number} (expected a string)"),
+            ));
+        }
+        let len = decode_varint(&mut buf).map_err(|e| corrupt(here, e.to_string()))?;
+        let Some(raw) = usize::try_from(len).ok().and_then(|n| buf.get(..n)) else {
+            return Err(corrupt(
+                here,
+                "a string longer than its message".to_string(),
+            ));
+        };
+        let s = std::str::from_utf8(raw).map_err(|_| {
+            corrupt(
+                here,
+                "invalid string value: data is not UTF-8 encoded".to_string(),
+            )
+        })?;
+        found(number, s);
+        buf = &buf[raw.len()..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A length-delimited field.
+    fn string_field(number: u32, s: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        prost::encoding::encode_key(number, WireType::LengthDelimited, &mut out);
+        prost::encoding::encode_varint(s.len() as u64, &mut out);
+        out.extend_from_slice(s.as_bytes());
+        out
+    }
+
+    fn node(fields: &[Vec<u8>]) -> Result<(Vec<String>, Vec<String>, String, String), WalkError> {
+        let bytes = fields.concat();
+        let mut g = RawGraph::default();
+        read_node(&bytes, 100, &mut g)?;
+        let n = g.nodes[0];
+        let get = |spans: &[Span]| {
+            spans
+                .iter()
+                .map(|&s| g.strings.get(s).to_string())
+                .collect()
+        };
+        let first = n.tensors as usize;
+        let inputs = get(&g.tensors[first..first + n.inputs as usize]);
+        let outputs = get(&g.tensors[first + n.inputs as usize..][..n.outputs as usize]);
+        let name = g.strings.get(n.name).to_string();
+        let op = g.strings.get(n.op_type).to_string();
+        Ok((inputs, outputs, name, op))
+    }
+
+    #[test]
+    fn a_node_keeps_input_and_output_order_when_they_interleave() {
+        let got = node(&[
+            string_field(2, "y"),
+            string_field(1, "a"),
+            string_field(3, "first"),
+            string_field(1, ""),
+            string_field(4, "Add"),
+            string_field(2, "z"),
+            string_field(1, "b"),
+            // A field given twice: the last one counts.
+            string_field(3, "/n/Add"),
+        ])
+        .expect("a valid node");
+        assert_eq!(got.0, ["a", "", "b"]);
+        assert_eq!(got.1, ["y", "z"]);
+        assert_eq!(got.2, "/n/Add");
+        assert_eq!(got.3, "Add");
+    }
+
+    #[test]
+    fn a_node_skips_attributes_and_unknown_fields() {
+        let mut varint = Vec::new();
+        prost::encoding::encode_key(20, WireType::Varint, &mut varint);
+        prost::encoding::encode_varint(300, &mut varint);
+        let mut fixed = Vec::new();
+        prost::encoding::encode_key(21, WireType::SixtyFourBit, &mut fixed);
+        fixed.extend_from_slice(&[0; 8]);
+        let got = node(&[
+            string_field(5, "\u{1}attribute bytes"),
+            varint,
+            string_field(3, "n"),
+            fixed,
+            string_field(4, "Relu"),
+        ])
+        .expect("a valid node");
+        assert_eq!((got.2.as_str(), got.3.as_str()), ("n", "Relu"));
+    }
+
+    #[test]
+    fn a_node_with_a_bad_field_is_an_error_with_its_offset() {
+        let mut varint_name = Vec::new();
+        prost::encoding::encode_key(3, WireType::Varint, &mut varint_name);
+        prost::encoding::encode_varint(1, &mut varint_name);
+        let err = node(&[string_field(4, "Relu"), varint_name]).expect_err("wire type");
+        let WalkError::Corrupt { what, at } = err else {
+            panic!("{err:?}");
+        };
+        assert!(what.contains("invalid wire type"), "{what}");
+        assert_eq!(at, 100 + 6);
+
+        let mut long = string_field(3, "abc");
+        long.truncate(long.len() - 1);
+        let err = node(&[long]).expect_err("string past the end");
+        assert!(matches!(err, WalkError::Corrupt { .. }), "{err:?}");
+
+        let mut bad_utf8 = string_field(3, "ab");
+        let last = bad_utf8.len() - 1;
+        bad_utf8[last] = 0xFF;
+        let err = node(&[bad_utf8]).expect_err("UTF-8");
+        assert!(format!("{err:?}").contains("UTF-8"), "{err:?}");
+    }
 }

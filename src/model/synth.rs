@@ -499,13 +499,13 @@ mod tests {
         let names = write_synthetic_model(&path, 1000, 1 << 20).expect("write");
         assert_eq!(names.len(), 1000);
         let idx = ModelIndex::load(&path).expect("index");
-        assert_eq!(idx.nodes.len(), 1000);
+        assert_eq!(idx.node_count(), 1000);
         assert_eq!(idx.opset(), Some(17));
         assert_eq!(idx.ir_version, 8);
         for (i, n) in names.iter().enumerate() {
-            assert_eq!(&idx.nodes[i].name, n);
+            assert_eq!(idx.node(i).name(), n);
         }
-        assert_eq!(idx.graph_outputs, vec!["output".to_string()]);
+        assert_eq!(idx.graph_outputs().collect::<Vec<_>>(), ["output"]);
         assert_eq!(idx.producer("output"), Some(999));
         assert!(idx.is_initializer("head.fc.weight"));
         assert_eq!(
@@ -524,7 +524,7 @@ mod tests {
             let path = dir.path().join(format!("m{n}.onnx"));
             let names = write_synthetic_model(&path, n, 0).expect("write");
             let idx = ModelIndex::load(&path).expect("index");
-            assert_eq!(idx.nodes.len(), n);
+            assert_eq!(idx.node_count(), n);
             assert_eq!(names.len(), n);
         }
     }

@@ -382,7 +382,7 @@ fn model_line(info: &Paired, config_dir: Option<&Path>) -> String {
         (_, ModelStatus::Loaded(m)) => format!(
             "qcls model: {shown} ({}), {} nodes",
             p.reason(),
-            m.nodes.len()
+            m.node_count()
         ),
         (_, ModelStatus::Missing { message } | ModelStatus::Unreadable { message }) => {
             format!("qcls model: {shown} ({}): {message}", p.reason())

@@ -167,7 +167,7 @@ impl ModelStore {
             Ok(index) => tracing::info!(
                 "read model {}: {} nodes in {} ms",
                 path.display(),
-                index.nodes.len(),
+                index.node_count(),
                 started.elapsed().as_millis()
             ),
             Err(e) => tracing::warn!("cannot read model {e}"),
@@ -191,7 +191,7 @@ impl ModelStore {
                         "qcls: the model {} cannot be read now ({}); configs are still checked against the copy read before ({} nodes) until it can be read again",
                         path.display(),
                         e.message,
-                        good.nodes.len()
+                        good.node_count()
                     ));
                 }
                 entry.error = Some(e);
@@ -288,13 +288,13 @@ mod tests {
         let Ok(m) = store.get(&path, true) else {
             panic!("lost the last good model")
         };
-        assert_eq!(m.nodes.len(), 10);
+        assert_eq!(m.node_count(), 10);
         // Rewritten completely.
         model::synth::write_synthetic_model(&path, 20, 0).unwrap();
         let Ok(m) = store.get(&path, true) else {
             panic!()
         };
-        assert_eq!(m.nodes.len(), 20);
+        assert_eq!(m.node_count(), 20);
         // Deleted.
         std::fs::remove_file(&path).unwrap();
         assert!(store.get(&path, true).is_err_and(|e| e.missing));
@@ -316,7 +316,7 @@ mod tests {
         let threads: Vec<_> = (0..4)
             .map(|_| {
                 let (store, path) = (store.clone(), path.clone());
-                std::thread::spawn(move || store.get(&path, true).map(|m| m.nodes.len()))
+                std::thread::spawn(move || store.get(&path, true).map(|m| m.node_count()))
             })
             .collect();
         for t in threads {
@@ -339,6 +339,6 @@ mod tests {
         let Ok(m) = store.get(&path, false) else {
             panic!()
         };
-        assert_eq!(m.nodes.len(), 12);
+        assert_eq!(m.node_count(), 12);
     }
 }

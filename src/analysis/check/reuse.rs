@@ -281,7 +281,7 @@ mod tests {
         assert_eq!(incremental.map(|c| c.diagnostics), Some(full.diagnostics));
         // At the budget already: one more unknown name leaves every name unsearched.
         let at_budget = Checked {
-            full_scans: model_checks::SUGGESTION_BUDGET / model.nodes.len(),
+            full_scans: model_checks::SUGGESTION_BUDGET / model.node_count(),
             ..prev
         };
         let (incremental, _) = recheck(&text, "/conv1/Conv", "/qqq/Conv", &ctx, Some(at_budget));
@@ -293,7 +293,7 @@ mod tests {
         let model = fixture_model("resnet18");
         let ctx = loaded(&model);
         // More unknown names than the budget can search, each unlike every node.
-        let over = model_checks::SUGGESTION_BUDGET / model.nodes.len() + 1;
+        let over = model_checks::SUGGESTION_BUDGET / model.node_count() + 1;
         let mut text = String::from("{\"node_config\": {\"/conv1/Conv\": {\"qtype\": \"int32\"}");
         for i in 0..over {
             text.push_str(&format!(",\n\"onnx::Mul_{i}\": {{}}"));

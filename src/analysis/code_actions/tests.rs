@@ -365,7 +365,7 @@ fn yaml_block_keys_move_into_model_config_reindented() {
 fn a_name_left_unsearched_by_a_crowded_check_is_searched_when_its_fixes_are_asked_for() {
     let m = model("resnet18");
     // So many unknown names that the check searches the whole model for none of them.
-    let over = crate::analysis::model_checks::SUGGESTION_BUDGET / m.nodes.len() + 1;
+    let over = crate::analysis::model_checks::SUGGESTION_BUDGET / m.node_count() + 1;
     let mut fixture = String::from("{\"node_config\": {\"/layer1/layr1.0/conv1/Co$0nv\": {}");
     for i in 0..over {
         fixture.push_str(&format!(",\n\"onnx::Mul_{i}\": {{}}"));
