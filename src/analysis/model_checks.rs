@@ -490,25 +490,23 @@ impl<'m> ModelChecker<'m> {
     fn nearby_names(&self, name: &str) -> Vec<String> {
         const MAX: usize = 3;
         let model = self.model;
-        let lookup = model.name_lookup();
-        if let Some(&exact) = lookup.by_lowercase.get(&name.to_lowercase()) {
+        if let Some(exact) = model.node_named_ignoring_case(name) {
             return vec![model.node(exact).name().to_string()];
         }
         let mut found: Vec<String> = if name.is_empty() {
             Vec::new()
         } else {
-            lookup
-                .extending(model, name)
+            model
+                .nodes_extending(name)
                 .take(MAX)
                 .map(|id| model.node(id).name().to_string())
                 .collect()
         };
-        if let Some(same_scope) = lookup.by_scope.get(name_scope(name)) {
-            let names = same_scope.iter().map(|&id| model.node(id).name());
-            for close in closest(name, names, MAX) {
-                if found.len() < MAX && !found.iter().any(|f| f == close) {
-                    found.push(close.to_string());
-                }
+        let same_scope = model.nodes_in_scope(name_scope(name));
+        let names = same_scope.iter().map(|&id| model.node(id).name());
+        for close in closest(name, names, MAX) {
+            if found.len() < MAX && !found.iter().any(|f| f == close) {
+                found.push(close.to_string());
             }
         }
         found

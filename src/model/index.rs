@@ -148,30 +148,33 @@ impl PartialEq for Node<'_> {
 }
 
 /// Node names by lowercase spelling, by scope (the part before the last `/`) and in sorted
-/// order, for suggesting names close to a misspelled or unfinished one.
+/// order, for suggesting names close to a misspelled or unfinished one. Like the other maps it
+/// keeps no copy of a name: a lowercase copy of 100,000 names and a `String` per scope cost
+/// about 15 MB.
 #[derive(Clone, Debug, Default)]
-pub struct NameLookup {
-    pub by_lowercase: hashbrown::HashMap<String, NodeId>,
-    pub by_scope: hashbrown::HashMap<String, Vec<NodeId>>,
+struct NameLookup {
+    /// The first node of each lowercase spelling, hashed by [`lowercase_hash`].
+    by_lowercase: HashTable<NodeId>,
+    /// Each distinct name once, in file order, grouped by scope.
+    by_scope: MultiMap,
     /// Every distinct name once, sorted.
     sorted: Vec<NodeId>,
 }
 
-impl NameLookup {
-    /// The nodes whose names start with `prefix` and are longer than it, in name order.
-    pub fn extending<'m>(
-        &'m self,
-        model: &'m ModelIndex,
-        prefix: &'m str,
-    ) -> impl Iterator<Item = NodeId> + 'm {
-        let name = move |id: &NodeId| model.node(*id).name();
-        let from = self.sorted.partition_point(|id| name(id) < prefix);
-        self.sorted[from..]
-            .iter()
-            .copied()
-            .take_while(move |id| name(id).starts_with(prefix))
-            .filter(move |id| name(id).len() > prefix.len())
+/// The hash of `name` lowercased, without building the lowercase string.
+fn lowercase_hash(hasher: &Hasher, name: &str) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = hasher.build_hasher();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        h.write_u32(c as u32);
     }
+    h.finish()
+}
+
+fn same_lowercase(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// `/a/b/Conv` → `/a/b`.
@@ -365,35 +368,77 @@ impl ModelIndex {
     }
 
     /// Names by lowercase spelling and by scope, built once per model.
-    pub fn name_lookup(&self) -> &NameLookup {
+    fn name_lookup(&self) -> &NameLookup {
         self.name_lookup.get_or_init(|| {
-            let mut lookup = NameLookup::default();
-            for (id, node) in self.nodes().enumerate() {
-                let name = node.name();
-                if name.is_empty() {
-                    continue;
-                }
-                lookup.by_lowercase.entry(name.to_lowercase()).or_insert(id);
-                let ids = lookup
-                    .by_scope
-                    .entry(name_scope(name).to_string())
-                    .or_default();
-                // A duplicate name is listed once.
-                if ids
-                    .last()
-                    .is_none_or(|&last| self.node(last).name() != name)
+            let hasher = &self.hasher;
+            // Each distinct non-empty name once: its first node.
+            let firsts: Vec<NodeId> = self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|&(id, n)| {
+                    !n.name.is_empty()
+                        && self.nodes_named(self.strings.get(n.name)).first() == Some(&id)
+                })
+                .map(|(id, _)| id)
+                .collect();
+            let name = |id: NodeId| self.strings.get(self.nodes[id].name);
+            let mut by_lowercase = HashTable::with_capacity(firsts.len());
+            for &id in &firsts {
+                let h = lowercase_hash(hasher, name(id));
+                if by_lowercase
+                    .find(h, |&other| same_lowercase(name(other), name(id)))
+                    .is_none()
                 {
-                    ids.push(id);
+                    by_lowercase.insert_unique(h, id, |&other| lowercase_hash(hasher, name(other)));
                 }
-                lookup.sorted.push(id);
             }
-            let name = |id: NodeId| self.node(id).name();
-            lookup
-                .sorted
-                .sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
-            lookup.sorted.dedup_by(|a, b| name(*a) == name(*b));
-            lookup
+            let by_scope = MultiMap::build(
+                hasher,
+                firsts.len() / 4,
+                firsts.iter().map(|&id| {
+                    let span = self.nodes[id].name;
+                    let scope = name_scope(name(id));
+                    (scope, id, span.prefix(scope.len()))
+                }),
+                |span| self.strings.get(span),
+            );
+            let mut sorted = firsts;
+            sorted.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+            NameLookup {
+                by_lowercase,
+                by_scope,
+                sorted,
+            }
         })
+    }
+
+    /// The first node whose name is `name` but for case.
+    pub fn node_named_ignoring_case(&self, name: &str) -> Option<NodeId> {
+        let h = lowercase_hash(&self.hasher, name);
+        let lookup = self.name_lookup();
+        lookup
+            .by_lowercase
+            .find(h, |&id| same_lowercase(self.node(id).name(), name))
+            .copied()
+    }
+
+    /// The nodes of `scope` (see [`name_scope`]), each name once, in file order.
+    pub fn nodes_in_scope(&self, scope: &str) -> &[NodeId] {
+        self.lookup(&self.name_lookup().by_scope, scope)
+    }
+
+    /// The nodes whose names start with `prefix` and are longer than it, each name once, in
+    /// name order.
+    pub fn nodes_extending<'m>(&'m self, prefix: &'m str) -> impl Iterator<Item = NodeId> + 'm {
+        let name = move |id: &NodeId| self.node(*id).name();
+        let sorted = &self.name_lookup().sorted;
+        let from = sorted.partition_point(|id| name(id) < prefix);
+        sorted[from..]
+            .iter()
+            .copied()
+            .take_while(move |id| name(id).starts_with(prefix))
+            .filter(move |id| name(id).len() > prefix.len())
     }
 
     fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> &'a [NodeId] {

@@ -14,6 +14,14 @@ impl Span {
     pub fn is_empty(self) -> bool {
         self.len == 0
     }
+
+    /// The first `len` bytes of the span (all of it when shorter).
+    pub fn prefix(self, len: usize) -> Span {
+        Span {
+            start: self.start,
+            len: self.len.min(len as u32),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]

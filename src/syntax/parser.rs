@@ -32,6 +32,8 @@ pub fn parse(text: &str) -> Parse {
         recovering: false,
         eof_reported: false,
         depth_reported: false,
+        members: Vec::new(),
+        elements: Vec::new(),
     };
     p.bump();
     let root = p.document();
@@ -70,6 +72,8 @@ pub(super) fn parse_member(
         recovering: false,
         eof_reported: false,
         depth_reported: false,
+        members: Vec::new(),
+        elements: Vec::new(),
     };
     p.bump();
     if p.tok.start != start || p.tok.kind != TokenKind::Str {
@@ -96,6 +100,13 @@ struct Parser<'t> {
     recovering: bool,
     eof_reported: bool,
     depth_reported: bool,
+    /// The members of the objects being parsed, innermost last. Each object takes its own off
+    /// the top when it ends, into a `Vec` of exactly their number: growing a `Vec` per object
+    /// left room for four members in each one-member node_config entry, two thirds of the tree
+    /// of a big config.
+    members: Vec<Member>,
+    /// The same for the elements of arrays.
+    elements: Vec<Value>,
 }
 
 fn is_value_start(kind: TokenKind) -> bool {
@@ -254,7 +265,7 @@ impl Parser<'_> {
         self.bump();
         self.depth += 1;
         self.open_objects += 1;
-        let mut members: Vec<Member> = Vec::new();
+        let first = self.members.len();
         let mut closed = false;
         // True when a key (not a separator) is due next.
         let mut want_key = true;
@@ -306,7 +317,7 @@ impl Parser<'_> {
             comma = None;
             match self.member() {
                 Some(m) => {
-                    members.push(m);
+                    self.members.push(m);
                     want_key = false;
                 }
                 None => {
@@ -317,6 +328,7 @@ impl Parser<'_> {
         };
         self.open_objects -= 1;
         self.depth -= 1;
+        let members = self.members.drain(first..).collect();
         Value {
             range: TextRange::new(start, end),
             kind: ValueKind::Object(Object { members, closed }),
@@ -387,7 +399,7 @@ impl Parser<'_> {
         self.bump();
         self.depth += 1;
         self.open_arrays += 1;
-        let mut elements: Vec<Value> = Vec::new();
+        let first = self.elements.len();
         let mut closed = false;
         let mut want_value = true;
         let mut comma: Option<TextRange> = None;
@@ -438,7 +450,7 @@ impl Parser<'_> {
             comma = None;
             match self.value() {
                 Some(v) => {
-                    elements.push(v);
+                    self.elements.push(v);
                     want_value = false;
                 }
                 // Every remaining token kind starts a value; guard progress regardless.
@@ -447,6 +459,7 @@ impl Parser<'_> {
         };
         self.open_arrays -= 1;
         self.depth -= 1;
+        let elements = self.elements.drain(first..).collect();
         Value {
             range: TextRange::new(start, end),
             kind: ValueKind::Array(Array { elements, closed }),
