@@ -153,22 +153,24 @@ impl PartialEq for Node<'_> {
 /// about 15 MB.
 #[derive(Clone, Debug, Default)]
 struct NameLookup {
-    /// The first node of each lowercase spelling, hashed by [`lowercase_hash`].
-    by_lowercase: HashTable<NodeId>,
+    /// The first node of each lowercase spelling, with its [`lowercase_hash`].
+    by_lowercase: HashTable<(u64, NodeId)>,
     /// Each distinct name once, in file order, grouped by scope.
     by_scope: MultiMap,
     /// Every distinct name once, sorted.
     sorted: Vec<NodeId>,
 }
 
-/// The hash of `name` lowercased, without building the lowercase string.
-fn lowercase_hash(hasher: &Hasher, name: &str) -> u64 {
-    use std::hash::Hasher as _;
-    let mut h = hasher.build_hasher();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        h.write_u32(c as u32);
+/// The hash of `name` lowercased. `scratch` holds the lowercase text (reused, so no string is
+/// kept or allocated per name).
+fn lowercase_hash(hasher: &Hasher, name: &str, scratch: &mut String) -> u64 {
+    scratch.clear();
+    if name.is_ascii() {
+        scratch.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        scratch.extend(name.chars().flat_map(char::to_lowercase));
     }
-    h.finish()
+    hasher.hash_one(scratch.as_str())
 }
 
 fn same_lowercase(a: &str, b: &str) -> bool {
@@ -371,26 +373,23 @@ impl ModelIndex {
     fn name_lookup(&self) -> &NameLookup {
         self.name_lookup.get_or_init(|| {
             let hasher = &self.hasher;
-            // Each distinct non-empty name once: its first node.
-            let firsts: Vec<NodeId> = self
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|&(id, n)| {
-                    !n.name.is_empty()
-                        && self.nodes_named(self.strings.get(n.name)).first() == Some(&id)
-                })
-                .map(|(id, _)| id)
+            // Each distinct non-empty name once: its first node (the first of its group in
+            // `by_name`, whose groups are in order of first appearance).
+            let by_name = &self.by_name;
+            let firsts: Vec<NodeId> = (0..by_name.keys.len())
+                .filter(|&g| !by_name.keys[g].is_empty())
+                .filter_map(|g| by_name.items.get(by_name.starts[g] as usize).copied())
                 .collect();
             let name = |id: NodeId| self.strings.get(self.nodes[id].name);
-            let mut by_lowercase = HashTable::with_capacity(firsts.len());
+            let mut scratch = String::new();
+            let mut by_lowercase: HashTable<(u64, NodeId)> = HashTable::with_capacity(firsts.len());
             for &id in &firsts {
-                let h = lowercase_hash(hasher, name(id));
+                let h = lowercase_hash(hasher, name(id), &mut scratch);
                 if by_lowercase
-                    .find(h, |&other| same_lowercase(name(other), name(id)))
+                    .find(h, |&(_, other)| same_lowercase(name(other), name(id)))
                     .is_none()
                 {
-                    by_lowercase.insert_unique(h, id, |&other| lowercase_hash(hasher, name(other)));
+                    by_lowercase.insert_unique(h, (h, id), |&(h, _)| h);
                 }
             }
             let by_scope = MultiMap::build(
@@ -415,12 +414,12 @@ impl ModelIndex {
 
     /// The first node whose name is `name` but for case.
     pub fn node_named_ignoring_case(&self, name: &str) -> Option<NodeId> {
-        let h = lowercase_hash(&self.hasher, name);
+        let h = lowercase_hash(&self.hasher, name, &mut String::new());
         let lookup = self.name_lookup();
         lookup
             .by_lowercase
-            .find(h, |&id| same_lowercase(self.node(id).name(), name))
-            .copied()
+            .find(h, |&(_, id)| same_lowercase(self.node(id).name(), name))
+            .map(|&(_, id)| id)
     }
 
     /// The nodes of `scope` (see [`name_scope`]), each name once, in file order.

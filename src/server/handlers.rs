@@ -67,6 +67,48 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
     paired
 }
 
+/// Reads the model a config just opened will be paired with, while its text is parsed (the two
+/// take about as long on a big config). Only for a JSON text that looks like a quant_config and
+/// has no `qcls-model` directive: its pairing then depends on the path and the settings alone,
+/// so it is the one the check computes. The check finds the model cached, or waits at the
+/// store's gate for this read; nothing is read twice. Blocking.
+pub fn prefetch_model(state: &State, uri: &lsp::Uri, text: &str, session: &Session) {
+    let looks_like_a_config = text.contains("node_config") || text.contains("model_config");
+    if !looks_like_a_config || text.contains("qcls-model") {
+        return;
+    }
+    let Some(config_path) = from_proto::file_path(uri) else {
+        return;
+    };
+    if config_path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
+    {
+        return;
+    }
+    let req = ConfigRequest {
+        model: PairingRequest {
+            config_path: &config_path,
+            cli_model: None,
+            directive: None,
+            setting: session.settings.model.as_deref().map(Path::new),
+            workspace_root: session.workspace_root.as_deref(),
+        },
+        dialect: DialectRequest {
+            setting_march: session.settings.march.as_deref(),
+            setting_toolchain: session.settings.toolchain.as_deref(),
+            ..DialectRequest::default()
+        },
+    };
+    let watched = session.flags.watch_files;
+    if let Some(p) = model::pair_config(&req).pairing {
+        if state.models.needs_load(&p.model, !watched) {
+            // A model that cannot be read is reported by the check, which asks again.
+            let _ = state.models.get(&p.model, !watched);
+        }
+    }
+}
+
 /// Does computing diagnostics for this document have to read a model file?
 pub fn needs_model_load(state: &State, snap: &Snapshot, session: &Session) -> Option<String> {
     let p = paired(state, snap, session, false).pairing?;

@@ -392,7 +392,14 @@ impl LanguageServer for Backend {
         self.state
             .docs
             .open(doc.uri.clone(), &doc.text, doc.version);
-        self.state.schedule(Job::Check(doc.uri));
+        self.state.schedule(Job::Check(doc.uri.clone()));
+        if doc.text.len() > 256 * 1024 {
+            // Only worth a thread when parsing takes a while.
+            let (state, session) = (self.state.clone(), self.state.session());
+            tokio::task::spawn_blocking(move || {
+                handlers::prefetch_model(&state, &doc.uri, &doc.text, &session)
+            });
+        }
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

@@ -1,6 +1,7 @@
 use tower_lsp_server::ls_types::Uri;
 
-use super::service;
+use super::state::State;
+use super::{handlers, service};
 
 #[tokio::test]
 async fn a_panicking_request_becomes_an_error_and_the_next_one_works() {
@@ -24,4 +25,28 @@ async fn documents_that_are_no_quant_config_give_nothing() {
     backend.state.docs.open(uri.clone(), "{\"name\": 1}", 1);
     let r = backend.run(&uri, |_, _, _| Some(())).await;
     assert_eq!(r.unwrap(), None);
+}
+
+#[test]
+fn a_config_just_opened_has_its_model_read_beside_the_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("optimized_float_model.onnx");
+    crate::model::synth::write_synthetic_model(&model, 10, 0).unwrap();
+    let config = dir.path().join("quant_config.json");
+    let uri = Uri::from_file_path(&config).unwrap();
+    let text = r#"{"node_config": {}}"#;
+    let state = State::new();
+    let session = state.session();
+    let watched = session.flags.watch_files;
+
+    // Not a quant_config, or a directive that the text decides: nothing is read.
+    handlers::prefetch_model(&state, &uri, r#"{"name": "pkg"}"#, &session);
+    let with_directive = format!("// qcls-model: other.onnx\n{text}");
+    handlers::prefetch_model(&state, &uri, &with_directive, &session);
+    let yaml = Uri::from_file_path(dir.path().join("config.yaml")).unwrap();
+    handlers::prefetch_model(&state, &yaml, text, &session);
+    assert!(state.models.needs_load(&model, !watched));
+
+    handlers::prefetch_model(&state, &uri, text, &session);
+    assert!(!state.models.needs_load(&model, !watched));
 }
