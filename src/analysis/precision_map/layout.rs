@@ -12,6 +12,8 @@
 //!    blocks that only connect through the outside is stacked, in the order of the network.
 //! 3. Within a layer, items are ordered by the barycenter of their neighbours (down, up,
 //!    down), then placed left to right under the mean of their predecessors' centres.
+//! 4. A group whose layers make a stack far taller than wide (a long chain of blocks) is
+//!    wrapped into columns of about equal height, read left to right.
 //!
 //! Everything is linear in the nodes and edges, up to sorting. A collapsed group is drawn at
 //! the size of its content, so opening or closing one needs no new layout: the page only draws.
@@ -32,6 +34,12 @@ pub const V_GAP: f64 = 26.0;
 pub const PAD: f64 = 10.0;
 /// The height of a group's title band.
 pub const HEAD: f64 = 20.0;
+/// A stack of layers taller than this many times its width (and at least
+/// `WRAP_RATIO * WRAP_MIN_WIDTH`) is wrapped into about square columns.
+const WRAP_RATIO: f64 = 8.0;
+const WRAP_MIN_WIDTH: f64 = 500.0;
+/// Space between two columns of a wrapped stack.
+const COLUMN_GAP: f64 = 48.0;
 
 /// Absolute positions: nodes' top-left corners, groups' `(x, y, w, h)`.
 pub struct Placed {
@@ -399,18 +407,60 @@ fn place(items: &[ItemBox], edges: &[(u32, u32)]) -> (Vec<(f64, f64)>, f64, f64)
             }
         });
     }
-    let min_x = x.iter().copied().fold(f64::INFINITY, f64::min);
-    let min_x = if min_x.is_finite() { min_x } else { 0.0 };
+    let heights: Vec<f64> = layers
+        .iter()
+        .map(|row| row.iter().map(|&c| items[c].h).fold(0.0, f64::max))
+        .collect();
+    let total = heights.iter().sum::<f64>() + V_GAP * (layer_count.saturating_sub(1)) as f64;
+    let left = x.iter().copied().fold(f64::INFINITY, f64::min);
+    let right = (0..k)
+        .map(|c| x[c] + items[c].w)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let width = (right - left).max(1.0);
+    // A very tall stack (a long chain of blocks) is wrapped into columns, read left to right,
+    // so that the whole picture is not a thin strip.
+    let columns = if total > WRAP_RATIO * width.max(WRAP_MIN_WIDTH) {
+        ((total / width).sqrt().ceil() as usize).clamp(1, layer_count)
+    } else {
+        1
+    };
+    let per_column = total / columns as f64;
+    let mut column_of = vec![0usize; layer_count];
     let mut y_of = vec![0f64; layer_count];
-    let mut y = 0.0;
-    for (l, row) in layers.iter().enumerate() {
+    let (mut column, mut y) = (0usize, 0f64);
+    for l in 0..layer_count {
+        if y > 0.0 && y + heights[l] > per_column && column + 1 < columns {
+            column += 1;
+            y = 0.0;
+        }
+        column_of[l] = column;
         y_of[l] = y;
-        let tallest = row.iter().map(|&c| items[c].h).fold(0.0, f64::max);
-        y += tallest + V_GAP;
+        y += heights[l] + V_GAP;
     }
-    let pos: Vec<(f64, f64)> = (0..k).map(|c| (x[c] - min_x, y_of[layer[c]])).collect();
+    let used = column + 1;
+    let mut col_left = vec![f64::INFINITY; used];
+    let mut col_right = vec![f64::NEG_INFINITY; used];
+    for c in 0..k {
+        let col = column_of[layer[c]];
+        col_left[col] = col_left[col].min(x[c]);
+        col_right[col] = col_right[col].max(x[c] + items[c].w);
+    }
+    let mut col_x = vec![0f64; used];
+    let mut at = 0.0;
+    for col in 0..used {
+        col_x[col] = at;
+        if col_right[col].is_finite() {
+            at += col_right[col] - col_left[col] + COLUMN_GAP;
+        }
+    }
+    let pos: Vec<(f64, f64)> = (0..k)
+        .map(|c| {
+            let col = column_of[layer[c]];
+            (x[c] - col_left[col] + col_x[col], y_of[layer[c]])
+        })
+        .collect();
     let width = (0..k).map(|c| pos[c].0 + items[c].w).fold(0.0, f64::max);
-    let height = (y - V_GAP).max(0.0);
+    let height = (0..k).map(|c| pos[c].1 + items[c].h).fold(0.0, f64::max);
     (pos, width, height)
 }
 

@@ -619,10 +619,23 @@
     }
     return pts;
   };
+  api.box = function (v) { return [M.x[v], M.y[v], M.W, M.H]; };
   api.screenCenter = function (v) {
     return [view.tx + (M.x[v] + M.W / 2) * view.s, view.ty + (M.y[v] + M.H / 2) * view.s];
   };
   api.nodeCount = function () { return M ? M.N : 0; };
+  api.name = function (v) { return nodeName(v); };
+  // A group by name: its box on screen (CSS pixels, relative to the canvas) and whether it is open.
+  api.group = function (name) {
+    for (var g = 1; g < M.G; g++) {
+      if (M.data.groups.name[g] !== name) continue;
+      return {
+        box: [view.tx + M.gx[g] * view.s, view.ty + M.gy[g] * view.s, M.gw[g] * view.s, M.gh[g] * view.s],
+        head: M.head * view.s, open: !!M.open[g],
+      };
+    }
+    return null;
+  };
   api.openAll = function () { $("expand").onclick(); draw(); };
   api.selected = function () { return selected; };
 

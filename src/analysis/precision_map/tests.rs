@@ -295,6 +295,29 @@ fn place_keeps_order_and_layers() {
 }
 
 #[test]
+fn a_tall_stack_wraps_into_columns() {
+    // 300 items in a chain: 300 layers.
+    let items: Vec<(u32, u32, u32)> = (0..300).map(|i| (i, i, i)).collect();
+    let edges: Vec<(u32, u32)> = (0..299).map(|i| (i, i + 1)).collect();
+    let pos = test_place(&items, &edges);
+    let columns: std::collections::BTreeSet<i64> = pos.iter().map(|p| p.0 as i64).collect();
+    assert!(columns.len() > 3, "{columns:?}");
+    let height = pos.iter().map(|p| p.1).fold(0.0, f64::max) + NODE_H;
+    let width = pos.iter().map(|p| p.0).fold(0.0, f64::max) + NODE_W;
+    assert!(
+        height < 3.0 * width && width < 3.0 * height,
+        "{width} x {height}"
+    );
+    // Read in order: down a column, then the next column to the right.
+    for w in pos.windows(2) {
+        assert!(w[1].1 > w[0].1 || w[1].0 > w[0].0, "{w:?}");
+    }
+    // A short chain stays one column.
+    let pos = test_place(&items[..20], &edges[..19]);
+    assert!(pos.iter().all(|p| p.0 == pos[0].0));
+}
+
+#[test]
 fn cycles_and_self_loops_do_not_hang() {
     // 0 -> 1 -> 2 -> 0, and 2 -> 2.
     let (rank, depth) =
