@@ -9,6 +9,7 @@
 //! is laid out here (`layout.rs`), so the page only draws. Design notes: docs/precision-map.md.
 
 mod html;
+mod insert;
 mod layout;
 mod svg;
 
@@ -19,6 +20,7 @@ use super::precision::{NodePrecision, Precision, Source};
 use crate::model::NodeId;
 
 pub use html::{html_page, map_data, page_with, DATA_VERSION, PAGE_SCRIPT};
+pub use insert::{new_entry_insertion, Insertion};
 pub use svg::{svg, MAX_SVG_NODES};
 
 /// Index of a group in [`PrecisionMap::groups`]; 0 is the root (the whole model, never drawn

@@ -12,6 +12,8 @@
   var drawn = null; // what the last frame drew: counts per class, for tests and the status
   var frameQueued = false;
   var api = { ready: false, loads: 0, frames: 0 };
+  // Far out (nodes under 2 pixels), open groups smaller than this on screen are drawn as boxes.
+  var LOD_PX = 48;
   window.qclsMap = api;
 
   // ---- data ---------------------------------------------------------------------------
@@ -37,7 +39,7 @@
       bands: new Map(), entry: new Map(), full: new Map(),
       edges: Uint32Array.from(data.edges),
       lower: null, names: null,
-      repG: new Int32Array(G), vis: null,
+      repG: new Int32Array(G), ends: null, bound: null,
     };
     for (var g = 0; g < G; g++) { m.kidsN.push([]); m.kidsG.push([]); }
     for (g = 1; g < G; g++) {
@@ -87,8 +89,22 @@
       if (at === undefined) { seen.set(key, list.length); list.push(a, b, e[i + 2]); }
       else if (e[i + 2]) list[at + 2] = 1;
     }
-    m.vis = list;
+    // The ends of each visible edge (bottom centre of the source, top centre of the target) and
+    // whether it is a boundary, computed once per open/close, not per frame.
+    var count = list.length / 3;
+    var ends = new Float64Array(count * 4), bound = new Uint8Array(count);
+    for (var k = 0; k < count; k++) {
+      var s = list[3 * k], t = list[3 * k + 1];
+      ends[4 * k] = itemX(s) + itemW(s) / 2; ends[4 * k + 1] = itemY(s) + itemH(s);
+      ends[4 * k + 2] = itemX(t) + itemW(t) / 2; ends[4 * k + 3] = itemY(t);
+      bound[k] = list[3 * k + 2];
+    }
+    m.ends = ends; m.bound = bound;
   }
+  function itemX(it) { return it < M.N ? M.x[it] : M.gx[it - M.N]; }
+  function itemY(it) { return it < M.N ? M.y[it] : M.gy[it - M.N]; }
+  function itemW(it) { return it < M.N ? M.W : M.gw[it - M.N]; }
+  function itemH(it) { return it < M.N ? M.H : M.gh[it - M.N]; }
   function rep(v) { var r = M.repG[M.g[v]]; return r === -1 ? v : M.N + r; }
   // Box of a visible item (node id, or N + group id).
   function box(it) {
@@ -121,6 +137,15 @@
     view.s = s;
     requestDraw();
   }
+  // Shows a group's box filling most of the view.
+  function zoomTo(g) {
+    var z = size();
+    var s = Math.min(8, 0.9 * Math.min(z.w / M.gw[g], z.h / M.gh[g]));
+    view.s = s;
+    view.tx = z.w / 2 - (M.gx[g] + M.gw[g] / 2) * s;
+    view.ty = z.h / 2 - (M.gy[g] + M.gh[g] / 2) * s;
+    requestDraw();
+  }
   function toWorld(px, py) { return [(px - view.tx) / view.s, (py - view.ty) / view.s]; }
 
   // ---- drawing ------------------------------------------------------------------------
@@ -131,6 +156,7 @@
   }
 
   function draw() {
+    var started = performance.now();
     var z = size(), dpr = window.devicePixelRatio || 1;
     var cw = Math.round(z.w * dpr), ch = Math.round(z.h * dpr);
     if (canvas.width !== cw || canvas.height !== ch) { canvas.width = cw; canvas.height = ch; }
@@ -143,14 +169,16 @@
     var x0 = -view.tx / s, y0 = -view.ty / s, x1 = x0 + z.w / s, y1 = y0 + z.h / s;
     var inView = function (x, y, w, h) { return x < x1 && x + w > x0 && y < y1 && y + h > y0; };
     // Walk the open groups: frames, closed boxes and nodes in view.
-    var frames = [], closed = [], shown = [], stack = [0];
+    // Far out, an open group too small to show its content is drawn like a closed one.
+    var frames = [], closed = [], shown = [], stack = [0], small = LOD_PX / s;
+    var lod = m.H * s < 2;
     while (stack.length) {
       var g = stack.pop();
       var kids = m.kidsG[g];
       for (var i = 0; i < kids.length; i++) {
         var c = kids[i];
         if (!inView(m.gx[c], m.gy[c], m.gw[c], m.gh[c])) continue;
-        if (m.open[c]) { frames.push(c); stack.push(c); } else closed.push(c);
+        if (m.open[c] && !(lod && (m.gw[c] < small || m.gh[c] < small))) { frames.push(c); stack.push(c); } else closed.push(c);
       }
       var ns = m.kidsN[g];
       for (i = 0; i < ns.length; i++) {
@@ -170,7 +198,10 @@
     }
     // Edges, under the boxes; skipped when the nodes are too small to see them.
     if (m.H * s >= 3) drawEdges(m, inView, px, s);
-    // Closed groups: one box in the colours of their mix, each class as wide as its share.
+    // Closed groups: one box in the colours of their mix, each class as wide as its share
+    // (one path per colour), a light title band when it can hold a title, an outline.
+    var stripes = classes.map(function () { return new Path2D(); });
+    var heads = new Path2D(), outlines = new Path2D();
     for (i = 0; i < closed.length; i++) {
       g = closed[i];
       var mix = m.data.groups.mix[g], total = m.data.groups.count[g] || 1;
@@ -178,15 +209,16 @@
       var at = gx;
       for (var k = 0; k + 1 < mix.length; k += 2) {
         var wk = gw * mix[k + 1] / total;
-        ctx.fillStyle = classes[mix[k]].color;
-        ctx.fillRect(at, gy, wk, gh);
+        stripes[mix[k]].rect(at, gy, wk, gh);
         at += wk;
       }
-      ctx.fillStyle = "rgba(255,255,255,0.82)";
-      ctx.fillRect(gx, gy, gw, Math.min(gh, m.head));
-      ctx.strokeStyle = "#57606a"; ctx.lineWidth = 1.5 * px;
-      ctx.strokeRect(gx, gy, gw, gh);
+      if (gh * s >= 2 * m.head * Math.min(s, 1)) heads.rect(gx, gy, gw, Math.min(gh, m.head));
+      outlines.rect(gx, gy, gw, gh);
     }
+    for (k = 0; k < classes.length; k++) { ctx.fillStyle = classes[k].color; ctx.fill(stripes[k]); }
+    ctx.fillStyle = "rgba(255,255,255,0.82)"; ctx.fill(heads);
+    ctx.strokeStyle = "#57606a"; ctx.lineWidth = Math.min(1.5 * px, 2);
+    if (closed.length) ctx.stroke(outlines);
     // Nodes, one path per class.
     var byClass = [];
     for (i = 0; i < classes.length; i++) byClass.push([]);
@@ -258,8 +290,9 @@
       ctx.strokeStyle = "#0969da"; ctx.lineWidth = 3 * px;
       ctx.strokeRect(r[0] - 2 * px, r[1] - 2 * px, r[2] + 4 * px, r[3] + 4 * px);
     }
-    drawn = { nodes: shown.length, closed: closed.length, open: frames.length, counts: counts };
+    drawn = { nodes: shown.length, closed: closed.length, open: frames.length, edges: m.bound.length, counts: counts };
     api.frames++;
+    api.lastDrawMs = performance.now() - started;
     if (!api.ready) {
       api.ready = true;
       api.readyAt = performance.now();
@@ -268,26 +301,24 @@
   }
 
   function drawEdges(m, inView, px, s) {
-    var e = m.vis, plain = new Path2D(), bound = new Path2D(), marks = [];
-    for (var i = 0; i + 2 < e.length; i += 3) {
-      var a = box(e[i]), b = box(e[i + 1]);
-      var x1 = a[0] + a[2] / 2, y1 = a[1] + a[3], x2 = b[0] + b[2] / 2, y2 = b[1];
-      var lx = Math.min(x1, x2), ly = Math.min(y1, y2);
-      if (!inView(lx, ly, Math.abs(x2 - x1) + 1, Math.abs(y2 - y1) + 1)) continue;
+    var e = m.ends, b = m.bound, n = b.length, plain = new Path2D(), bound = new Path2D(), marks = [];
+    for (var i = 0; i < n; i++) {
+      var x1 = e[4 * i], y1 = e[4 * i + 1], x2 = e[4 * i + 2], y2 = e[4 * i + 3];
+      var lx = x1 < x2 ? x1 : x2, ly = y1 < y2 ? y1 : y2;
+      if (!inView(lx - m.W, ly, Math.abs(x2 - x1) + 2 * m.W, Math.abs(y2 - y1) + 1)) continue;
       var dy = Math.max(18, Math.abs(y2 - y1) / 2);
       // Bowed to the side when it passes over the nodes of one column (a skip connection).
       var side = y2 - y1 > m.H + 2 * m.gap && Math.abs(x2 - x1) < m.W / 2 ? m.W * 0.75 : 0;
-      var p = e[i + 2] ? bound : plain;
+      var p = b[i] ? bound : plain;
       p.moveTo(x1, y1);
       p.bezierCurveTo(x1 + side, y1 + dy, x2 + side, y2 - dy, x2, y2);
-      if (e[i + 2]) marks.push(x2, y2);
+      if (b[i]) marks.push(x2, y2);
     }
     ctx.strokeStyle = "#8c959f"; ctx.lineWidth = px; ctx.setLineDash([]);
     ctx.stroke(plain);
+    // Solid: dashing an edge that runs across the whole picture costs seconds of rasterizing.
     ctx.strokeStyle = "#d62728"; ctx.lineWidth = Math.max(px, 2.5 / Math.max(s, 1));
-    ctx.setLineDash([4 * Math.max(px, 1 / Math.max(s, 1)), 2 * Math.max(px, 1 / Math.max(s, 1))]);
     ctx.stroke(bound);
-    ctx.setLineDash([]);
     if (s >= 0.35) {
       // A diamond where the consumer reads the tensor at another precision.
       ctx.fillStyle = "#d62728";
@@ -466,6 +497,7 @@
       }
       if (next < 0) return null;
       if (!m.open[next]) return { group: next, header: false };
+      if (m.H * view.s < 2 && (m.gw[next] * view.s < LOD_PX || m.gh[next] * view.s < LOD_PX)) return { group: next, small: true };
       if (wy <= m.gy[next] + m.head) return { group: next, header: true };
       g = next;
     }
@@ -505,6 +537,7 @@
     var h = hit(w[0], w[1]);
     if (!h) { select(-1); return; }
     if (h.node !== undefined) { select(h.node); post(h.node); return; }
+    if (h.small) { zoomTo(h.group); return; }
     setOpen(h.group, !M.open[h.group]);
   }
   function tip(ev) {
@@ -518,7 +551,7 @@
       text = nodeName(h.node) + "  \u00b7  " + M.data.nodes.op[h.node] + "  \u00b7  " + c.key;
     } else {
       var g = h.group;
-      text = M.data.groups.name[g] + "  \u00b7  " + M.data.groups.count[g] + " nodes  \u00b7  click to " + (M.open[g] ? "close" : "open");
+      text = M.data.groups.name[g] + "  \u00b7  " + M.data.groups.count[g] + " nodes  \u00b7  click to " + (h.small ? "zoom in" : M.open[g] ? "close" : "open");
     }
     t.textContent = text;
     t.style.left = Math.min(p[0] + 14, size().w - 200) + "px";
