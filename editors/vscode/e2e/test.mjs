@@ -167,6 +167,15 @@ async function goTo({ line, column }) {
   });
 }
 
+/** Presses Control+Z in the active editor until `done()` (at most 6 times). */
+async function undoUntil(what, done) {
+  for (let i = 0; i < 6 && !(await done()); i++) {
+    await page.keyboard.press("Control+Z");
+    await sleep(300);
+  }
+  if (!(await done())) throw new CheckFailed(`${what}: not so after 6 undos:\n${await editorText()}`);
+}
+
 /** A dialog, notification or picker about formatters ("There are multiple formatters ..."), if one is shown. */
 async function formatterPrompt() {
   for (const dialog of await page.locator(".monaco-dialog-box").allInnerTexts()) {
@@ -380,7 +389,7 @@ await check('"qcls: Show effective precision" opens its view with the table of e
   );
 });
 
-await check('"qcls: Show precision map" opens the map beside the config; a click on a node selects its entry', 90_000, async () => {
+await check('"qcls: Show precision map" opens the map beside the config, follows typing; a click on a node selects its entry or adds one', 150_000, async () => {
   // The map's classes: a node's one input precision, "mixed" when they differ, "none" without inputs.
   const want = {};
   for (const n of explained.nodes) {
@@ -420,6 +429,46 @@ await check('"qcls: Show precision map" opens the map beside the config; a click
   await until(`the cursor on line ${line}, the entry of ${node}`, async () => (await byId("status.editor.selection").innerText()).includes(`Ln ${line},`), {
     detail: () => byId("status.editor.selection").innerText(),
   });
+  // Typing redraws the map: int16 -> float16 in that entry moves one node between the counts.
+  const legendOf = () => map.evaluate(() => Object.fromEntries([...document.querySelectorAll("#legend .row")].map((r) => [r.dataset.class, Number(r.dataset.count)])));
+  const before = await legendOf();
+  const at = positionOf('"int16"', 1, fixtureText.split("\n").slice(line - 1).join("\n"));
+  await goTo({ line: line + at.line - 1, column: at.column });
+  await page.keyboard.press("Control+Shift+ArrowRight");
+  await page.keyboard.type("float16");
+  await until("float16 counted once more in the map's legend", async () => {
+    const now = await legendOf();
+    return (now.float16 ?? 0) === (before.float16 ?? 0) + 1 && (now.int16 ?? 0) === (before.int16 ?? 0) - 1;
+  }, { timeout: 30_000, detail: async () => JSON.stringify(await legendOf()) });
+  // (The editor shows inlay hints after node names: look for the name and the value on one line.)
+  const entryIs = async (name, value) => (await editorText()).split("\n").some((l) => l.includes(`"${name}"`) && l.includes(value));
+  await undoUntil(`"int16" back in the entry of ${node}`, () => entryIs(node, '{"qtype": "int16"}'));
+  await until("the legend as it was after the undo", async () => JSON.stringify(await legendOf()) === JSON.stringify(before), {
+    timeout: 30_000, detail: async () => JSON.stringify(await legendOf()),
+  });
+  // A click on a node without an entry offers to add one, with the qtype picked. (First close
+  // the details of the last node, which cover the middle of a narrow map.)
+  await map.locator("#details .close").click();
+  await map.locator("#details").waitFor({ state: "hidden" });
+  const bare = "/relu/Relu";
+  const [bx, by] = await map.evaluate((name) => {
+    const api = window.qclsMap, canvas = document.getElementById("map");
+    const v = api.find(name);
+    const [x0, y0, w0, h0] = api.box(v);
+    api.setView(1, canvas.clientWidth / 2 - (x0 + w0 / 2), canvas.clientHeight / 2 - (y0 + h0 / 2));
+    return api.screenCenter(v);
+  }, bare);
+  await map.locator("#map").click({ position: { x: bx, y: by } });
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: `${bare} has no node_config entry` });
+  await toast.waitFor({ state: "visible" });
+  await toast.locator(".monaco-button", { hasText: "Add node_config entry" }).click();
+  await quickInputBox.waitFor({ state: "visible" });
+  const int16 = quickInput.locator(".monaco-list-row", { has: page.locator(".label-name", { hasText: exactly("int16") }) }).first();
+  await int16.click();
+  await until(`the entry "${bare}": {"qtype": "int16"} in the config`, () => entryIs(bare, '{"qtype": "int16"}'), {
+    detail: editorText,
+  });
+  await undoUntil(`the entry of ${bare} undone`, async () => !(await editorText()).includes(`"${bare}"`));
   // Close the map (not the config): make its tab the active one first.
   await page.locator(".tab", { hasText: "Precision map" }).first().click();
   await until("the map to be the active editor", async () => (await page.locator(".tab.active", { hasText: "Precision map" }).count()) > 0);

@@ -274,10 +274,12 @@
         ctx.fillText(clip(label, Math.floor((m.gw[g] - 12) / 6.4)), m.gx[g] + 6, m.gy[g] + Math.min(m.gh[g], m.head) / 2 + 1);
       }
     } else {
-      // Far out: the names of the biggest boxes, at a readable size.
+      // Far out: the names of the biggest boxes, at a readable size; open frames only while
+      // the titles of nested frames (which share a top edge) stay apart.
       ctx.textAlign = "left"; ctx.textBaseline = "top";
       ctx.font = (12 * px) + "px system-ui, 'DejaVu Sans', sans-serif";
-      var labelled = closed.concat(frames).filter(function (g) { return m.gw[g] * s > 80 && m.gh[g] * s > 16; });
+      var apart = (m.head + m.pad) * s >= 14;
+      var labelled = closed.concat(apart ? frames : []).filter(function (g) { return m.gw[g] * s > 80 && m.gh[g] * s > 16; });
       for (i = 0; i < labelled.length && i < 400; i++) {
         g = labelled[i];
         ctx.fillStyle = "#1f2328";
