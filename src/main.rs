@@ -58,11 +58,16 @@ enum Command {
         /// The toolchain release: oe3 (default) or hmct-2.8.
         #[arg(long, value_name = "RELEASE")]
         toolchain: Option<String>,
+        /// table, csv or json; html draws the precision map as one self-contained page, svg as
+        /// a static picture (models of up to 2000 nodes).
         #[arg(long, value_enum, default_value_t = ExplainFormat::Table)]
         format: ExplainFormat,
-        /// Only the nodes that node_config names.
+        /// Only the nodes that node_config names (table, csv and json).
         #[arg(long)]
         only_overridden: bool,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "OUT")]
+        output: Option<PathBuf>,
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
@@ -75,6 +80,8 @@ enum ExplainFormat {
     Table,
     Csv,
     Json,
+    Html,
+    Svg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -129,6 +136,7 @@ fn main() -> ExitCode {
             toolchain,
             format,
             only_overridden,
+            output,
             file,
         }) => {
             let overrides = qcls::cli::Overrides {
@@ -142,8 +150,10 @@ fn main() -> ExitCode {
                 ExplainFormat::Table => Format::Table,
                 ExplainFormat::Csv => Format::Csv,
                 ExplainFormat::Json => Format::Json,
+                ExplainFormat::Html => Format::Html,
+                ExplainFormat::Svg => Format::Svg,
             };
-            qcls::cli::explain::run(&file, overrides, format, only_overridden)
+            qcls::cli::explain::run(&file, overrides, format, only_overridden, output.as_deref())
         }
         Some(Command::Schema) => {
             print!("{}", qcls::spec::schema::schema_text());

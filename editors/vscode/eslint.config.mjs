@@ -25,7 +25,7 @@ export default tseslint.config(
     // The end-to-end test runs in Node 20 (fetch, URL, timers) and pokes at untyped DOM.
     files: ["e2e/*.mjs"],
     languageOptions: {
-      globals: { console: "readonly", process: "readonly", fetch: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", document: "readonly" },
+      globals: { console: "readonly", process: "readonly", fetch: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", document: "readonly", window: "readonly" },
     },
   },
   {

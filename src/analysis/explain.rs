@@ -53,6 +53,11 @@ impl<'m> Explanation<'m> {
         }
     }
 
+    /// The 1-based line of a byte offset of the explained text.
+    pub(crate) fn line_1based(&self, offset: usize) -> usize {
+        self.document.line_col_1based(offset).0
+    }
+
     fn node_label(&self, np: &NodePrecision) -> String {
         let name = self.model.node(np.node).name();
         if name.is_empty() {

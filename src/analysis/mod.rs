@@ -28,6 +28,7 @@ mod inlay_hints;
 mod model_checks;
 mod node_info;
 pub mod precision;
+pub mod precision_map;
 mod suggest;
 mod symbols;
 
@@ -60,6 +61,7 @@ pub use hb_compile::{
 pub use hover::{describe_key, hover, hover_yaml, HoverInfo};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayKind};
 pub use node_info::{line_of, MAX_NAME_ITEMS, NO_PRECISION, OMITTED};
+pub use precision_map::PrecisionMap;
 pub use suggest::{closest, did_you_mean};
 pub use symbols::{document_symbols, Symbol, SymbolKind};
 

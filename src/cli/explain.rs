@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use super::check::read_text;
 use super::{pair_model, ModelCache, Overrides};
-use crate::analysis::{Explanation, ModelStatus};
+use crate::analysis::precision_map;
+use crate::analysis::{Explanation, ModelStatus, PrecisionMap};
 use crate::model::how_to_pair;
 use crate::syntax;
 
@@ -15,9 +16,26 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    /// The precision map as one self-contained page.
+    Html,
+    /// The precision map as a static picture.
+    Svg,
 }
 
-pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: bool) -> ExitCode {
+pub fn run(
+    file: &Path,
+    overrides: Overrides,
+    format: Format,
+    only_overridden: bool,
+    output: Option<&Path>,
+) -> ExitCode {
+    let map = matches!(format, Format::Html | Format::Svg);
+    if map && only_overridden {
+        eprintln!(
+            "qcls: --only-overridden applies to --format table, csv and json; the precision map always shows every node"
+        );
+        return ExitCode::from(2);
+    }
     let text = match read_text(file) {
         Ok(text) => text,
         Err(message) => {
@@ -71,6 +89,10 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
         paired.dialect.clone(),
         parse.root.as_ref().filter(|_| yaml),
     );
+    let title = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
     let out = match format {
         Format::Table => explanation.table(),
         Format::Csv => explanation.csv(),
@@ -79,8 +101,24 @@ pub fn run(file: &Path, overrides: Overrides, format: Format, only_overridden: b
             s.push('\n');
             s
         }
+        Format::Html => precision_map::html_page(&PrecisionMap::new(&explanation), &title),
+        Format::Svg => match precision_map::svg(&PrecisionMap::new(&explanation), &title) {
+            Ok(svg) => svg,
+            Err(message) => {
+                eprintln!("qcls: {}: {message}", file.display());
+                return ExitCode::from(2);
+            }
+        },
     };
-    print!("{out}");
+    match output {
+        None => print!("{out}"),
+        Some(path) => {
+            if let Err(err) = std::fs::write(path, out.as_bytes()) {
+                eprintln!("qcls: cannot write {}: {err}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
     // The table of a config that does not parse is what the toolchain cannot load: say so,
     // and do not report success.
     let errors = parse

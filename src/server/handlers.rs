@@ -447,20 +447,6 @@ pub fn explain(
         "reason": info.dialect.describe(),
     });
     let (Some(index), Some(pairing)) = (info.index(), info.pairing.as_ref()) else {
-        let locale = session.locale();
-        let problem = match ModelStatus::of(&info, locale) {
-            ModelStatus::Missing { message } | ModelStatus::Unreadable { message } => message,
-            _ => match locale {
-                Locale::En => format!(
-                    "no model is paired, so there is nothing to explain; {}",
-                    how_to_pair()
-                ),
-                Locale::Zh => format!(
-                    "没有配对的模型，因此无可解释；{}",
-                    crate::model::how_to_pair_in(locale)
-                ),
-            },
-        };
         return serde_json::json!({
             "model": info.pairing.as_ref().map(|p| serde_json::json!({
                 "path": p.model.display().to_string(),
@@ -470,7 +456,7 @@ pub fn explain(
             "nodes": [],
             "outputs": [],
             "summary": summary,
-            "problem": problem,
+            "problem": nothing_to_explain(&info, session.locale()),
         });
     };
     let empty = crate::syntax::Parse::default();
@@ -488,6 +474,80 @@ pub fn explain(
     // Plain text for clients that show it as is (Neovim's :QclsExplain).
     json["table"] = explanation.table().into();
     json
+}
+
+/// Why there is nothing to explain: the model's problem, or that none is paired.
+fn nothing_to_explain(info: &Paired, locale: Locale) -> String {
+    match ModelStatus::of(info, locale) {
+        ModelStatus::Missing { message } | ModelStatus::Unreadable { message } => message,
+        _ => match locale {
+            Locale::En => format!(
+                "no model is paired, so there is nothing to explain; {}",
+                how_to_pair()
+            ),
+            Locale::Zh => format!(
+                "没有配对的模型，因此无可解释；{}",
+                crate::model::how_to_pair_in(locale)
+            ),
+        },
+    }
+}
+
+/// The precision map of the document (see `Backend::precision_map`): the whole page when
+/// `html`, else the data the page redraws from; `summary`, `title`, the precisions a new
+/// node_config entry may take (`qtypes`) and where one goes (`insert`, JSON documents
+/// without syntax errors); `problem` instead of a map when there is none. Blocking.
+pub fn precision_map(
+    state: &State,
+    snap: &Snapshot,
+    session: &Session,
+    html: bool,
+) -> serde_json::Value {
+    let info = paired(state, snap, session, true);
+    let summary = model_summary(&info, snap.path.as_deref().and_then(Path::parent));
+    let title = snap
+        .path
+        .as_deref()
+        .and_then(Path::file_name)
+        .map(|f| f.to_string_lossy().into_owned())
+        .or_else(|| snap.uri.as_str().rsplit('/').next().map(str::to_string))
+        .unwrap_or_default();
+    let mut out = serde_json::json!({"summary": summary, "title": title});
+    let (Some(index), Some(pairing)) = (info.index(), info.pairing.as_ref()) else {
+        out["problem"] = nothing_to_explain(&info, session.locale()).into();
+        return out;
+    };
+    let empty = crate::syntax::Parse::default();
+    let explanation = analysis::Explanation::new(
+        index,
+        pairing.reason(),
+        &snap.text,
+        config_parse(snap).unwrap_or(&empty),
+        false,
+        info.dialect.clone(),
+        snap.parse.root.as_ref().filter(|_| snap.yaml),
+    );
+    let map = analysis::PrecisionMap::new(&explanation);
+    if html {
+        out["html"] = analysis::precision_map::html_page(&map, &title).into();
+    } else {
+        out["data"] = analysis::precision_map::map_data(&map, &title);
+    }
+    let (qtypes, _) = info
+        .dialect
+        .profile
+        .values(crate::spec::PrecisionRole::Qtype);
+    out["qtypes"] = serde_json::json!(qtypes);
+    if !snap.yaml {
+        if let Some(ins) = analysis::precision_map::new_entry_insertion(&snap.text, &snap.parse) {
+            out["insert"] = serde_json::json!({
+                "position": to_proto::position(&snap.doc, session.encoding, ins.offset),
+                "before": ins.before,
+                "after": ins.after,
+            });
+        }
+    }
+    out
 }
 
 /// Links from an hb_compile YAML to the files it names that exist (its `quant_config` path,

@@ -64,6 +64,11 @@ pub fn service() -> (LspService<Backend>, ClientSocket) {
 /// of the open document's current text, paired as its diagnostics are.
 pub const EXPLAIN_METHOD: &str = "qcls/explain";
 
+/// The custom request behind the editors' "Show precision map": the precision map of the open
+/// document's current text (the page, or the data it redraws from), paired as its diagnostics
+/// are.
+pub const PRECISION_MAP_METHOD: &str = "qcls/precisionMap";
+
 /// [`service`] reading model files with `loader` (tests: a slow load, to see progress).
 #[doc(hidden)]
 pub fn service_with_model_loader(
@@ -77,6 +82,7 @@ pub fn service_with_model_loader(
 fn service_with_state(state: Arc<State>) -> (LspService<Backend>, ClientSocket) {
     LspService::build(move |client| Backend { client, state })
         .custom_method(EXPLAIN_METHOD, Backend::explain)
+        .custom_method(PRECISION_MAP_METHOD, Backend::precision_map)
         .finish()
 }
 
@@ -88,6 +94,16 @@ pub struct ExplainParams {
     /// Only the nodes that node_config names.
     #[serde(default)]
     pub only_overridden: bool,
+}
+
+/// The params of [`PRECISION_MAP_METHOD`].
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrecisionMapParams {
+    pub text_document: TextDocumentIdentifier,
+    /// The whole page (data included) rather than only the data.
+    #[serde(default)]
+    pub html: bool,
 }
 
 /// Answers requests whose method starts with `$/` with MethodNotFound, as LSP requires of
@@ -277,6 +293,19 @@ impl Backend {
         let only = params.only_overridden;
         self.run(&params.text_document.uri, move |state, snap, session| {
             Some(handlers::explain(state, snap, session, only))
+        })
+        .await
+    }
+
+    /// `qcls/precisionMap`: the precision map of the document's current text (unsaved edits
+    /// included), with the same pairing as its diagnostics: `html` (the whole page) when asked,
+    /// else `data` (what the page redraws from), plus `summary`, `title`, `qtypes` and, for JSON
+    /// documents without syntax errors, `insert` (where a new node_config entry goes);
+    /// `problem` instead when there is no map. `null` for documents that are not served.
+    async fn precision_map(&self, params: PrecisionMapParams) -> jsonrpc::Result<Option<Value>> {
+        let html = params.html;
+        self.run(&params.text_document.uri, move |state, snap, session| {
+            Some(handlers::precision_map(state, snap, session, html))
         })
         .await
     }

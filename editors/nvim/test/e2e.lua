@@ -269,6 +269,21 @@ local function run()
     ":QclsExplain does not show the unsaved float16 of /maxpool/MaxPool:\n" .. shown)
   out("ok - :QclsExplain shows the unsaved text's precisions: " .. pool:gsub("%s+", " "))
 
+  -- :QclsMap writes the precision map of the buffer as it is and opens it -----------------------
+  vim.api.nvim_set_current_buf(buf)
+  local opened
+  require("qcls").config.map_open = function(path)
+    opened = path
+  end
+  vim.cmd("QclsMap")
+  check(opened ~= nil, ":QclsMap opened no page")
+  local page = table.concat(vim.fn.readfile(opened), "\n")
+  check(page:find("<!DOCTYPE html>", 1, true) == 1 and page:find("qcls-map-data", 1, true) ~= nil,
+    ":QclsMap wrote no precision map page to " .. opened)
+  local float16 = tonumber(page:match('"key":"float16"[^}]-"count":(%d+)') or "0")
+  check(float16 >= 1, ":QclsMap's page has no float16 node: the unsaved /maxpool/MaxPool entry is not in it")
+  out("ok - :QclsMap writes the unsaved text's precision map (" .. #page .. " bytes, " .. float16 .. " float16 node(s)) and opens it")
+
   -- Which buffers are served ------------------------------------------------------------------
   vim.cmd("edit " .. vim.fn.fnameescape(dir .. "/pairs.json"))
   local pairs_buf = vim.api.nvim_get_current_buf()

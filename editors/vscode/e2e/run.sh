@@ -142,6 +142,9 @@ echo "installed $(basename "$vsix"); server/qcls mode after install: $(stat -c %
 # The expected diagnostics, from the same binary's command line.
 (cd "$ws" && "$server_bin" check --format json quant_config.json >"$tmp/expected.json") || [ $? = 1 ] \
   || die "qcls check failed on the fixture"
+# The precisions the precision map must show, from the same binary.
+(cd "$ws" && "$server_bin" explain --format json quant_config.json >"$tmp/explain.json") \
+  || die "qcls explain failed on the fixture"
 # Take the exec bit away, as an unzip that drops Unix modes would: the extension must restore it.
 chmod a-x "$server_bin"
 
@@ -163,7 +166,7 @@ echo "code-server at $url (process group $cs_pgid)"
 
 step "drive VS Code"
 set +e
-E2E_URL="$url" E2E_WORKSPACE="$ws" E2E_SERVER="$server_bin" E2E_EXPECTED="$tmp/expected.json" \
+E2E_URL="$url" E2E_WORKSPACE="$ws" E2E_SERVER="$server_bin" E2E_EXPECTED="$tmp/expected.json" E2E_EXPLAIN="$tmp/explain.json" \
   E2E_ARTIFACTS="$artifacts" E2E_CHROMIUM="$chromium_bin" node test.mjs
 status=$?
 set -e

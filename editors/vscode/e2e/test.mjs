@@ -4,6 +4,7 @@
 //   E2E_WORKSPACE  the workspace folder (fixtures/ plus the resnet18 model)
 //   E2E_SERVER     server/qcls of the installed extension (its exec bit taken away by run.sh)
 //   E2E_EXPECTED   `qcls check --format json quant_config.json` of that server, run in the workspace
+//   E2E_EXPLAIN    `qcls explain --format json quant_config.json` of that server, run in the workspace
 //   E2E_ARTIFACTS  where screenshots of failed checks go
 //   E2E_CHROMIUM   the chromium executable
 // Every check waits for a condition (never a fixed sleep) with its own timeout, and says what
@@ -23,6 +24,7 @@ const serverBin = env("E2E_SERVER");
 const artifacts = env("E2E_ARTIFACTS");
 const expected = JSON.parse(fs.readFileSync(env("E2E_EXPECTED"), "utf8"));
 const chromiumBin = env("E2E_CHROMIUM");
+const explained = JSON.parse(fs.readFileSync(env("E2E_EXPLAIN"), "utf8"));
 
 const CONFIG = "quant_config.json";
 const MODEL = "optimized_float_model.onnx";
@@ -163,6 +165,15 @@ async function goTo({ line, column }) {
   await until(`the cursor at Ln ${line}, Col ${column}`, async () => (await byId("status.editor.selection").innerText()).includes(`Ln ${line}, Col ${column}`), {
     detail: () => byId("status.editor.selection").innerText(),
   });
+}
+
+/** Presses Control+Z in the active editor until `done()` (at most 6 times). */
+async function undoUntil(what, done) {
+  for (let i = 0; i < 6 && !(await done()); i++) {
+    await page.keyboard.press("Control+Z");
+    await sleep(300);
+  }
+  if (!(await done())) throw new CheckFailed(`${what}: not so after 6 undos:\n${await editorText()}`);
 }
 
 /** A dialog, notification or picker about formatters ("There are multiple formatters ..."), if one is shown. */
@@ -372,6 +383,97 @@ await check('"qcls: Show effective precision" opens its view with the table of e
   await until("the precision view to be the active editor", async () => (await page.locator(".tab.active", { hasText: "precision.md" }).count()) > 0);
   await runCommand("View: Close Editor");
   await until("the precision view closed", async () => (await page.locator(".tab", { hasText: "precision.md" }).count()) === 0);
+  await focusEditor();
+  await until(`${CONFIG} to be the active editor again`, async () =>
+    (await page.locator(".editor-group-container.active .tab.active").getAttribute("aria-label"))?.startsWith(CONFIG),
+  );
+});
+
+await check('"qcls: Show precision map" opens the map beside the config, follows typing; a click on a node selects its entry or adds one', 150_000, async () => {
+  // The map's classes: a node's one input precision, "mixed" when they differ, "none" without inputs.
+  const want = {};
+  for (const n of explained.nodes) {
+    const ps = [...new Set(n.inputs.map((i) => i.precision).filter((p) => p !== null))];
+    const key = ps.length === 0 ? "none" : ps.length === 1 ? ps[0] : "mixed";
+    want[key] = (want[key] ?? 0) + 1;
+  }
+  const wanted = JSON.stringify(Object.entries(want).sort());
+  await runCommand("qcls: Show precision map");
+  await until("a tab of the precision map", async () => (await page.locator(".tab", { hasText: "Precision map" }).count()) > 0, {
+    detail: async () => JSON.stringify(await page.locator(".tab").allInnerTexts()),
+  });
+  let legend = "";
+  const map = await until(`the map drawn in its webview with the legend ${wanted}`, async () => {
+    for (const frame of page.frames()) {
+      const seen = await frame
+        .evaluate(() => window.qclsMap && window.qclsMap.ready
+          ? JSON.stringify([...document.querySelectorAll("#legend .row")].filter((r) => r.dataset.class !== "boundary").map((r) => [r.dataset.class, Number(r.dataset.count)]).sort())
+          : null)
+        .catch(() => null);
+      if (seen !== null) legend = seen;
+      if (seen === wanted) return frame;
+    }
+    return null;
+  }, { timeout: 60_000, detail: () => legend || "no frame with a drawn map" });
+  // A click on a node with a node_config entry selects the entry's key in the config.
+  const node = "/layer1/layer1.0/conv1/Conv";
+  const line = positionOf(`"${node}"`).line;
+  const [x, y] = await map.evaluate((name) => {
+    const api = window.qclsMap, canvas = document.getElementById("map");
+    const v = api.find(name);
+    const [bx, by, bw, bh] = api.box(v);
+    api.setView(1, canvas.clientWidth / 2 - (bx + bw / 2), canvas.clientHeight / 2 - (by + bh / 2));
+    return api.screenCenter(v);
+  }, node);
+  await map.locator("#map").click({ position: { x, y } });
+  await until(`the cursor on line ${line}, the entry of ${node}`, async () => (await byId("status.editor.selection").innerText()).includes(`Ln ${line},`), {
+    detail: () => byId("status.editor.selection").innerText(),
+  });
+  // Typing redraws the map: int16 -> float16 in that entry moves one node between the counts.
+  const legendOf = () => map.evaluate(() => Object.fromEntries([...document.querySelectorAll("#legend .row")].map((r) => [r.dataset.class, Number(r.dataset.count)])));
+  const before = await legendOf();
+  const at = positionOf('"int16"', 1, fixtureText.split("\n").slice(line - 1).join("\n"));
+  await goTo({ line: line + at.line - 1, column: at.column });
+  await page.keyboard.press("Control+Shift+ArrowRight");
+  await page.keyboard.type("float16");
+  await until("float16 counted once more in the map's legend", async () => {
+    const now = await legendOf();
+    return (now.float16 ?? 0) === (before.float16 ?? 0) + 1 && (now.int16 ?? 0) === (before.int16 ?? 0) - 1;
+  }, { timeout: 30_000, detail: async () => JSON.stringify(await legendOf()) });
+  // (The editor shows inlay hints after node names: look for the name and the value on one line.)
+  const entryIs = async (name, value) => (await editorText()).split("\n").some((l) => l.includes(`"${name}"`) && l.includes(value));
+  await undoUntil(`"int16" back in the entry of ${node}`, () => entryIs(node, '{"qtype": "int16"}'));
+  await until("the legend as it was after the undo", async () => JSON.stringify(await legendOf()) === JSON.stringify(before), {
+    timeout: 30_000, detail: async () => JSON.stringify(await legendOf()),
+  });
+  // A click on a node without an entry offers to add one, with the qtype picked. (First close
+  // the details of the last node, which cover the middle of a narrow map.)
+  await map.locator("#details .close").click();
+  await map.locator("#details").waitFor({ state: "hidden" });
+  const bare = "/relu/Relu";
+  const [bx, by] = await map.evaluate((name) => {
+    const api = window.qclsMap, canvas = document.getElementById("map");
+    const v = api.find(name);
+    const [x0, y0, w0, h0] = api.box(v);
+    api.setView(1, canvas.clientWidth / 2 - (x0 + w0 / 2), canvas.clientHeight / 2 - (y0 + h0 / 2));
+    return api.screenCenter(v);
+  }, bare);
+  await map.locator("#map").click({ position: { x: bx, y: by } });
+  const toast = page.locator(".notifications-toasts .notification-toast", { hasText: `${bare} has no node_config entry` });
+  await toast.waitFor({ state: "visible" });
+  await toast.locator(".monaco-button", { hasText: "Add node_config entry" }).click();
+  await quickInputBox.waitFor({ state: "visible" });
+  const int16 = quickInput.locator(".monaco-list-row", { has: page.locator(".label-name", { hasText: exactly("int16") }) }).first();
+  await int16.click();
+  await until(`the entry "${bare}": {"qtype": "int16"} in the config`, () => entryIs(bare, '{"qtype": "int16"}'), {
+    detail: editorText,
+  });
+  await undoUntil(`the entry of ${bare} undone`, async () => !(await editorText()).includes(`"${bare}"`));
+  // Close the map (not the config): make its tab the active one first.
+  await page.locator(".tab", { hasText: "Precision map" }).first().click();
+  await until("the map to be the active editor", async () => (await page.locator(".tab.active", { hasText: "Precision map" }).count()) > 0);
+  await runCommand("View: Close Editor");
+  await until("the map closed", async () => (await page.locator(".tab", { hasText: "Precision map" }).count()) === 0);
   await focusEditor();
   await until(`${CONFIG} to be the active editor again`, async () =>
     (await page.locator(".editor-group-container.active .tab.active").getAttribute("aria-label"))?.startsWith(CONFIG),

@@ -24,12 +24,16 @@ import { renderExplainMarkdown } from "./explainMarkdown";
 import { findServer, type FindServerResult } from "./findServer";
 import { JSON_LANGUAGES, QUANT_CONFIG_LANGUAGE, languageToSwitchTo } from "./languageMode";
 import { firstLineZeroLens, lensTitle, statusBarText } from "./modelLens";
+import { entryLine, entryText, keyColumns, panelTitle, readMapAnswer, readNodeMessage, type Insertion, type NodeMessage } from "./precisionMap";
 import { toInitializationOptions, toServerSettings, type ServerSettings } from "./settings";
 
 const EXPLAIN_SCHEME = "qcls-explain";
 
 /** The server's custom request that explains a document's current text. */
 const EXPLAIN_METHOD = "qcls/explain";
+
+/** The server's custom request that draws a document's precision map. */
+const PRECISION_MAP_METHOD = "qcls/precisionMap";
 
 /**
  * The documents qcls's features (diagnostics, completion, hover, formatting, outline, ...) are
@@ -364,6 +368,147 @@ async function showEffectivePrecision(): Promise<void> {
   }
 }
 
+/** An open precision map: its webview and what the last answer said about new entries. */
+interface MapView {
+  panel: vscode.WebviewPanel;
+  doc: vscode.Uri;
+  qtypes: string[];
+  insert?: Insertion;
+  /** A request is on its way; `again` asks for one more when it is back. */
+  busy: boolean;
+  again: boolean;
+}
+/** The precision map of each config (by the config's URI). */
+const mapViews = new Map<string, MapView>();
+
+async function requestMap(doc: vscode.TextDocument, html: boolean): Promise<ReturnType<typeof readMapAnswer>> {
+  const c = client;
+  if (c === undefined || !c.isRunning()) return { kind: "problem", text: "the qcls server is not running", title: "" };
+  const result: unknown = await c.sendRequest(PRECISION_MAP_METHOD, {
+    textDocument: { uri: c.code2ProtocolConverter.asUri(doc.uri) },
+    html,
+  });
+  return readMapAnswer(result);
+}
+
+/**
+ * "qcls: Show precision map": the precision map of the config as it is in the editor, in a
+ * webview beside it, redrawn as the user types (the page is the one `qcls explain --format
+ * html` writes; updates come as data messages). A click on a node reveals its node_config
+ * entry, or offers to add one.
+ */
+async function showPrecisionMap(): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (editor === undefined) {
+    void vscode.window.showWarningMessage("qcls: open a quant_config file first.");
+    return;
+  }
+  const doc = editor.document;
+  const key = doc.uri.toString();
+  const open = mapViews.get(key);
+  if (open !== undefined) {
+    open.panel.reveal(vscode.ViewColumn.Beside, true);
+    return;
+  }
+  let answer: ReturnType<typeof readMapAnswer>;
+  try {
+    answer = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: "qcls precision map" },
+      () => requestMap(doc, true),
+    );
+  } catch (err) {
+    answer = { kind: "problem", text: String(err), title: "" };
+  }
+  if (answer.kind !== "map" || answer.html === undefined) {
+    const text = answer.kind === "not-served" ? "this file is not a quant_config" : answer.kind === "problem" ? answer.text : "the server sent no page";
+    outputChannel.appendLine(`qcls precision map ${key}: ${text}`);
+    void vscode.window.showWarningMessage(`qcls: ${text}`);
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel(
+    "qcls.precisionMap",
+    panelTitle(answer.title || path.basename(doc.uri.path)),
+    { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+    { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [] },
+  );
+  const view: MapView = { panel, doc: doc.uri, qtypes: answer.qtypes, insert: answer.insert, busy: false, again: false };
+  mapViews.set(key, view);
+  panel.webview.html = answer.html;
+  panel.webview.onDidReceiveMessage((msg: unknown) => {
+    const node = readNodeMessage(msg);
+    if (node !== undefined) void onMapNode(view, node);
+  });
+  panel.onDidDispose(() => mapViews.delete(key));
+}
+
+/** Asks for the map of `doc` again and sends it to its open webview (after the server re-checked it). */
+async function refreshMap(doc: vscode.TextDocument): Promise<void> {
+  const view = mapViews.get(doc.uri.toString());
+  if (view === undefined) return;
+  if (view.busy) {
+    view.again = true;
+    return;
+  }
+  view.busy = true;
+  try {
+    do {
+      view.again = false;
+      const answer = await requestMap(doc, false);
+      if (answer.kind === "map") {
+        view.qtypes = answer.qtypes;
+        view.insert = answer.insert;
+        await view.panel.webview.postMessage({ type: "data", data: answer.data });
+        await view.panel.webview.postMessage({ type: "problem", text: "" });
+      } else {
+        await view.panel.webview.postMessage({ type: "problem", text: answer.kind === "problem" ? answer.text : "this file is no longer a quant_config" });
+      }
+    } while (view.again && mapViews.has(doc.uri.toString()));
+  } catch (err) {
+    outputChannel.appendLine(`qcls precision map ${doc.uri.toString()}: ${String(err)}`);
+  } finally {
+    view.busy = false;
+  }
+}
+
+/** A click on a node of the map: reveal its node_config entry, or offer to add one. */
+async function onMapNode(view: MapView, node: NodeMessage): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(view.doc);
+  const column = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === view.doc.toString())?.viewColumn;
+  if (node.line !== null && node.line <= doc.lineCount) {
+    const line = node.line - 1;
+    const [start, end] = keyColumns(doc.lineAt(line).text, node.name);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false });
+    editor.selection = new vscode.Selection(line, start, line, end);
+    editor.revealRange(new vscode.Range(line, start, line, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    return;
+  }
+  const add = "Add node_config entry";
+  const choice = await vscode.window.showInformationMessage(`qcls: ${node.name} has no node_config entry.`, add);
+  if (choice !== add) return;
+  const insert = view.insert;
+  if (insert === undefined) {
+    void vscode.window.showWarningMessage("qcls: an entry can be added to a JSON quant_config without syntax errors only; add it by hand.");
+    return;
+  }
+  const qtype = await vscode.window.showQuickPick(view.qtypes.length ? view.qtypes : ["int8", "int16", "float16", "float32"], {
+    title: `qtype of ${node.name}`,
+    placeHolder: "The precision of the node's inputs",
+  });
+  if (qtype === undefined || client === undefined) return;
+  const at = client.protocol2CodeConverter.asPosition(insert.position);
+  const edit = new vscode.WorkspaceEdit();
+  edit.insert(view.doc, at, entryText(insert, node.name, qtype));
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    void vscode.window.showWarningMessage("qcls: the entry could not be added (the file changed?).");
+    return;
+  }
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: column, preserveFocus: false });
+  const line = Math.min(entryLine(insert), doc.lineCount - 1);
+  const [start, end] = keyColumns(doc.lineAt(line).text, node.name);
+  editor.selection = new vscode.Selection(line, start, line, end);
+  editor.revealRange(new vscode.Range(line, start, line, end), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
   outputChannel = vscode.window.createOutputChannel("qcls");
@@ -380,6 +525,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
     vscode.commands.registerCommand("qcls.restartServer", restart),
     vscode.commands.registerCommand("qcls.showEffectivePrecision", showEffectivePrecision),
+    vscode.commands.registerCommand("qcls.showPrecisionMap", showPrecisionMap),
     vscode.window.onDidChangeActiveTextEditor((e) => void updateStatus(e)),
     // The explain view follows the config as the user types: the server re-checks every
     // change and republishes its diagnostics, after which the explanation is asked again.
@@ -387,6 +533,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       for (const uri of e.uris) {
         const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
         if (doc !== undefined && explainViews.has(uri.toString())) void renderExplainView(doc).catch(() => undefined);
+        if (doc !== undefined && mapViews.has(uri.toString())) void refreshMap(doc);
       }
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => {

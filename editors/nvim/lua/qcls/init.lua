@@ -43,6 +43,9 @@ M.defaults = {
   on_attach = nil,
   capabilities = nil,
   name = "qcls",
+  -- :QclsMap opens the page it writes with this: a function(path), a command list (the path is
+  -- appended), false to only write it, or nil for vim.ui.open (0.10+) / xdg-open / open.
+  map_open = nil,
 }
 
 M.config = vim.deepcopy(M.defaults)
@@ -409,6 +412,88 @@ function M.explain(bufnr)
   pcall(api.nvim_buf_set_name, scratch, "qcls explain: " .. name)
 end
 
+--- Where :QclsMap writes the page of a buffer: one file per config name, replaced each time.
+function M.map_path(bufnr)
+  local name = vim.fn.fnamemodify(api.nvim_buf_get_name(bufnr), ":t")
+  if name == "" then
+    name = "untitled"
+  end
+  local dir = vim.fn.stdpath("cache") .. "/qcls"
+  vim.fn.mkdir(dir, "p")
+  return dir .. "/" .. name:gsub("[^%w%._-]", "_") .. ".precision-map.html"
+end
+
+--- Opens `path` in the browser as the `map_open` option says.
+local function open_page(path)
+  local opener = M.config.map_open
+  if opener == false then
+    return
+  end
+  if type(opener) == "function" then
+    opener(path)
+    return
+  end
+  local cmd
+  if type(opener) == "table" then
+    cmd = vim.deepcopy(opener)
+    table.insert(cmd, path)
+  elseif vim.ui and vim.ui.open then
+    vim.ui.open(path)
+    return
+  elseif vim.fn.has("mac") == 1 then
+    cmd = { "open", path }
+  else
+    cmd = { "xdg-open", path }
+  end
+  if vim.fn.jobstart(cmd, { detach = true }) <= 0 then
+    notify("could not run " .. cmd[1] .. "; open " .. path .. " in a browser", vim.log.levels.WARN)
+  end
+end
+
+--- Writes the precision map of the buffer as it is (unsaved edits included, paired as the
+--- diagnostics are; the server's `qcls/precisionMap` page) and opens it in the browser.
+--- Returns the path written, or nil.
+function M.map(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and api.nvim_get_current_buf() or bufnr
+  local client = buf_client(bufnr)
+  if client == nil then
+    notify("qcls is not attached to this buffer")
+    return nil
+  end
+  local params = { textDocument = vim.lsp.util.make_text_document_params(bufnr), html = true }
+  local response, err = call(client, "request_sync", "qcls/precisionMap", params, 60000, bufnr)
+  if response == nil or response.err ~= nil then
+    notify("qcls/precisionMap failed: " .. tostring(err or (response and response.err and response.err.message)), vim.log.levels.ERROR)
+    return nil
+  end
+  local result = response.result
+  if type(result) ~= "table" then
+    notify("this buffer is not a quant_config")
+    return nil
+  end
+  if type(result.problem) == "string" then
+    notify(result.problem)
+    return nil
+  end
+  if type(result.html) ~= "string" then
+    notify("the server sent no page", vim.log.levels.ERROR)
+    return nil
+  end
+  local path = M.map_path(bufnr)
+  local file, open_err = io.open(path, "wb")
+  if file == nil then
+    notify("cannot write " .. path .. ": " .. tostring(open_err), vim.log.levels.ERROR)
+    return nil
+  end
+  file:write(result.html)
+  file:close()
+  vim.schedule(function()
+    vim.notify("qcls: precision map in " .. path, vim.log.levels.INFO)
+  end)
+  open_page(path)
+  return path
+end
+
 --- Sets qcls up: remembers opts, and attaches to matching buffers now and from now on.
 function M.setup(opts)
   opts = opts or {}
@@ -459,6 +544,9 @@ function M.setup(opts)
   api.nvim_create_user_command("QclsExplain", function()
     M.explain(0)
   end, { desc = "qcls: show the effective precision of every node" })
+  api.nvim_create_user_command("QclsMap", function()
+    M.map(0)
+  end, { desc = "qcls: write the precision map of the buffer and open it in the browser" })
   api.nvim_create_user_command("QclsRestart", function()
     local bufs = {}
     for _, c in ipairs(qcls_clients()) do

@@ -83,10 +83,14 @@ describe("package.json settings", () => {
     assert.deepEqual(props["qcls.locale"].enum, ["auto", "en", "zh-CN"]);
   });
 
-  it("leaves validation to qcls (no JSON Schema) and declares both commands", () => {
+  it("leaves validation to qcls (no JSON Schema) and declares its commands", () => {
     // A schema would make VS Code's JSON server report every bad value a second time.
     assert.equal(pkg.contributes.jsonValidation, undefined);
     const cmds = pkg.contributes.commands.map((c: { command: string; title: string }) => `${c.command}:${c.title}`);
-    assert.deepEqual(cmds, ["qcls.showEffectivePrecision:Show effective precision", "qcls.restartServer:Restart server"]);
+    assert.deepEqual(cmds, [
+      "qcls.showEffectivePrecision:Show effective precision",
+      "qcls.showPrecisionMap:Show precision map",
+      "qcls.restartServer:Restart server",
+    ]);
   });
 });
