@@ -199,7 +199,7 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
     /// with every node (`only_overridden: false`); nodes it lacks count as having no inputs.
     pub fn new(explanation: &'e Explanation<'m>) -> Self {
         let model = explanation.model;
-        let n = model.nodes.len();
+        let n = model.node_count();
         let mut by_node: Vec<Option<&NodePrecision>> = vec![None; n];
         for np in &explanation.nodes {
             if let Some(slot) = by_node.get_mut(np.node) {
@@ -215,8 +215,8 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
             .map(|np| np.map_or_else(Vec::new, |np| computes_at(model, np)))
             .collect();
         let mut edges = Vec::new();
-        for (to, node) in model.nodes.iter().enumerate() {
-            for (input, tensor) in node.inputs.iter().enumerate() {
+        for (to, node) in model.nodes().enumerate() {
+            for (input, tensor) in node.inputs().enumerate() {
                 if tensor.is_empty() {
                     continue;
                 }
@@ -244,7 +244,7 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
                 });
             }
         }
-        let names: Vec<&str> = model.nodes.iter().map(|n| n.name.as_str()).collect();
+        let names: Vec<&str> = model.nodes().map(|n| n.name()).collect();
         let mut scopes = scope_groups(&names);
         let mut counts = [0usize; CLASS_COUNT];
         for (id, class) in classes.iter().enumerate() {
@@ -263,10 +263,9 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
             }
         }
         let reads_input: Vec<bool> = model
-            .nodes
-            .iter()
+            .nodes()
             .map(|node| {
-                node.inputs.iter().any(|t| {
+                node.inputs().any(|t| {
                     !t.is_empty() && model.producer(t).is_none() && !model.is_initializer(t)
                 })
             })
@@ -309,15 +308,15 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
     /// What a node is called on the map: its name after the scope of its group
     /// (`conv1/Conv` in `/layer1/layer1.0`), else its op type.
     pub fn node_label(&self, id: NodeId) -> &str {
-        let node = &self.explanation.model.nodes[id];
+        let node = self.explanation.model.node(id);
         let group = &self.groups[self.nodes[id].group];
         let relative = node
-            .name
+            .name()
             .strip_prefix(group.name.as_str())
-            .unwrap_or(&node.name)
+            .unwrap_or(node.name())
             .trim_start_matches('/');
         if relative.is_empty() {
-            &node.op_type
+            node.op_type()
         } else {
             relative
         }
@@ -333,7 +332,7 @@ impl<'e, 'm> PrecisionMap<'e, 'm> {
 
     /// The 1-based line of a node's node_config entry (its key), if it has one.
     pub fn entry_line(&self, id: NodeId) -> Option<usize> {
-        let name = &self.explanation.model.nodes[id].name;
+        let name = self.explanation.model.node(id).name();
         if name.is_empty() {
             return None;
         }

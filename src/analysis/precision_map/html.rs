@@ -118,7 +118,7 @@ fn data<'a>(map: &'a PrecisionMap, title: &'a str) -> Data<'a> {
     let model = ex.model;
     let mut sources: Vec<(&str, usize)> = Vec::new();
     let mut source_ids: HashMap<(&str, usize), usize> = HashMap::new();
-    let mut by_node = vec![None; model.nodes.len()];
+    let mut by_node = vec![None; model.node_count()];
     for np in &ex.nodes {
         if let Some(slot) = by_node.get_mut(np.node) {
             *slot = Some(np);
@@ -138,12 +138,12 @@ fn data<'a>(map: &'a PrecisionMap, title: &'a str) -> Data<'a> {
         full: Vec::new(),
     };
     for (id, node) in map.nodes.iter().enumerate() {
-        let m = &model.nodes[id];
+        let m = model.node(id);
         let group = &map.groups[node.group];
         let relative = if node.group == 0 {
-            Some(m.name.as_str())
+            Some(m.name())
         } else {
-            m.name
+            m.name()
                 .strip_prefix(group.name.as_str())
                 .and_then(|rest| rest.strip_prefix('/'))
         };
@@ -151,10 +151,10 @@ fn data<'a>(map: &'a PrecisionMap, title: &'a str) -> Data<'a> {
             Some(rel) => nodes.name.push(rel),
             None => {
                 nodes.name.push("");
-                nodes.full.push((id as u32, &m.name));
+                nodes.full.push((id as u32, m.name()));
             }
         }
-        nodes.op.push(&m.op_type);
+        nodes.op.push(m.op_type());
         nodes.x.push(round(node.x));
         nodes.y.push(round(node.y));
         nodes.cls.push(node.class.index() as u8);

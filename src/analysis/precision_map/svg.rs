@@ -229,21 +229,21 @@ pub fn svg(map: &PrecisionMap, title: &str) -> Result<String, String> {
         }
     }
     for (id, node) in map.nodes.iter().enumerate() {
-        let m = &model.nodes[id];
+        let m = model.node(id);
         let precisions: Vec<&str> = node.precisions.iter().map(|p| p.as_str()).collect();
         let _ = write!(
             out,
             "<g class=\"node\" data-class=\"{}\" data-name=\"{}\"><title>{}</title>",
             node.class.key(),
-            xml(&m.name),
+            xml(m.name()),
             xml(&format!(
                 "{} ({}): {}",
-                if m.name.is_empty() {
+                if m.name().is_empty() {
                     "(unnamed)"
                 } else {
-                    &m.name
+                    m.name()
                 },
-                m.op_type,
+                m.op_type(),
                 if precisions.is_empty() {
                     "no inputs".to_string()
                 } else {

@@ -5,7 +5,7 @@ use prost::Message;
 use super::layout::{test_order_and_depth, test_place, NODE_H, NODE_W};
 use super::*;
 use crate::analysis::fixture_model;
-use crate::model::onnx::{GraphProto, ModelProto, Node, ValueInfoProto};
+use crate::model::onnx::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
 use crate::model::ModelIndex;
 use crate::spec::Dialect;
 use crate::syntax;
@@ -27,7 +27,7 @@ fn explain<'m>(model: &'m ModelIndex, config: &str) -> Explanation<'m> {
 fn model_of(nodes: &[(&str, &str, &[&str], &[&str])]) -> ModelIndex {
     let node = nodes
         .iter()
-        .map(|(name, op, inputs, outputs)| Node {
+        .map(|(name, op, inputs, outputs)| NodeProto {
             name: name.to_string(),
             op_type: op.to_string(),
             inputs: inputs.iter().map(|s| s.to_string()).collect(),
@@ -169,7 +169,7 @@ fn classes_follow_the_inputs() {
     );
     assert_eq!(counts_of(&map), expected_counts(&ex.json()));
     let total: usize = map.counts.iter().sum();
-    assert_eq!(total, model.nodes.len());
+    assert_eq!(total, model.node_count());
 }
 
 #[test]
@@ -177,7 +177,7 @@ fn boundaries_are_where_the_wire_precision_changes() {
     let model = fixture_model("resnet18");
     let ex = explain(&model, ISLANDS);
     let map = PrecisionMap::new(&ex);
-    let name = |v: usize| model.nodes[v].name.as_str();
+    let name = |v: usize| model.node(v).name();
     let mut boundaries: Vec<(&str, &str)> = map
         .edges
         .iter()
@@ -382,7 +382,7 @@ fn odd_names_make_sane_groups() {
         map.groups.len()
     );
     for (v, node) in map.nodes.iter().enumerate() {
-        let name = &model.nodes[v].name;
+        let name = model.node(v).name();
         let group = &map.groups[node.group];
         if node.group != 0 {
             assert!(
@@ -451,7 +451,7 @@ fn big_models_open_only_what_the_first_view_can_show() {
     assert!(map.groups.iter().filter(|g| !g.open).count() > 0);
     assert!(svg(&map, "big").is_err_and(|e| e.contains("--format html")));
     let mix: usize = map.groups[0].mix.iter().sum();
-    assert_eq!(mix, model.nodes.len());
+    assert_eq!(mix, model.node_count());
 }
 
 #[test]
@@ -471,7 +471,7 @@ fn the_page_is_self_contained() {
     let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
     assert_eq!(
         data["nodes"]["op"].as_array().unwrap().len(),
-        model.nodes.len()
+        model.node_count()
     );
     assert_eq!(data["boundaries"], 7);
     assert_eq!(data["version"], DATA_VERSION);
