@@ -402,8 +402,10 @@ impl ModelIndex {
                 }),
                 |span| self.strings.get(span),
             );
-            let mut sorted = firsts;
-            sorted.sort_unstable_by(|&a, &b| name(a).cmp(name(b)));
+            // Sorted with each name looked up once, not at every comparison.
+            let mut keyed: Vec<(&str, NodeId)> = firsts.iter().map(|&id| (name(id), id)).collect();
+            keyed.sort_unstable();
+            let sorted = keyed.into_iter().map(|(_, id)| id).collect();
             NameLookup {
                 by_lowercase,
                 by_scope,

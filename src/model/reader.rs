@@ -91,7 +91,9 @@ impl Source for &[u8] {
 pub(super) struct BufferedReads<'f> {
     file: &'f File,
     len: u64,
-    buf: Vec<u8>,
+    /// `storage[..buf_len]` holds the file's bytes from `buf_start`.
+    storage: Vec<u8>,
+    buf_len: usize,
     buf_start: u64,
     chunk: usize,
 }
@@ -104,7 +106,8 @@ impl<'f> BufferedReads<'f> {
         BufferedReads {
             file,
             len,
-            buf: Vec::new(),
+            storage: Vec::new(),
+            buf_len: 0,
             buf_start: 0,
             chunk: MIN_READ,
         }
@@ -117,18 +120,23 @@ impl Source for BufferedReads<'_> {
     }
 
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
-        let buf_end = self.buf_start + self.buf.len() as u64;
+        let buf_end = self.buf_start + self.buf_len as u64;
         if start < self.buf_start || start + len as u64 > buf_end {
-            let contiguous = start >= self.buf_start && start <= buf_end && !self.buf.is_empty();
+            let contiguous = start >= self.buf_start && start <= buf_end && self.buf_len > 0;
             self.chunk = if contiguous {
                 (self.chunk * 2).min(MAX_READ)
             } else {
                 MIN_READ
             };
             let want = (len.max(self.chunk) as u64).min(self.len - start) as usize;
-            self.buf.clear();
-            self.buf.resize(want, 0);
-            read_exact_at(self.file, &mut self.buf, start).map_err(|e| {
+            // The buffer only grows: bytes already there are overwritten by the read, so only
+            // new room is zeroed (not 4 KiB per initializer).
+            if self.storage.len() < want {
+                self.storage.resize(want, 0);
+            }
+            // Nothing is valid until the read succeeds.
+            self.buf_len = 0;
+            read_exact_at(self.file, &mut self.storage[..want], start).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::UnexpectedEof {
                     // The file shrank while being read (a model being rewritten).
                     WalkError::Truncated {
@@ -140,9 +148,12 @@ impl Source for BufferedReads<'_> {
                 }
             })?;
             self.buf_start = start;
+            self.buf_len = want;
         }
         let s = (start - self.buf_start) as usize;
-        self.buf.get(s..s + len).ok_or(WalkError::Truncated {
+        self.storage[..self.buf_len]
+            .get(s..s + len)
+            .ok_or(WalkError::Truncated {
             what: "the file",
             at: start,
         })
