@@ -166,7 +166,8 @@ struct NameLookup {
 fn lowercase_hash(hasher: &Hasher, name: &str, scratch: &mut String) -> u64 {
     scratch.clear();
     if name.is_ascii() {
-        scratch.extend(name.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        scratch.push_str(name);
+        scratch.make_ascii_lowercase();
     } else {
         scratch.extend(name.chars().flat_map(char::to_lowercase));
     }
