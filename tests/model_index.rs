@@ -300,3 +300,59 @@ fn synthetic_model_with_weights() {
     }
     assert_eq!(idx.node_names().count(), 5_000);
 }
+
+/// A model of nodes named `names` (Relu, one chain), built in memory.
+fn named_nodes(names: &[&str]) -> ModelIndex {
+    use prost::Message;
+    use qcls::model::onnx::{GraphProto, ModelProto, NodeProto};
+    let node = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| NodeProto {
+            name: name.to_string(),
+            op_type: "Relu".into(),
+            inputs: vec![format!("t{i}")],
+            outputs: vec![format!("t{}", i + 1)],
+            domain: String::new(),
+        })
+        .collect();
+    let bytes = ModelProto {
+        ir_version: 8,
+        graph: Some(GraphProto {
+            node,
+            ..GraphProto::default()
+        }),
+        opset_import: Vec::new(),
+    }
+    .encode_to_vec();
+    ModelIndex::from_bytes(Path::new("m.onnx"), &bytes).expect("index")
+}
+
+#[test]
+fn did_you_mean_lookups_find_case_scopes_and_prefixes() {
+    let idx = named_nodes(&[
+        "/Ünit/Conv",
+        "/a/b/Relu",
+        "/a/b/Relu",
+        "/a/b/c/Add",
+        "/a/Mul",
+        "Top",
+    ]);
+    // Case, ASCII and not; the first of a duplicated name.
+    assert_eq!(idx.node_named_ignoring_case("/üNIT/conv"), Some(0));
+    assert_eq!(idx.node_named_ignoring_case("/A/B/relu"), Some(1));
+    assert_eq!(idx.node_named_ignoring_case("/a/b/Relu2"), None);
+    // A scope lists each name once, in file order; a name without `/` is in scope "".
+    assert_eq!(idx.nodes_in_scope("/a/b"), &[1]);
+    assert_eq!(idx.nodes_in_scope("/a"), &[4]);
+    assert_eq!(idx.nodes_in_scope(""), &[5]);
+    assert!(idx.nodes_in_scope("/nope").is_empty());
+    // Names that go on from a prefix, in name order, longer than it.
+    let names = |prefix| {
+        idx.nodes_extending(prefix)
+            .map(|id| idx.node(id).name())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names("/a/"), ["/a/Mul", "/a/b/Relu", "/a/b/c/Add"]);
+    assert!(names("/a/b/c/Add").is_empty());
+}
