@@ -303,28 +303,14 @@ fn synthetic_model_with_weights() {
 
 /// A model of nodes named `names` (Relu, one chain), built in memory.
 fn named_nodes(names: &[&str]) -> ModelIndex {
-    use prost::Message;
-    use qcls::model::onnx::{GraphProto, ModelProto, NodeProto};
-    let node = names
+    let tensors: Vec<String> = (0..=names.len()).map(|i| format!("t{i}")).collect();
+    let tensors: Vec<&str> = tensors.iter().map(String::as_str).collect();
+    let nodes: Vec<(&str, &str, &[&str], &[&str])> = names
         .iter()
         .enumerate()
-        .map(|(i, name)| NodeProto {
-            name: name.to_string(),
-            op_type: "Relu".into(),
-            inputs: vec![format!("t{i}")],
-            outputs: vec![format!("t{}", i + 1)],
-            domain: String::new(),
-        })
+        .map(|(i, name)| (*name, "Relu", &tensors[i..=i], &tensors[i + 1..=i + 1]))
         .collect();
-    let bytes = ModelProto {
-        ir_version: 8,
-        graph: Some(GraphProto {
-            node,
-            ..GraphProto::default()
-        }),
-        opset_import: Vec::new(),
-    }
-    .encode_to_vec();
+    let bytes = qcls::model::synth::model_bytes(&nodes, &[]);
     ModelIndex::from_bytes(Path::new("m.onnx"), &bytes).expect("index")
 }
 

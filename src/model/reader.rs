@@ -154,9 +154,9 @@ impl Source for BufferedReads<'_> {
         self.storage[..self.buf_len]
             .get(s..s + len)
             .ok_or(WalkError::Truncated {
-            what: "the file",
-            at: start,
-        })
+                what: "the file",
+                at: start,
+            })
     }
 }
 

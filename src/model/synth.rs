@@ -487,6 +487,39 @@ fn pseudo_random(len: usize) -> Vec<u8> {
         .collect()
 }
 
+/// The bytes of a small model for tests: nodes given as `(name, op type, inputs, outputs)`,
+/// and the graph inputs.
+pub fn model_bytes(nodes: &[(&str, &str, &[&str], &[&str])], graph_inputs: &[&str]) -> Vec<u8> {
+    use super::onnx::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
+    let owned = |names: &[&str]| names.iter().map(|s| s.to_string()).collect();
+    let node = nodes
+        .iter()
+        .map(|(name, op, inputs, outputs)| NodeProto {
+            name: name.to_string(),
+            op_type: op.to_string(),
+            inputs: owned(inputs),
+            outputs: owned(outputs),
+            domain: String::new(),
+        })
+        .collect();
+    let input = graph_inputs
+        .iter()
+        .map(|name| ValueInfoProto {
+            name: name.to_string(),
+        })
+        .collect();
+    ModelProto {
+        ir_version: 8,
+        graph: Some(GraphProto {
+            node,
+            input,
+            ..GraphProto::default()
+        }),
+        opset_import: Vec::new(),
+    }
+    .encode_to_vec()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

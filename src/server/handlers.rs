@@ -459,21 +459,33 @@ pub fn explain(
             "problem": nothing_to_explain(&info, session.locale()),
         });
     };
-    let empty = crate::syntax::Parse::default();
-    let explanation = analysis::Explanation::new(
-        index,
-        pairing.reason(),
-        &snap.text,
-        config_parse(snap).unwrap_or(&empty),
-        only_overridden,
-        info.dialect.clone(),
-        snap.parse.root.as_ref().filter(|_| snap.yaml),
-    );
+    let explanation = explain_document(snap, &info, index, pairing.reason(), only_overridden);
     let mut json = explanation.json();
     json["summary"] = summary.into();
     // Plain text for clients that show it as is (Neovim's :QclsExplain).
     json["table"] = explanation.table().into();
     json
+}
+
+/// The effective precisions of a document against the model it is paired with (`qcls/explain`
+/// and the precision map). An hb_compile YAML's own node settings count too.
+fn explain_document<'m>(
+    snap: &Snapshot,
+    info: &Paired,
+    index: &'m ModelIndex,
+    reason: String,
+    only_overridden: bool,
+) -> analysis::Explanation<'m> {
+    let empty = crate::syntax::Parse::default();
+    analysis::Explanation::new(
+        index,
+        reason,
+        &snap.text,
+        config_parse(snap).unwrap_or(&empty),
+        only_overridden,
+        info.dialect.clone(),
+        snap.parse.root.as_ref().filter(|_| snap.yaml),
+    )
 }
 
 /// Why there is nothing to explain: the model's problem, or that none is paired.
@@ -517,16 +529,7 @@ pub fn precision_map(
         out["problem"] = nothing_to_explain(&info, session.locale()).into();
         return out;
     };
-    let empty = crate::syntax::Parse::default();
-    let explanation = analysis::Explanation::new(
-        index,
-        pairing.reason(),
-        &snap.text,
-        config_parse(snap).unwrap_or(&empty),
-        false,
-        info.dialect.clone(),
-        snap.parse.root.as_ref().filter(|_| snap.yaml),
-    );
+    let explanation = explain_document(snap, &info, index, pairing.reason(), false);
     let map = analysis::PrecisionMap::new(&explanation);
     if html {
         out["html"] = analysis::precision_map::html_page(&map, &title).into();

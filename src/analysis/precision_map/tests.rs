@@ -1,11 +1,8 @@
 use std::path::Path;
 
-use prost::Message;
-
 use super::layout::{test_order_and_depth, test_place, NODE_H, NODE_W};
 use super::*;
 use crate::analysis::fixture_model;
-use crate::model::onnx::{GraphProto, ModelProto, NodeProto, ValueInfoProto};
 use crate::model::ModelIndex;
 use crate::spec::Dialect;
 use crate::syntax;
@@ -25,30 +22,7 @@ fn explain<'m>(model: &'m ModelIndex, config: &str) -> Explanation<'m> {
 
 /// A model from `(name, op, inputs, outputs)`; `input` is its graph input.
 fn model_of(nodes: &[(&str, &str, &[&str], &[&str])]) -> ModelIndex {
-    let node = nodes
-        .iter()
-        .map(|(name, op, inputs, outputs)| NodeProto {
-            name: name.to_string(),
-            op_type: op.to_string(),
-            inputs: inputs.iter().map(|s| s.to_string()).collect(),
-            outputs: outputs.iter().map(|s| s.to_string()).collect(),
-            domain: String::new(),
-        })
-        .collect();
-    let bytes = ModelProto {
-        ir_version: 8,
-        graph: Some(GraphProto {
-            node,
-            initializer: Vec::new(),
-            input: vec![ValueInfoProto {
-                name: "input".into(),
-            }],
-            output: Vec::new(),
-            sparse_initializer: Vec::new(),
-        }),
-        opset_import: Vec::new(),
-    }
-    .encode_to_vec();
+    let bytes = crate::model::synth::model_bytes(nodes, &["input"]);
     ModelIndex::from_bytes(Path::new("m.onnx"), &bytes).expect("test model")
 }
 
