@@ -1,23 +1,10 @@
 //! `qcls explain` and model pairing in `qcls check`, on real models from tests/fixtures.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn qcls(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("qcls runs")
-}
-
-fn model(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/models")
-        .join(name)
-        .join("optimized_float_model.onnx")
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{model, qcls};
 
 /// A temp folder with the model as sibling and the config.
 fn project(model_name: &str, config: &str) -> tempfile::TempDir {

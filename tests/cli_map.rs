@@ -2,26 +2,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+#[path = "support/cli.rs"]
+mod cli;
+use cli::{model, qcls};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn qcls(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("qcls runs")
-}
-
-fn model(name: &str) -> PathBuf {
-    root()
-        .join("tests/fixtures/models")
-        .join(name)
-        .join("optimized_float_model.onnx")
 }
 
 fn stderr(out: &Output) -> String {
