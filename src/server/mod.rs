@@ -128,12 +128,23 @@ where
 /// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
 /// first (the exit status LSP asks for).
 pub async fn serve_stdio() -> bool {
+    serve_io(tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// [`serve_stdio`] on any pair of byte streams: the whole server, transport included, as the
+/// fuzz target drives it in memory.
+#[doc(hidden)]
+pub async fn serve_io<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
     // Messages the service cannot read are answered by the transport, which reads on.
     transport::serve(
-        tokio::io::stdin(),
-        tokio::io::stdout(),
+        input,
+        output,
         async move |input, output| {
             Server::new(input, output, socket)
                 .serve(DollarRequests(service))
