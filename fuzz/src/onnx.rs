@@ -86,7 +86,9 @@ fn lookups(m: &ModelIndex) {
             );
         }
         assert!(m.op_type_count(&node.op_type) >= 1);
-        let _ = analysis::closest(&format!("{}x", node.name), m.node_names(), 3);
+        if id < 4 {
+            let _ = analysis::closest(&format!("{}x", node.name), m.node_names(), 3);
+        }
     }
     let counted: usize = m.op_types().map(|(_, n)| n).sum();
     assert_eq!(counted, m.nodes.len(), "op type counts do not add up");
