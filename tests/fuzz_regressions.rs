@@ -120,11 +120,26 @@ fn lsp_scripts_pass_the_lsp_target() {
         .expect("a YAML fixture");
     let mut inputs: Vec<Vec<u8>> = [
         ("c3,5h3,5a0,0,40,0,1fsFlkx1i0,99", &config),
-        ("I239o1p c10,8 h10,8 e10,8,10,8,10 p a0,0,99,0,1 x0 i0,500 k d", &yaml),
-        ("I1o0e0,0,0,0,12pc1,1h1,1 w0 p h1,1 w1 g1 c2,3 m9 j2 f4 C", &config),
-        ("I2o2 e1,0,1,3,9 e1,1,1,2,8 c1,2 h1,2 v E40 s F g4 m18 j6 c0,0", &config),
-        ("I16o3 d e0,0,0,0,14 d n c1,1 S o4 h0,0 m3 m15 j5 f12", &yaml),
-        ("m0m1m2m3m4m5m6m7m8m9m10m11m12m13m14m15m16m17m18j0j1j2j3j4j5j6j7j8c0,0", &config),
+        (
+            "I239o1p c10,8 h10,8 e10,8,10,8,10 p a0,0,99,0,1 x0 i0,500 k d",
+            &yaml,
+        ),
+        (
+            "I1o0e0,0,0,0,12pc1,1h1,1 w0 p h1,1 w1 g1 c2,3 m9 j2 f4 C",
+            &config,
+        ),
+        (
+            "I2o2 e1,0,1,3,9 e1,1,1,2,8 c1,2 h1,2 v E40 s F g4 m18 j6 c0,0",
+            &config,
+        ),
+        (
+            "I16o3 d e0,0,0,0,14 d n c1,1 S o4 h0,0 m3 m15 j5 f12",
+            &yaml,
+        ),
+        (
+            "m0m1m2m3m4m5m6m7m8m9m10m11m12m13m14m15m16m17m18j0j1j2j3j4j5j6j7j8c0,0",
+            &config,
+        ),
     ]
     .iter()
     .map(|(script, text)| format!("{script}\n{text}").into_bytes())

@@ -50,9 +50,13 @@ fn settings(n: u32) -> Value {
     match n % 6 {
         0 => json!({}),
         1 => json!({"qcls": {"locale": "zh-CN", "maxDiagnostics": 2}}),
-        2 => json!({"qcls": {"diagnostics": {"syntax-error": "off", "unknown-node": "hint"}, "hoverTables": "text"}}),
+        2 => {
+            json!({"qcls": {"diagnostics": {"syntax-error": "off", "unknown-node": "hint"}, "hoverTables": "text"}})
+        }
         3 => json!({"qcls": {"model": "../paired/optimized_float_model.onnx", "march": "bayes-e"}}),
-        4 => json!({"qcls": {"model": 3, "locale": 1, "maxDiagnostics": -1, "toolchain": "hmct-2.8"}}),
+        4 => {
+            json!({"qcls": {"model": 3, "locale": 1, "maxDiagnostics": -1, "toolchain": "hmct-2.8"}})
+        }
         _ => json!({"qcls": {"march": "nash-e", "logLevel": "trace", "diagnostics": "x"}}),
     }
 }
@@ -151,7 +155,9 @@ pub fn script(line: &[u8]) -> Vec<Op> {
         while n < args.len() && i < line.len() && line[i].is_ascii_digit() {
             let mut v: u32 = 0;
             while i < line.len() && line[i].is_ascii_digit() {
-                v = v.saturating_mul(10).saturating_add(u32::from(line[i] - b'0'));
+                v = v
+                    .saturating_mul(10)
+                    .saturating_add(u32::from(line[i] - b'0'));
                 i += 1;
             }
             args[n] = v;
@@ -359,7 +365,10 @@ async fn drive(fixture: &Fixture, ops: Vec<Op>, text: String) {
     client.notify("initialized", json!({})).await;
 
     let (mut uri, _) = fixture.uri(0);
-    if !matches!(ops.iter().find(|op| !matches!(op, Op::Init(_))), Some(Op::Open(_))) {
+    if !matches!(
+        ops.iter().find(|op| !matches!(op, Op::Init(_))),
+        Some(Op::Open(_))
+    ) {
         client.open(&uri, "json", &text).await;
     }
     let mut cancel_next = false;
@@ -675,11 +684,7 @@ impl Client {
     /// One content change, applied to the client's copy as the server applies it.
     async fn change(&mut self, uri: &str, change: Value, older: bool) {
         self.versions += 1;
-        let version = if older {
-            -self.versions
-        } else {
-            self.versions
-        };
+        let version = if older { -self.versions } else { self.versions };
         if let Some(open) = self.docs.get_mut(uri) {
             apply(&mut open.doc, &change, self.encoding);
             open.version = version;
@@ -724,7 +729,10 @@ impl Client {
 fn apply(doc: &mut Document, change: &Value, encoding: PositionEncoding) {
     let text = change["text"].as_str().unwrap_or_default();
     let position = |p: &Value| {
-        let n = |v: &Value| v.as_u64().map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
+        let n = |v: &Value| {
+            v.as_u64()
+                .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX))
+        };
         Position::new(n(&p["line"]), n(&p["character"]))
     };
     let range = change

@@ -112,7 +112,10 @@ fn analyses(m: &ModelIndex) {
         } else {
             node.name.clone()
         };
-        nodes.insert(name, json!({"qtype": "int16", "input0": "ec", "InputType1": "int8"}));
+        nodes.insert(
+            name,
+            json!({"qtype": "int16", "input0": "ec", "InputType1": "int8"}),
+        );
         ops.insert(node.op_type.clone(), json!({"qtype": "float16"}));
         if let Some(input) = node.inputs.first() {
             nodes.insert(input.clone(), json!("int8"));

@@ -14,8 +14,8 @@ use std::path::Path;
 
 use qcls::analysis::code_actions::{code_actions, Fix};
 use qcls::analysis::{
-    self, check_after_splice, check_document, CheckContext, Diagnostic, Explanation,
-    FormatOptions, ModelStatus,
+    self, check_after_splice, check_document, CheckContext, Diagnostic, Explanation, FormatOptions,
+    ModelStatus,
 };
 use qcls::model::{self, DialectRequest, ModelIndex};
 use qcls::spec::{Dialect, DialectSource, Locale};
@@ -26,7 +26,18 @@ use crate::common::{assert_range, hash, models, offsets};
 
 /// Inserted at one place to test the incremental paths.
 const FRAGMENTS: [&str; 12] = [
-    "1", "\"", ",", "}", "{", "\n", "int8", "\"qtype\": \"int16\", ", "/*", "量", "x", "",
+    "1",
+    "\"",
+    ",",
+    "}",
+    "{",
+    "\n",
+    "int8",
+    "\"qtype\": \"int16\", ",
+    "/*",
+    "量",
+    "x",
+    "",
 ];
 
 pub fn run(data: &[u8]) {
@@ -103,7 +114,10 @@ fn json(text: &str, h: u64, locale: Locale, model: &ModelIndex) {
     // Fixes where an editor asks: at the cursor (its line), and for a selection. A request
     // over the whole of a broken document re-parses it once per fix (up to 200 times).
     let errors = syntax_errors(&tree);
-    for range in [TextRange::empty(pick(text, h >> 32)), selection(text, h >> 40)] {
+    for range in [
+        TextRange::empty(pick(text, h >> 32)),
+        selection(text, h >> 40),
+    ] {
         let fixes = code_actions(text, &tree, &with.diagnostics, Some(model), range, &[]);
         for fix in &fixes {
             let fixed = apply_fix(text, fix);
@@ -406,13 +420,7 @@ fn shape(value: &Value) -> String {
 
 /// One edit, drawn from the input's hash: re-parsing the edited member in place equals parsing
 /// anew, and when that works, checking the edited entry again equals checking everything.
-fn incremental(
-    text: &str,
-    tree: &Parse,
-    h: u64,
-    ctx: &CheckContext,
-    checked: &analysis::Checked,
-) {
+fn incremental(text: &str, tree: &Parse, h: u64, ctx: &CheckContext, checked: &analysis::Checked) {
     let spots = offsets(text, 16);
     let at = spots[(h >> 8) as usize % spots.len()];
     let removed = (h >> 16) as usize % 4;
@@ -428,7 +436,10 @@ fn incremental(
     let mut spliced = tree.clone();
     match spliced.reparse_member(&new_text, edit, inserted.len()) {
         Some(splice) => {
-            assert_eq!(spliced, full, "re-parsing one member differs from parsing anew");
+            assert_eq!(
+                spliced, full,
+                "re-parsing one member differs from parsing anew"
+            );
             if let Some(again) = check_after_splice(checked, &spliced, &splice, ctx) {
                 let all = check_document(&new_text, &full, ctx);
                 assert_eq!(

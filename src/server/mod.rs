@@ -142,15 +142,11 @@ where
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
     // Messages the service cannot read are answered by the transport, which reads on.
-    transport::serve(
-        input,
-        output,
-        async move |input, output| {
-            Server::new(input, output, socket)
-                .serve(DollarRequests(service))
-                .await;
-        },
-    )
+    transport::serve(input, output, async move |input, output| {
+        Server::new(input, output, socket)
+            .serve(DollarRequests(service))
+            .await;
+    })
     .await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
