@@ -537,9 +537,10 @@ fn main() {
     };
     let stats = run(&binary, dir.path(), &a);
     print(&a.title, &stats);
+    let steps = if quick { 300 } else { 10_000 };
     let title = format!(
         "(f) {} random edits and requests in a row on the config of (a)",
-        if quick { 300 } else { 10_000 }
+        if quick { "300" } else { "10,000" }
     );
     if selected(&title) {
         let stats = in_a_row(
