@@ -32,9 +32,10 @@ export RUSTFLAGS="-Cpasses=sancov-module \
 -Cllvm-args=-sanitizer-coverage-pc-table \
 -Cllvm-args=-sanitizer-coverage-trace-compares \
 --cfg fuzzing"
-# rustup's `+stable` only where rustup is: CI's machine has one toolchain, stable.
+# The stable toolchain even where nightly is the default; `+stable` only where rustup has a
+# toolchain of that name (it would otherwise try to download one).
 cargo=(cargo)
-if command -v rustup >/dev/null 2>&1; then cargo=(cargo +stable); fi
+if rustup toolchain list 2>/dev/null | grep -q '^stable'; then cargo=(cargo +stable); fi
 
 # An explicit --target keeps the flags off build scripts and proc macros (they would need
 # libFuzzer's symbols to link).
