@@ -351,7 +351,8 @@ impl LanguageServer for Backend {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         if let Some(rx) = receiver {
-            tokio::spawn(task::run(self.client.clone(), self.state.clone(), rx));
+            let state = Arc::downgrade(&self.state);
+            tokio::spawn(task::run(self.client.clone(), state, rx));
         }
         Ok(InitializeResult {
             capabilities: server_capabilities(&flags, encoding),
