@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets with libFuzzer on the stable toolchain and runs each one for a
-# bounded time, starting from the seeds (tests/fixtures, the real corpus in ../shared when it
+# bounded time, all at once, starting from the seeds (tests/fixtures, the real corpus in ../shared when it
 # is there, and every input that once failed). Exits non-zero when a target finds a crash, a
 # hang or a leak of memory, and says where the input was written.
 #
@@ -129,23 +129,14 @@ report() {
   fi
 }
 
-# text and onnx run one thread each: they share the two cores. lsp runs the server's threads,
-# so it runs alone.
+# The targets run side by side: the wall time of the step is that of one target.
 failed=()
-single=() multi=()
-for target in "${targets[@]}"; do
-  case $target in
-    lsp) multi+=("$target") ;;
-    *) single+=("$target") ;;
-  esac
-done
 pids=()
-for target in "${single[@]}"; do
+for target in "${targets[@]}"; do
   fuzz_one "$target" &
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
-for target in "${multi[@]}"; do fuzz_one "$target"; done
 for target in "${targets[@]}"; do report "$target"; done
 
 if [ ${#failed[@]} -gt 0 ]; then
