@@ -10,8 +10,10 @@
 //! a 100,000-node synthetic model and (c) a 300-line hb_compile YAML whose inline quant_config
 //! has a 2,000-entry node_config, paired through the YAML with a 5,000-node synthetic model,
 //! (d) the same in block style, and (e) a 100,000-entry node_config of names the 100,000-node
-//! model does not have. Prints p50/p95/max per measure. Run with
-//! `cargo bench --bench lsp_latency`; figures are recorded in docs/performance.md.
+//! model does not have, and (f) 10,000 random edits and requests in a row on the config of (a)
+//! (as `tests/lsp_soak.rs` does in-process, where correctness is checked). Prints p50/p95/max
+//! per measure. Run with `cargo bench --bench lsp_latency`; figures are recorded in
+//! docs/performance.md.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,9 @@ use serde_json::{json, Value};
 #[path = "support/big_config.rs"]
 mod big_config;
 use big_config::{big_config, entries_leaving_out, BigConfig};
+
+#[path = "../tests/support/positions.rs"]
+mod positions;
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -300,6 +305,125 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
     stats
 }
 
+/// (f): `steps` steps on one server, each an edit (6 in 10: a random range replaced by a
+/// fragment, sent without waiting, as typing does) or a request at a random position (timed to
+/// its answer). Every 10th edit is timed to the `publishDiagnostics` of its version.
+fn in_a_row(binary: &Path, dir: &Path, original: &str, steps: usize) -> Vec<Stats> {
+    use positions::{lines, offset_of};
+    use qcls::text::{Position, PositionEncoding};
+    const FRAGMENTS: &[&str] = &[
+        "",
+        "1",
+        "x",
+        "\"",
+        ",",
+        ":",
+        "{",
+        "}",
+        "\n",
+        "量",
+        "😀",
+        "\"qtype\": \"int8\"",
+        "\"input0\": \"ec\", ",
+        "int16",
+        "\"Conv\": {\"qtype\": \"int8\"},",
+        "// comment\n",
+    ];
+    const METHODS: [&str; 6] = [
+        "textDocument/completion",
+        "textDocument/hover",
+        "textDocument/codeAction",
+        "textDocument/documentSymbol",
+        "textDocument/inlayHint",
+        "qcls/explain",
+    ];
+    let config = dir.join("quant_config.json");
+    std::fs::write(&config, original).unwrap();
+    let uri = uri(&config);
+    let mut server = Server::spawn(binary, dir);
+    let mut text = original.to_string();
+    let mut version = 1i64;
+    server.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "json", "version": version, "text": text}}),
+    );
+    server.diagnostics(&uri, version);
+    let mut stats: Vec<Stats> = ["edit -> diagnostics (1 in 10)"]
+        .into_iter()
+        .chain(METHODS)
+        .map(|n| Stats {
+            name: n.to_string(),
+            samples: Vec::new(),
+        })
+        .collect();
+    let mut rng = 0x5eed_1234_abcd_u64;
+    let mut below = |n: usize| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        (rng % n.max(1) as u64) as usize
+    };
+    let mut edits = 0;
+    for step in 0..steps {
+        let lines = lines(&text);
+        let position = |below: &mut dyn FnMut(usize) -> usize| {
+            let line = below(lines.len() + 1);
+            let width = lines
+                .get(line)
+                .map_or(0, |l| text[l.start..l.end].encode_utf16().count());
+            Position::new(line as u32, below(width + 3) as u32)
+        };
+        let (a, b) = (position(&mut below), position(&mut below));
+        let at = |p: Position| json!({"line": p.line, "character": p.character});
+        if step % 1000 == 999 {
+            version += 1;
+            text = original.to_string();
+            server.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+            );
+        } else if below(10) < 6 {
+            let new = FRAGMENTS[below(FRAGMENTS.len())];
+            let (x, y) = (
+                offset_of(&text, a, PositionEncoding::Utf16),
+                offset_of(&text, b, PositionEncoding::Utf16),
+            );
+            text.replace_range(x.min(y)..x.max(y), new);
+            version += 1;
+            edits += 1;
+            let t = Instant::now();
+            server.notify(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": version},
+                       "contentChanges": [{"range": {"start": at(a), "end": at(b)}, "text": new}]}),
+            );
+            if edits % 10 == 0 {
+                server.diagnostics(&uri, version);
+                stats[0].samples.push(t.elapsed());
+            }
+        } else {
+            let which = below(METHODS.len());
+            let doc = json!({"uri": uri});
+            let params = match which {
+                0 | 1 => json!({"textDocument": doc, "position": at(a)}),
+                2 => {
+                    json!({"textDocument": doc, "range": {"start": at(a), "end": at(a)}, "context": {"diagnostics": []}})
+                }
+                4 => {
+                    json!({"textDocument": doc, "range": {"start": at(Position::new(0, 0)), "end": at(b)}})
+                }
+                5 => json!({"textDocument": doc, "onlyOverridden": false}),
+                _ => json!({"textDocument": doc}),
+            };
+            let t = Instant::now();
+            server.request(METHODS[which], params);
+            stats[1 + which].samples.push(t.elapsed());
+        }
+    }
+    server.shutdown();
+    stats
+}
+
 fn resnet18_config(names: &[String]) -> String {
     let mut t = String::from("// qcls latency benchmark: resnet18\n{\n  \"model_config\": {\n    \"all_node_type\": \"int16\",\n    \"model_output_type\": \"int8\",\n    \"activation\": {\n      \"calibration_type\": [\"kl\", \"max\"],\n      \"num_bin\": [1024, 2048],\n      \"max_num_bin\": 16384,\n      \"max_percentile\": [0.99995, 1.0],\n      \"per_channel\": [true, false],\n      \"asymmetric\": false\n    },\n    \"weight\": {\"bias_correction\": {\"num_sample\": 2, \"metric\": \"mse\"}},\n    \"layerwise_search\": {\"metric\": \"cosine-similarity\"}\n  },\n  \"op_config\": {\n    \"Conv\": {\"qtype\": \"int8\"},\n    \"Gemm\": {\"qtype\": \"float16\"}\n  },\n  \"node_config\": {\n    \"/layer1/\": {},\n");
     for (i, name) in names.iter().enumerate() {
@@ -351,6 +475,7 @@ fn node_names(model: &Path) -> Vec<String> {
 }
 
 fn print(title: &str, stats: &[Stats]) {
+    let stats: Vec<&Stats> = stats.iter().filter(|s| !s.samples.is_empty()).collect();
     if stats.is_empty() {
         return;
     }
@@ -411,6 +536,15 @@ fn main() {
     };
     let stats = run(&binary, dir.path(), &a);
     print(&a.title, &stats);
+    let steps = if quick { 300 } else { 10_000 };
+    let title = format!(
+        "(f) {} random edits and requests in a row on the config of (a)",
+        if quick { "300" } else { "10,000" }
+    );
+    if selected(&title) {
+        let stats = in_a_row(&binary, dir.path(), &a.text, steps);
+        print(&title, &stats);
+    }
 
     // (c) a 300-line hb_compile YAML with a 2,000-entry inline node_config.
     let dir = tempfile::tempdir().unwrap();

@@ -144,18 +144,25 @@ where
 /// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
 /// first (the exit status LSP asks for).
 pub async fn serve_stdio() -> bool {
+    serve_io(tokio::io::stdin(), tokio::io::stdout()).await
+}
+
+/// [`serve_stdio`] on any pair of byte streams: the whole server, transport included, as the
+/// fuzz target drives it in memory.
+#[doc(hidden)]
+pub async fn serve_io<I, O>(input: I, output: O) -> bool
+where
+    I: tokio::io::AsyncRead + Unpin + Send + 'static,
+    O: tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
     // Messages the service cannot read are answered by the transport, which reads on.
-    transport::serve(
-        tokio::io::stdin(),
-        tokio::io::stdout(),
-        async move |input, output| {
-            Server::new(input, output, socket)
-                .serve(DollarRequests(service))
-                .await;
-        },
-    )
+    transport::serve(input, output, async move |input, output| {
+        Server::new(input, output, socket)
+            .serve(DollarRequests(service))
+            .await;
+    })
     .await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
@@ -373,7 +380,8 @@ impl LanguageServer for Backend {
             .unwrap_or_else(|e| e.into_inner())
             .take();
         if let Some(rx) = receiver {
-            tokio::spawn(task::run(self.client.clone(), self.state.clone(), rx));
+            let state = Arc::downgrade(&self.state);
+            tokio::spawn(task::run(self.client.clone(), state, rx));
         }
         Ok(InitializeResult {
             capabilities: server_capabilities(&flags, encoding),

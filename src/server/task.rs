@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -20,12 +20,18 @@ use super::state::{Job, Session, State};
 /// Loading a model longer than this shows progress.
 const PROGRESS_AFTER: Duration = Duration::from_millis(200);
 
-pub async fn run(client: Client, state: Arc<State>, mut jobs: UnboundedReceiver<Job>) {
+/// Runs until the server is gone. It holds the state only while it works: the state holds the
+/// sender of `jobs`, so a task holding it for good would never see the queue close and would
+/// keep the state (documents, models) alive after the server ended.
+pub async fn run(client: Client, state: Weak<State>, mut jobs: UnboundedReceiver<Job>) {
     // Documents whose last published diagnostics were not empty.
     let mut published: HashSet<Uri> = HashSet::new();
     // Documents too large to analyse that the user was told about.
     let mut told_too_large: HashSet<Uri> = HashSet::new();
     while let Some(first) = jobs.recv().await {
+        let Some(state) = state.upgrade() else {
+            return;
+        };
         let mut all = false;
         let mut uris: Vec<Uri> = Vec::new();
         let mut seen: HashSet<Uri> = HashSet::new();

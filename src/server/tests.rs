@@ -50,3 +50,34 @@ fn a_config_just_opened_has_its_model_read_beside_the_parse() {
     handlers::prefetch_model(&state, &uri, text, &session);
     assert!(!state.models.needs_load(&model, !watched));
 }
+
+/// Once the service is gone, so is its state: the analysis task does not keep it (it did, and
+/// every in-process server kept its documents and models until the process ended).
+#[tokio::test]
+async fn the_state_is_freed_when_the_server_ends() {
+    let state = std::sync::Arc::new(super::State::new());
+    let weak = std::sync::Arc::downgrade(&state);
+    let (mut service, socket) = super::service_with_state(state);
+    let init = tower_lsp_server::jsonrpc::Request::build("initialize")
+        .params(serde_json::json!({"capabilities": {}}))
+        .id(1)
+        .finish();
+    futures::future::poll_fn(|cx| tower_service::Service::poll_ready(&mut service, cx))
+        .await
+        .unwrap();
+    let answer = tower_service::Service::call(&mut service, init)
+        .await
+        .unwrap();
+    assert!(answer.is_some_and(|r| r.is_ok()));
+    let uri: Uri = "file:///w/quant_config.json".parse().unwrap();
+    service.inner().state.docs.open(uri.clone(), "{}", 1);
+    service.inner().state.schedule(super::Job::Check(uri));
+    drop((service, socket));
+    for _ in 0..500 {
+        if weak.upgrade().is_none() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the state outlives the server");
+}

@@ -409,6 +409,40 @@ fn a_request_over_a_whole_huge_file_fixes_a_bounded_number_of_diagnostics() {
     assert!(fixed.len() <= MAX_FIXED_PER_REQUEST, "{}", fixed.len());
 }
 
+/// A request over the whole of a broken 550 KB document once tried 499 fixes, each by parsing
+/// the whole text again (4.5 s); the fixes tried are now bounded by the bytes re-parsed.
+#[test]
+fn fixes_tried_in_a_broken_document_are_bounded_by_the_bytes_parsed() {
+    let mut text = String::from("{\"node_config\": {\n");
+    for i in 0..10_000 {
+        text.push_str(&format!(
+            "  \"/n{i}/Conv\": {{\"qtype\": \"int32\", \"qtyp\": \"int8\"}},\n"
+        ));
+    }
+    // A missing comma: a syntax error, so every fix is tried on the text first.
+    text.push_str("  \"x\": {}\n}\n\"op_config\": {}\n}\n");
+    let tree = parse(&text);
+    assert!(!tree.errors.is_empty());
+    let diagnostics = check(&text, &tree, &CheckContext::default());
+    let whole = TextRange::new(0, text.len());
+    let fixes = code_actions(&text, &tree, &diagnostics, None, whole, &[]);
+    let tried = VERIFIED_BYTES_PER_REQUEST / text.len() - 1;
+    assert!(
+        !fixes.is_empty() && fixes.len() <= tried,
+        "{} fixes",
+        fixes.len()
+    );
+    // The fixes kept are those of the first diagnostics.
+    let last = fixes.iter().map(|f| f.diagnostic.range.start).max();
+    assert!(last < Some(text.len() / 100), "{last:?}");
+    // A small broken document still gets every fix tried.
+    let small = "{\"node_config\": {\"a\": {\"qtype\": \"int32\"}}\n\"op_config\": {}}";
+    let tree = parse(small);
+    let diagnostics = check(small, &tree, &CheckContext::default());
+    let all = TextRange::new(0, small.len());
+    assert!(!code_actions(small, &tree, &diagnostics, None, all, &[]).is_empty());
+}
+
 #[test]
 fn a_value_with_no_close_valid_one_offers_each_valid_value() {
     let fixture = r#"{"model_config": {"all_node_type": "int$032"}}"#;
