@@ -543,12 +543,7 @@ fn main() {
         if quick { "300" } else { "10,000" }
     );
     if selected(&title) {
-        let stats = in_a_row(
-            &binary,
-            dir.path(),
-            &a.text,
-            if quick { 300 } else { 10_000 },
-        );
+        let stats = in_a_row(&binary, dir.path(), &a.text, steps);
         print(&title, &stats);
     }
 
