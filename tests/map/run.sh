@@ -13,6 +13,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
+# A QCLS given as a relative path is relative to where we were called from (.ci/run passes
+# target/release/qcls from the repository's root).
+qcls_arg="${1:-}"
+case "$qcls_arg" in ""|/*) ;; *) qcls_arg="$PWD/$qcls_arg" ;; esac
 cd "$here"
 
 step() { printf '\n-- %s\n' "$*"; }
@@ -21,7 +25,7 @@ started=$(date +%s)
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
-qcls="${1:-$target_dir/release/qcls}"
+qcls="${qcls_arg:-$target_dir/release/qcls}"
 [ -x "$qcls" ] || die "no $qcls: build it with cargo build --release, or pass the qcls to test"
 qcls="$(cd "$(dirname "$qcls")" && pwd)/$(basename "$qcls")"
 artifacts="${QCLS_MAP_ARTIFACTS:-$target_dir/e2e-artifacts/map}"
