@@ -125,10 +125,27 @@ function exactly(text) {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
 }
 
+/**
+ * Presses `key` until the quick input opens. A webview (the precision map, a Markdown preview)
+ * that has just opened or been clicked can keep the keyboard, and then the key never reaches
+ * the workbench: after a few seconds, focus the Explorer's title and press again.
+ */
+async function openQuickInput(key) {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(key);
+    try {
+      await quickInputBox.waitFor({ state: "visible", timeout: 4_000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+    await page.locator(".part.sidebar .composite.title").first().click();
+  }
+}
+
 /** Runs a command from the command palette by its exact label. */
 async function runCommand(label) {
-  await page.keyboard.press("F1");
-  await quickInputBox.waitFor({ state: "visible" });
+  await openQuickInput("F1");
   await quickInputBox.fill(`>${label}`);
   const row = quickInput.locator(".monaco-list-row", { has: page.locator(".label-name", { hasText: exactly(label) }) }).first();
   await row.waitFor({ state: "visible" }).catch(async () => {
@@ -157,8 +174,7 @@ async function openFile(relPath) {
 
 /** Puts the cursor at a 1-based line and column with Go to Line. */
 async function goTo({ line, column }) {
-  await page.keyboard.press("Control+G");
-  await quickInputBox.waitFor({ state: "visible" });
+  await openQuickInput("Control+G");
   await quickInputBox.fill(`:${line}:${column}`);
   await page.keyboard.press("Enter");
   await quickInput.waitFor({ state: "hidden" });
@@ -429,6 +445,9 @@ await check('"qcls: Show precision map" opens the map beside the config, follows
   await until(`the cursor on line ${line}, the entry of ${node}`, async () => (await byId("status.editor.selection").innerText()).includes(`Ln ${line},`), {
     detail: () => byId("status.editor.selection").innerText(),
   });
+  // The click leaves the keyboard with the map's frame for a moment (Control+G then went to the
+  // webview and no quick input opened): give it to the config's editor before typing.
+  await page.locator(".tab", { hasText: "quant_config.json" }).first().click();
   // Typing redraws the map: int16 -> float16 in that entry moves one node between the counts.
   const legendOf = () => map.evaluate(() => Object.fromEntries([...document.querySelectorAll("#legend .row")].map((r) => [r.dataset.class, Number(r.dataset.count)])));
   const before = await legendOf();
