@@ -311,24 +311,6 @@ fn run(binary: &Path, dir: &Path, s: &Scenario) -> Vec<Stats> {
 fn in_a_row(binary: &Path, dir: &Path, original: &str, steps: usize) -> Vec<Stats> {
     use positions::{lines, offset_of};
     use qcls::text::{Position, PositionEncoding};
-    const FRAGMENTS: &[&str] = &[
-        "",
-        "1",
-        "x",
-        "\"",
-        ",",
-        ":",
-        "{",
-        "}",
-        "\n",
-        "量",
-        "😀",
-        "\"qtype\": \"int8\"",
-        "\"input0\": \"ec\", ",
-        "int16",
-        "\"Conv\": {\"qtype\": \"int8\"},",
-        "// comment\n",
-    ];
     const METHODS: [&str; 6] = [
         "textDocument/completion",
         "textDocument/hover",
@@ -383,7 +365,7 @@ fn in_a_row(binary: &Path, dir: &Path, original: &str, steps: usize) -> Vec<Stat
                 json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
             );
         } else if below(10) < 6 {
-            let new = FRAGMENTS[below(FRAGMENTS.len())];
+            let new = positions::EDIT_FRAGMENTS[below(positions::EDIT_FRAGMENTS.len())];
             let (x, y) = (
                 offset_of(&text, a, PositionEncoding::Utf16),
                 offset_of(&text, b, PositionEncoding::Utf16),

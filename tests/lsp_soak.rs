@@ -31,34 +31,6 @@ use serde_json::{json, Value};
 const STEPS: usize = 10_000;
 const UTF16: PositionEncoding = PositionEncoding::Utf16;
 
-/// What the edits insert: the config's own words, breaks and characters of every width.
-const FRAGMENTS: &[&str] = &[
-    "",
-    "1",
-    "x",
-    "\"",
-    ",",
-    ":",
-    "{",
-    "}",
-    "[",
-    "]",
-    " ",
-    "\n",
-    "\r\n",
-    "\r",
-    "量",
-    "😀",
-    "\"qtype\": \"int8\"",
-    "\"input0\": \"ec\", ",
-    "int16",
-    "float32",
-    "\"/layer1/layer1.0/conv1/Conv\": {\"qtype\": \"int16\"},\n",
-    "\"Conv\": {\"qtype\": \"int8\"},",
-    "// comment\n",
-    "/* c */",
-];
-
 /// A small xorshift generator: the same steps on every run (`QCLS_SOAK_SEED` picks others).
 struct Rng(u64);
 
@@ -215,7 +187,7 @@ async fn ten_thousand_edits_and_requests_keep_the_server_in_sync() {
         if rng.below(10) < 6 {
             // An edit: a random range (possibly reversed or clamped) replaced by a fragment.
             let (a, b) = (any_position(&mut rng, &text), any_position(&mut rng, &text));
-            let new = FRAGMENTS[rng.below(FRAGMENTS.len())];
+            let new = positions::EDIT_FRAGMENTS[rng.below(positions::EDIT_FRAGMENTS.len())];
             let (x, y) = (offset_of(&text, a, UTF16), offset_of(&text, b, UTF16));
             text.replace_range(x.min(y)..x.max(y), new);
             version += 1;

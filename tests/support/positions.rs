@@ -92,3 +92,32 @@ pub fn offset_of(text: &str, p: Position, encoding: PositionEncoding) -> usize {
 pub fn is_exact(text: &str, p: Position, encoding: PositionEncoding) -> bool {
     position_of(text, offset_of(text, p, encoding), encoding) == p
 }
+
+/// What random edits insert (the 10,000-step test and its benchmark, scenario (f)): the
+/// config's own words, line breaks and characters of every width.
+pub const EDIT_FRAGMENTS: &[&str] = &[
+    "",
+    "1",
+    "x",
+    "\"",
+    ",",
+    ":",
+    "{",
+    "}",
+    "[",
+    "]",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "量",
+    "😀",
+    "\"qtype\": \"int8\"",
+    "\"input0\": \"ec\", ",
+    "int16",
+    "float32",
+    "\"/layer1/layer1.0/conv1/Conv\": {\"qtype\": \"int16\"},\n",
+    "\"Conv\": {\"qtype\": \"int8\"},",
+    "// comment\n",
+    "/* c */",
+];
