@@ -143,15 +143,28 @@ async function openQuickInput(key) {
   }
 }
 
-/** Runs a command from the command palette by its exact label. */
+/**
+ * Runs a command from the command palette by its exact label. A webview taking the focus just
+ * after the palette opened closes it again: then the palette is opened anew (the command is
+ * clicked only once, when its row is there).
+ */
 async function runCommand(label) {
-  await openQuickInput("F1");
-  await quickInputBox.fill(`>${label}`);
   const row = quickInput.locator(".monaco-list-row", { has: page.locator(".label-name", { hasText: exactly(label) }) }).first();
-  await row.waitFor({ state: "visible" }).catch(async () => {
-    const rows = await quickInput.locator(".monaco-list-row .label-name").allInnerTexts();
-    throw new CheckFailed(`the command palette has no command "${label}" (it lists: ${rows.slice(0, 8).join(" | ") || "nothing"})`);
-  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await openQuickInput("F1");
+      await quickInputBox.fill(`>${label}`, { timeout: 4_000 });
+      await row.waitFor({ state: "visible", timeout: 4_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) {
+        const rows = await quickInput.locator(".monaco-list-row .label-name").allInnerTexts().catch(() => []);
+        throw new CheckFailed(`the command palette did not offer "${label}" (it lists: ${rows.slice(0, 8).join(" | ") || "nothing"}): ${e.message.split("\n")[0]}`);
+      }
+      await page.keyboard.press("Escape");
+      await page.locator(".part.sidebar .composite.title").first().click();
+    }
+  }
   await row.click();
   await quickInput.waitFor({ state: "hidden" });
 }
@@ -174,8 +187,21 @@ async function openFile(relPath) {
 
 /** Puts the cursor at a 1-based line and column with Go to Line. */
 async function goTo({ line, column }) {
-  await openQuickInput("Control+G");
-  await quickInputBox.fill(`:${line}:${column}`);
+  // As in runCommand: a webview that takes the focus closes the quick input; open it again,
+  // from the tab of the file it is for.
+  const file = (await page.locator(".editor-group-container.active .tab.active .label-name").first().innerText()).trim();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await openQuickInput("Control+G");
+      await quickInputBox.fill(`:${line}:${column}`, { timeout: 4_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press("Escape");
+      await page.locator(".part.sidebar .composite.title").first().click();
+      await page.locator(".editor-group-container .tab", { hasText: file }).first().click();
+    }
+  }
   await page.keyboard.press("Enter");
   await quickInput.waitFor({ state: "hidden" });
   await until(`the cursor at Ln ${line}, Col ${column}`, async () => (await byId("status.editor.selection").innerText()).includes(`Ln ${line}, Col ${column}`), {
