@@ -2,9 +2,11 @@
 
 use hashbrown::HashMap;
 
+use super::model_checks;
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig};
 use crate::model::{how_to_pair_in, ModelIndex, Paired};
+use crate::parallel::join;
 use crate::spec::{self, Dialect, KeySpec, Legacy, Level, Locale, MapKind, ValueSpec};
 use crate::syntax::{Member, Object, Parse, SyntaxErrorKind, Value, ValueKind};
 use crate::text::TextRange;
@@ -163,17 +165,23 @@ impl Checker<'_, '_> {
             }
             return;
         };
-        self.check_level(obj, &spec::TOP);
-        self.check_effects(root, obj);
-        self.check_model_presence(obj);
-        if let ModelStatus::Loaded(model) = self.ctx.model {
-            let (found, full_scans) = super::model_checks::check_with_model(
-                root,
-                obj,
-                model,
-                self.ctx.dialect.profile,
-                self.ctx.locale,
-            );
+        let model = match self.ctx.model {
+            ModelStatus::Loaded(model) => Some(model),
+            _ => None,
+        };
+        let (profile, locale) = (self.ctx.dialect.profile, self.ctx.locale);
+        // The checks of the model run beside the others on a big config; their diagnostics
+        // come last either way.
+        let ((), with_model) = join(
+            model.is_some() && model_checks::worth_threads(obj),
+            || {
+                self.check_level(obj, &spec::TOP);
+                self.check_effects(root, obj);
+                self.check_model_presence(obj);
+            },
+            || model.map(|model| model_checks::check_with_model(root, obj, model, profile, locale)),
+        );
+        if let Some((found, full_scans)) = with_model {
             self.out.extend(found);
             self.full_scans = full_scans;
         }
