@@ -426,15 +426,14 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
-        self.state
-            .docs
-            .open(doc.uri.clone(), &doc.text, doc.version);
+        // Only worth a thread when parsing takes a while.
+        let prefetch = doc.text.len() > 256 * 1024 && handlers::worth_prefetching(&doc.text);
+        self.state.docs.open(doc.uri.clone(), doc.text, doc.version);
         self.state.schedule(Job::Check(doc.uri.clone()));
-        if doc.text.len() > 256 * 1024 {
-            // Only worth a thread when parsing takes a while.
+        if prefetch {
             let (state, session) = (self.state.clone(), self.state.session());
             tokio::task::spawn_blocking(move || {
-                handlers::prefetch_model(&state, &doc.uri, &doc.text, &session)
+                handlers::prefetch_model(&state, &doc.uri, &session)
             });
         }
     }

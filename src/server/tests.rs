@@ -8,7 +8,7 @@ async fn a_panicking_request_becomes_an_error_and_the_next_one_works() {
     let (service, _socket) = service();
     let backend = service.inner();
     let uri: Uri = "file:///w/quant_config.json".parse().unwrap();
-    backend.state.docs.open(uri.clone(), "{}", 1);
+    backend.state.docs.open(uri.clone(), "{}".into(), 1);
     let r: tower_lsp_server::jsonrpc::Result<Option<()>> =
         backend.run(&uri, |_, _, _| panic!("boom")).await;
     let err = r.unwrap_err();
@@ -22,7 +22,10 @@ async fn documents_that_are_no_quant_config_give_nothing() {
     let (service, _socket) = service();
     let backend = service.inner();
     let uri: Uri = "file:///w/package.json".parse().unwrap();
-    backend.state.docs.open(uri.clone(), "{\"name\": 1}", 1);
+    backend
+        .state
+        .docs
+        .open(uri.clone(), "{\"name\": 1}".into(), 1);
     let r = backend.run(&uri, |_, _, _| Some(())).await;
     assert_eq!(r.unwrap(), None);
 }
@@ -39,15 +42,18 @@ fn a_config_just_opened_has_its_model_read_beside_the_parse() {
     let session = state.session();
     let watched = session.flags.watch_files;
 
-    // Not a quant_config, or a directive that the text decides: nothing is read.
-    handlers::prefetch_model(&state, &uri, r#"{"name": "pkg"}"#, &session);
-    let with_directive = format!("// qcls-model: other.onnx\n{text}");
-    handlers::prefetch_model(&state, &uri, &with_directive, &session);
+    // Not a quant_config, or a directive that the text decides: not worth it.
+    assert!(!handlers::worth_prefetching(r#"{"name": "pkg"}"#));
+    assert!(!handlers::worth_prefetching(&format!(
+        "// qcls-model: other.onnx\n{text}"
+    )));
+    assert!(handlers::worth_prefetching(text));
+    // A YAML names its model inside: nothing is read.
     let yaml = Uri::from_file_path(dir.path().join("config.yaml")).unwrap();
-    handlers::prefetch_model(&state, &yaml, text, &session);
+    handlers::prefetch_model(&state, &yaml, &session);
     assert!(state.models.needs_load(&model, !watched));
 
-    handlers::prefetch_model(&state, &uri, text, &session);
+    handlers::prefetch_model(&state, &uri, &session);
     assert!(!state.models.needs_load(&model, !watched));
 }
 
@@ -70,7 +76,7 @@ async fn the_state_is_freed_when_the_server_ends() {
         .unwrap();
     assert!(answer.is_some_and(|r| r.is_ok()));
     let uri: Uri = "file:///w/quant_config.json".parse().unwrap();
-    service.inner().state.docs.open(uri.clone(), "{}", 1);
+    service.inner().state.docs.open(uri.clone(), "{}".into(), 1);
     service.inner().state.schedule(super::Job::Check(uri));
     drop((service, socket));
     for _ in 0..500 {
