@@ -224,3 +224,25 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_large_body_is_written_as_the_same_frame_without_a_copy() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    for size in [10, (1 << 16) - 40, (1 << 16) + 1, 3 << 20] {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","method":"x","params":"{}"}}"#,
+            "a".repeat(size)
+        );
+        let mut out: Vec<u8> = Vec::new();
+        runtime
+            .block_on(write_frame(&mut out, body.as_bytes()))
+            .expect("writing to memory cannot fail");
+        assert_eq!(out, framed(body.as_bytes()), "body of {} bytes", body.len());
+        assert_eq!(
+            frames_of(&out, MAX_MESSAGE_BYTES),
+            [Frame::Message(body.into_bytes())]
+        );
+    }
+}
