@@ -24,31 +24,67 @@ impl Span {
     }
 }
 
+/// Strings are written into chunks of this size, each allocated once: a single buffer grown by
+/// doubling to the 20 MB of names of a 100,000-node model wrote some 40 MB more on its way,
+/// and on a big model fresh memory is what costs most.
+const CHUNK_BITS: u32 = 20;
+const CHUNK: usize = 1 << CHUNK_BITS;
+
 #[derive(Clone, Debug, Default)]
 pub(super) struct Strings {
-    text: String,
+    /// A string never spans two chunks: one that does not fit in what is left of the last
+    /// chunk starts a new one, and one longer than a chunk gets a chunk of its own size and
+    /// the slots of the offsets it covers (left empty). So a span's chunk is its offset's
+    /// high bits.
+    chunks: Vec<String>,
 }
 
 impl Strings {
+    /// Appends `s`. Offsets are `u32`: the strings come from a model smaller than 2 GiB
+    /// (protobuf's limit) and a chunk wastes at most what it could not fit, so they stay under
+    /// 4 GiB; past that a string would be stored as empty.
     pub fn push(&mut self, s: &str) -> Span {
-        let start = self.text.len();
-        self.text.push_str(s);
+        let fits = self.chunks.last().is_some_and(|last| {
+            let end = last.len() + s.len();
+            end <= CHUNK && end <= last.capacity()
+        });
+        let index = if fits {
+            self.chunks.len() - 1
+        } else {
+            // Every slot before the new chunk is full or empty: offsets stay aligned.
+            let slots = s.len().div_ceil(CHUNK).max(1);
+            self.chunks.push(String::with_capacity(slots * CHUNK));
+            self.chunks
+                .extend(std::iter::repeat_with(String::new).take(slots - 1));
+            self.chunks.len() - slots
+        };
+        let chunk = &mut self.chunks[index];
+        let offset = index * CHUNK + chunk.len();
+        let Ok(start) = u32::try_from(offset) else {
+            return Span::default();
+        };
+        chunk.push_str(s);
         Span {
-            start: start as u32,
+            start,
             len: s.len() as u32,
         }
     }
 
     /// The string at `span`; `""` for a span of another buffer (never made by the index).
     pub fn get(&self, span: Span) -> &str {
-        let start = span.start as usize;
-        self.text
-            .get(start..start + span.len as usize)
+        let chunk = (span.start >> CHUNK_BITS) as usize;
+        let start = span.start as usize & (CHUNK - 1);
+        self.chunks
+            .get(chunk)
+            .and_then(|c| c.get(start..start + span.len as usize))
             .unwrap_or("")
     }
 
+    /// Gives back what the last chunk did not use.
     pub fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
+        if let Some(last) = self.chunks.last_mut() {
+            last.shrink_to_fit();
+        }
     }
 }
 
@@ -103,3 +139,31 @@ impl DoubleEndedIterator for Names<'_> {
 }
 
 impl ExactSizeIterator for Names<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_read_back_across_chunks_and_past_a_chunk_long_one() {
+        let mut strings = Strings::default();
+        let long = "x".repeat(CHUNK * 2 + 5);
+        let mut written: Vec<(Span, String)> = Vec::new();
+        for i in 0..60_000 {
+            let s = match i {
+                20_000 => long.clone(),
+                20_001 => String::new(),
+                _ => format!("/backbone/stages.{i}/blocks.{}/conv/Conv", i % 7),
+            };
+            written.push((strings.push(&s), s));
+        }
+        strings.shrink_to_fit();
+        assert!(strings.chunks.len() > 3, "{} chunks", strings.chunks.len());
+        for (span, s) in &written {
+            assert_eq!(strings.get(*span), s);
+        }
+        // No string was moved: every chunk kept the capacity it was made with.
+        let first = &strings.chunks[0];
+        assert_eq!(first.capacity(), CHUNK);
+    }
+}
