@@ -1,7 +1,5 @@
 //! `check`: every diagnostic of one document (docs/spec.md, "Diagnostics").
 
-use hashbrown::HashMap;
-
 use super::model_checks;
 use super::suggest::{did_you_mean, hint};
 use super::{Code, Diagnostic, DiagnosticConfig};
@@ -210,17 +208,7 @@ impl Checker<'_, '_> {
     }
 
     fn check_duplicates(&mut self, obj: &Object) {
-        let mut last: HashMap<&str, &Member> = HashMap::new();
-        for member in &obj.members {
-            last.insert(member.key.text.as_str(), member);
-        }
-        for member in &obj.members {
-            let Some(winner) = last.get(member.key.text.as_str()) else {
-                continue;
-            };
-            if std::ptr::eq(*winner, member) {
-                continue;
-            }
+        for (member, winner) in obj.shadowed_by() {
             self.push(
                 Diagnostic::new(
                     Code::DuplicateKey,

@@ -215,15 +215,50 @@ impl Object {
     /// For each member in source order, whether a later member has the same key. Linear time
     /// (a node_config may have 100,000 members).
     pub fn shadowed(&self) -> Vec<bool> {
-        let mut seen = hashbrown::HashSet::with_capacity(self.members.len());
-        let mut flags: Vec<bool> = self
-            .members
-            .iter()
-            .rev()
-            .map(|m| !seen.insert(m.key.text.as_str()))
-            .collect();
-        flags.reverse();
+        let mut flags = vec![false; self.members.len()];
+        for (index, _) in self.shadowed_indices() {
+            flags[index] = true;
+        }
         flags
+    }
+
+    /// Each member a later member with the same key shadows, with the last member of that key
+    /// (the one Python keeps), in no particular order.
+    pub fn shadowed_by(&self) -> impl Iterator<Item = (&Member, &Member)> {
+        self.shadowed_indices()
+            .into_iter()
+            .map(|(index, last)| (&self.members[index], &self.members[last]))
+    }
+
+    /// `(shadowed member, last member of its key)` as indices, in no particular order. Most
+    /// objects are a one- or two-member entry of a node_config, compared pairwise without a
+    /// table; a bigger one is hashed once, from the end, into a table of its size.
+    fn shadowed_indices(&self) -> Vec<(usize, usize)> {
+        const PAIRWISE: usize = 8;
+        let members = &self.members;
+        if members.len() <= PAIRWISE {
+            return (0..members.len())
+                .filter_map(|i| {
+                    let key = members[i].key.text.as_str();
+                    (i + 1..members.len())
+                        .rev()
+                        .find(|&j| members[j].key.text == key)
+                        .map(|last| (i, last))
+                })
+                .collect();
+        }
+        let mut last: hashbrown::HashMap<&str, usize> =
+            hashbrown::HashMap::with_capacity(members.len());
+        let mut found = Vec::new();
+        for (index, member) in members.iter().enumerate().rev() {
+            match last.entry(member.key.text.as_str()) {
+                hashbrown::hash_map::Entry::Occupied(winner) => found.push((index, *winner.get())),
+                hashbrown::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(index);
+                }
+            }
+        }
+        found
     }
 
     /// The members Python keeps (the last of each key), in source order. Linear time.

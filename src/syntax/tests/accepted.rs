@@ -136,6 +136,35 @@ fn duplicate_keys_last_wins() {
     assert_eq!(kept, ["b", "a"]);
 }
 
+#[test]
+fn shadowed_members_and_their_winners_in_small_and_big_objects() {
+    // Keys cycling over `kinds` names: each but the last of a name is shadowed by the last.
+    for (count, kinds) in [(5, 3), (8, 8), (9, 4), (2_000, 700)] {
+        let members: Vec<String> = (0..count)
+            .map(|i| format!(r#""k{}": {i}"#, i % kinds))
+            .collect();
+        let text = format!("{{{}}}", members.join(", "));
+        let p = clean(&text);
+        let o = root_obj(&p);
+        let expected: Vec<bool> = (0..count).map(|i| i + kinds < count).collect();
+        assert_eq!(o.shadowed(), expected, "{count} members, {kinds} keys");
+        let mut pairs: Vec<(usize, usize)> = o
+            .shadowed_by()
+            .map(|(shadowed, winner)| {
+                let at = |m: &Member| o.members.iter().position(|x| std::ptr::eq(x, m)).unwrap();
+                (at(shadowed), at(winner))
+            })
+            .collect();
+        pairs.sort_unstable();
+        let last_of = |i: usize| (i..count).rev().find(|j| j % kinds == i % kinds).unwrap();
+        let want: Vec<(usize, usize)> = (0..count)
+            .filter(|i| expected[*i])
+            .map(|i| (i, last_of(i)))
+            .collect();
+        assert_eq!(pairs, want, "{count} members, {kinds} keys");
+    }
+}
+
 /// Python's `json.loads` on each JSON file of the real corpus, recorded with Python 3.11:
 /// `None` when it accepts the file, else the 1-based line and column of its first error.
 /// (Files without `//` comments, so the toolchain's comment stripping does not matter; the two
