@@ -70,6 +70,21 @@ impl Checks {
         self.map.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Was the document checked at `generation`, against no model or a loaded one of at most
+    /// `max_nodes` nodes? Then its pairing is settled and its model in memory: a request on
+    /// that version reads nothing from disk (short of a settings change since).
+    pub fn checked_with_small_model(&self, uri: &Uri, generation: u64, max_nodes: usize) -> bool {
+        self.lock().get(uri).is_some_and(|entry| {
+            entry.generation == generation
+                && match &entry.inputs.model {
+                    ModelKey::Loaded(model) => model.node_count() <= max_nodes,
+                    ModelKey::Unpaired | ModelKey::Missing(_) => true,
+                    // Asking again may read the file again.
+                    ModelKey::Unreadable(_) => false,
+                }
+        })
+    }
+
     /// The check of `parse` (the snapshot's document, or the quant_config written inside a
     /// YAML) in `ctx`: the stored one for this version, else from the stored
     /// one of an earlier version when only one node_config entry changed since, else a full

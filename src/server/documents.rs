@@ -165,6 +165,11 @@ impl Documents {
         self.lock().keys().cloned().collect()
     }
 
+    /// The current version's snapshot when it is already built (nothing is parsed).
+    pub fn ready_snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
+        self.lock().get(uri)?.snapshot.clone()
+    }
+
     /// The current version of a document, parsed. Parsing happens outside the lock.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
         let building = self.lock().get(uri)?.building.clone();

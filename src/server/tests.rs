@@ -87,3 +87,68 @@ async fn the_state_is_freed_when_the_server_ends() {
     }
     panic!("the state outlives the server");
 }
+
+/// A light request (hover, completion) on a small document checked with a small model is
+/// answered on the protocol's thread; before its check, after an edit, or with a big model it
+/// goes to a blocking thread. Both give the same answer, and a panic is an error either way.
+#[tokio::test]
+async fn light_requests_run_in_place_only_on_a_checked_small_document() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::model::synth::write_synthetic_model(
+        &dir.path().join("optimized_float_model.onnx"),
+        10,
+        0,
+    )
+    .unwrap();
+    let uri = Uri::from_file_path(dir.path().join("quant_config.json")).unwrap();
+    let (service, _socket) = service();
+    let backend = service.inner();
+    let state = &backend.state;
+    state.docs.open(
+        uri.clone(),
+        r#"{"node_config": {"x": {"qtype": "int16"}}}"#.into(),
+        1,
+    );
+    let on_this_thread = || {
+        let here = std::thread::current().id();
+        move |_: &State, _: &super::documents::Snapshot, _: &super::state::Session| {
+            Some(std::thread::current().id() == here)
+        }
+    };
+    // Not checked yet: on a blocking thread.
+    assert_eq!(
+        backend.run_light(&uri, on_this_thread()).await.unwrap(),
+        Some(false)
+    );
+
+    let snap = state.docs.snapshot(&uri).unwrap();
+    let diagnostics = handlers::diagnostics(state, &snap, &state.session());
+    assert!(!diagnostics.is_empty(), "the unknown node is reported");
+    assert!(state
+        .checks
+        .checked_with_small_model(&uri, snap.generation, 10));
+    assert!(!state
+        .checks
+        .checked_with_small_model(&uri, snap.generation, 9));
+    assert_eq!(
+        backend.run_light(&uri, on_this_thread()).await.unwrap(),
+        Some(true)
+    );
+    let r: tower_lsp_server::jsonrpc::Result<Option<()>> =
+        backend.run_light(&uri, |_, _, _| panic!("boom")).await;
+    assert!(r.unwrap_err().message.contains("boom"));
+
+    // Edited: the new version is not checked yet.
+    let edit = tower_lsp_server::ls_types::TextDocumentContentChangeEvent {
+        range: None,
+        range_length: None,
+        text: r#"{"node_config": {"y": {"qtype": "int16"}}}"#.into(),
+    };
+    assert!(state
+        .docs
+        .change(&uri, 2, &[edit], state.session().encoding));
+    assert_eq!(
+        backend.run_light(&uri, on_this_thread()).await.unwrap(),
+        Some(false)
+    );
+}
