@@ -12,11 +12,14 @@ pub const MAX_NAME_ITEMS: usize = 1000;
 pub fn line_of(text: &str, offset: usize) -> usize {
     // Breaks as the editor (and `text::Document`) counts them: `\n`, `\r\n`, and a lone `\r`.
     let bytes = &text.as_bytes()[..offset.min(text.len())];
+    // A hover asks for a line per input; counting bytes equal to `\n` is vectorised, so the
+    // rarer `\r` is looked at only when there is one.
+    let newlines = bytes.iter().filter(|&&b| b == b'\n').count();
+    if !bytes.contains(&b'\r') {
+        return newlines + 1;
+    }
     let lone_cr = |i: usize| bytes[i] == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n');
-    (0..bytes.len())
-        .filter(|&i| bytes[i] == b'\n' || lone_cr(i))
-        .count()
-        + 1
+    newlines + (0..bytes.len()).filter(|&i| lone_cr(i)).count() + 1
 }
 
 /// "node_config./conv1/Conv.input1 (line 5)" or "default int8".
