@@ -40,8 +40,19 @@ pub fn check_text(
     if analysis::is_yaml_name(&path.to_string_lossy()) {
         return check_yaml(path, text, models, overrides);
     }
-    let parse = syntax::parse(text);
-    let paired = super::pair_model(path, text, &parse, models, overrides);
+    let parse = super::parse_reading_model(path, text, models, overrides);
+    check_json(path, text, &parse, models, overrides)
+}
+
+/// Checks a JSON config already parsed.
+fn check_json(
+    path: &Path,
+    text: &str,
+    parse: &syntax::Parse,
+    models: &mut ModelCache,
+    overrides: Overrides,
+) -> CheckedFile {
+    let paired = super::pair_model(path, text, parse, models, overrides);
     let ctx = CheckContext {
         model: paired.status(overrides.locale),
         directive: paired.directive.as_ref().map(|d| d.range),
@@ -49,7 +60,7 @@ pub fn check_text(
         locale: overrides.locale,
         ..Default::default()
     };
-    let diagnostics = analysis::check(text, &parse, &ctx);
+    let diagnostics = analysis::check(text, parse, &ctx);
     CheckedFile {
         path: path.to_path_buf(),
         document: Document::new(text),
@@ -264,10 +275,17 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
     for path in files {
         match read_text(&path) {
             Ok(text) => {
-                let parse = syntax::parse(&text);
+                // A JSON config is parsed once, for its kind and its check.
+                let yaml = analysis::is_yaml_name(&path.to_string_lossy());
+                let parse = if yaml {
+                    syntax::parse(&text)
+                } else {
+                    super::parse_reading_model(&path, &text, &mut models, overrides)
+                };
                 match kind_of(&path, &text, &parse).skip_reason() {
                     Some(reason) => skipped.push((path, reason)),
-                    None => checked.push(check_text(&path, &text, &mut models, overrides)),
+                    None if yaml => checked.push(check_text(&path, &text, &mut models, overrides)),
+                    None => checked.push(check_json(&path, &text, &parse, &mut models, overrides)),
                 }
             }
             Err(message) => input_errors.push(InputError { path, message }),

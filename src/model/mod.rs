@@ -26,8 +26,9 @@ pub use op_types::{
 pub use paired::{pair_config, pair_hb_compile, ConfigRequest, Loaded, Paired};
 pub use pairing::{
     choose_dialect, file_refs, find_directive, find_directive_named, hb_compile_yaml, how_to_pair,
-    how_to_pair_in, missing_files, naming_yaml, pair, pair_with, scalar_text, section_value,
-    DialectRequest, Directive, FileRef, MissingFile, NamingYaml, Pairing, PairingRequest,
-    PairingSource, DIRECTIVE_PREFIX, MARCH_DIRECTIVE, MODEL_FILE_NAME, TOOLCHAIN_DIRECTIVE,
+    how_to_pair_in, may_name_its_model, missing_files, model_known_before_parse, naming_yaml, pair,
+    pair_with, scalar_text, section_value, DialectRequest, Directive, FileRef, MissingFile,
+    NamingYaml, Pairing, PairingRequest, PairingSource, DIRECTIVE_PREFIX, MARCH_DIRECTIVE,
+    MODEL_FILE_NAME, TOOLCHAIN_DIRECTIVE,
 };
 pub use strings::Names;

@@ -105,6 +105,23 @@ pub struct Directive {
     pub comment_range: TextRange,
 }
 
+/// Can this config's text decide which model it is paired with? Only a `qcls-model:` directive
+/// can, so a text without those words cannot: its model can then be read before (or while) the
+/// text is parsed. A test of the raw text, so it may say yes where a parse would find no
+/// directive (the words inside a string), never no where there is one.
+pub fn may_name_its_model(text: &str) -> bool {
+    text.contains(DIRECTIVE_PREFIX.trim_end_matches(':'))
+}
+
+/// Is this JSON text a quant_config whose model can be read while it is parsed? It looks like
+/// one (a `node_config` or `model_config` key somewhere) and [`may_name_its_model`] says no, so
+/// its pairing depends on its path and settings alone. The server and `qcls check` both read
+/// a big config's model so, on a second thread.
+pub fn model_known_before_parse(text: &str) -> bool {
+    let looks_like_a_config = text.contains("node_config") || text.contains("model_config");
+    looks_like_a_config && !may_name_its_model(text)
+}
+
 /// The first `qcls-model:` directive among `comments` (line or block comments; `#` comments are
 /// a syntax error for the toolchain, so they do not count).
 pub fn find_directive(text: &str, comments: &[Comment]) -> Option<Directive> {

@@ -67,18 +67,11 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
     paired
 }
 
-/// Whether the model of a JSON text just opened can be read while the text is parsed: the
-/// text looks like a quant_config and has no `qcls-model` directive, so its pairing depends on
-/// the path and the settings alone (see [`prefetch_model`]).
-pub fn worth_prefetching(text: &str) -> bool {
-    let looks_like_a_config = text.contains("node_config") || text.contains("model_config");
-    looks_like_a_config && !text.contains("qcls-model")
-}
-
 /// Reads the model a config just opened will be paired with, while its text is parsed (the two
-/// take about as long on a big config), when [`worth_prefetching`] said so of its text. Only
-/// for a JSON document: its pairing then is the one the check computes. The check finds the
-/// model cached, or waits at the store's gate for this read; nothing is read twice. Blocking.
+/// take about as long on a big config), when [`model::model_known_before_parse`] said so of its
+/// text. Only for a JSON document: its pairing then is the one the check computes. The check
+/// finds the model cached, or waits at the store's gate for this read; nothing is read twice.
+/// Blocking.
 pub fn prefetch_model(state: &State, uri: &lsp::Uri, session: &Session) {
     let Some(config_path) = from_proto::file_path(uri) else {
         return;

@@ -468,7 +468,8 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
         // Only worth a thread when parsing takes a while.
-        let prefetch = doc.text.len() > 256 * 1024 && handlers::worth_prefetching(&doc.text);
+        let prefetch =
+            doc.text.len() > 256 * 1024 && crate::model::model_known_before_parse(&doc.text);
         self.state.docs.open(doc.uri.clone(), doc.text, doc.version);
         self.state.schedule(Job::Check(doc.uri.clone()));
         if prefetch {

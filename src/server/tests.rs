@@ -43,11 +43,13 @@ fn a_config_just_opened_has_its_model_read_beside_the_parse() {
     let watched = session.flags.watch_files;
 
     // Not a quant_config, or a directive that the text decides: not worth it.
-    assert!(!handlers::worth_prefetching(r#"{"name": "pkg"}"#));
-    assert!(!handlers::worth_prefetching(&format!(
+    assert!(!crate::model::model_known_before_parse(
+        r#"{"name": "pkg"}"#
+    ));
+    assert!(!crate::model::model_known_before_parse(&format!(
         "// qcls-model: other.onnx\n{text}"
     )));
-    assert!(handlers::worth_prefetching(text));
+    assert!(crate::model::model_known_before_parse(text));
     // A YAML names its model inside: nothing is read.
     let yaml = Uri::from_file_path(dir.path().join("config.yaml")).unwrap();
     handlers::prefetch_model(&state, &yaml, &session);
