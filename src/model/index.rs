@@ -161,8 +161,10 @@ struct NameLookup {
     by_lowercase: HashTable<(u64, NodeId)>,
     /// Each distinct name once, in file order, grouped by scope.
     by_scope: MultiMap,
-    /// Every distinct name once, sorted.
-    sorted: Vec<NodeId>,
+    /// Every distinct name once, sorted, with where its text is: a binary search then reads
+    /// the names without going through the nodes (it was a sixth of checking 100,000 unknown
+    /// names).
+    sorted: Vec<(Span, NodeId)>,
 }
 
 /// The hash of `name` lowercased. `scratch` holds the lowercase text (reused, so no string is
@@ -417,7 +419,10 @@ impl ModelIndex {
                     let mut keyed: Vec<(&str, NodeId)> =
                         firsts.iter().map(|&id| (name(id), id)).collect();
                     keyed.sort_unstable();
-                    keyed.into_iter().map(|(_, id)| id).collect()
+                    keyed
+                        .into_iter()
+                        .map(|(_, id)| (self.nodes[id].name, id))
+                        .collect()
                 },
             );
             NameLookup {
@@ -446,14 +451,14 @@ impl ModelIndex {
     /// The nodes whose names start with `prefix` and are longer than it, each name once, in
     /// name order.
     pub fn nodes_extending<'m>(&'m self, prefix: &'m str) -> impl Iterator<Item = NodeId> + 'm {
-        let name = move |id: &NodeId| self.node(*id).name();
+        let name = move |span: Span| self.strings.get(span);
         let sorted = &self.name_lookup().sorted;
-        let from = sorted.partition_point(|id| name(id) < prefix);
+        let from = sorted.partition_point(|&(span, _)| name(span) < prefix);
         sorted[from..]
             .iter()
-            .copied()
-            .take_while(move |id| name(id).starts_with(prefix))
-            .filter(move |id| name(id).len() > prefix.len())
+            .take_while(move |&&(span, _)| name(span).starts_with(prefix))
+            .filter(move |&&(span, _)| name(span).len() > prefix.len())
+            .map(|&(_, id)| id)
     }
 
     fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> &'a [NodeId] {
