@@ -344,18 +344,10 @@ impl Backend {
         let Some(snap) = ready else {
             return self.run(uri, f).await;
         };
-        let state = &self.state;
-        let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if !snap.served {
-                return None;
-            }
-            f(state, &snap, &state.session())
-        }));
-        answer.map_err(|panic| {
-            let msg = task::panic_message(&*panic);
-            tracing::error!("a request on {} failed: {msg}", uri.as_str());
-            internal_error(format!("qcls: internal error: {msg}"))
-        })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            answer(&self.state, &snap, f)
+        }))
+        .map_err(|panic| request_failed(uri, &*panic))
     }
 
     /// Runs a request's synchronous body on a blocking thread with the document's current
@@ -370,23 +362,34 @@ impl Backend {
         let doc = uri.clone();
         let result = tokio::task::spawn_blocking(move || {
             let snap = state.docs.snapshot(&doc)?;
-            if !snap.served {
-                return None;
-            }
-            let session = state.session();
-            f(&state, &snap, &session)
+            answer(&state, &snap, f)
         })
         .await;
         match result {
             Ok(r) => Ok(r),
-            Err(e) if e.is_panic() => {
-                let msg = task::panic_message(&*e.into_panic());
-                tracing::error!("a request on {} failed: {msg}", uri.as_str());
-                Err(internal_error(format!("qcls: internal error: {msg}")))
-            }
+            Err(e) if e.is_panic() => Err(request_failed(uri, &*e.into_panic())),
             Err(_) => Err(jsonrpc::Error::request_cancelled()),
         }
     }
+}
+
+/// A request's body on a snapshot: `None` for a document qcls does not serve.
+fn answer<R>(
+    state: &State,
+    snap: &Snapshot,
+    f: impl FnOnce(&State, &Snapshot, &Session) -> Option<R>,
+) -> Option<R> {
+    if !snap.served {
+        return None;
+    }
+    f(state, snap, &state.session())
+}
+
+/// The error answer of a request whose body panicked; the server goes on.
+fn request_failed(uri: &Uri, panic: &(dyn std::any::Any + Send)) -> jsonrpc::Error {
+    let msg = task::panic_message(panic);
+    tracing::error!("a request on {} failed: {msg}", uri.as_str());
+    internal_error(format!("qcls: internal error: {msg}"))
 }
 
 impl LanguageServer for Backend {
