@@ -10,50 +10,24 @@ use super::precision::{
 };
 use super::suggest::{closest, hint};
 use super::{Code, Diagnostic};
-use crate::model::{
-    case_insensitive_op_match, is_known_op_type, known_op_types, name_scope, ModelIndex,
-};
+use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types, ModelIndex};
 use crate::parallel::join;
 use crate::spec::{self, Locale, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
-use crate::text::TextRange;
 
-/// Op types that optimization folds into constants or removes; names of such nodes in an
-/// exported model are usually gone from optimized_float_model.onnx.
-const FOLDED_OPS: &[&str] = &[
-    "ConstantOfShape",
-    "Constant",
-    "Shape",
-    "Gather",
-    "Cast",
-    "Unsqueeze",
-    "Squeeze",
-    "Identity",
-];
+mod unknown_names;
 
-/// How many name comparisons the whole-model did-you-mean searches of one document may cost
-/// together, so that a file full of unknown names against a 100,000-node model stays fast.
-/// Either every name that wants such a search gets one or none does (their quick fixes search
-/// when asked): what a diagnostic says never depends on the entries before it, so one edited
-/// entry can be checked alone.
-pub(crate) const SUGGESTION_BUDGET: usize = 2_000_000;
+#[cfg(test)]
+pub(crate) use unknown_names::SUGGESTION_BUDGET;
+pub use unknown_names::{close_node_names, unknown_node, within_budget, ModelSearch};
 
 /// From this many node_config entries on, their checks are split between two threads. Each
 /// entry's checks depend on that entry and the model only, and 100,000 entries take about
 /// 60 ms on one core: the first check of a big config is what its user waits for.
 const PARALLEL_ENTRIES: usize = 8_192;
 
-/// Whether unknown names whose scope has no close name get a whole-model search.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModelSearch {
-    /// When all of the document's searches fit [`SUGGESTION_BUDGET`].
-    IfAllFit,
-    Yes,
-    No,
-}
-
 /// The model diagnostics of a document, and how many names wanted a whole-model did-you-mean
-/// search (see [`SUGGESTION_BUDGET`]).
+/// search (see [`unknown_names::SUGGESTION_BUDGET`]).
 pub fn check_with_model(
     root: &Value,
     obj: &Object,
@@ -106,37 +80,6 @@ pub(crate) fn worth_threads(obj: &Object) -> bool {
         .is_some_and(|nodes| nodes.members.len() >= PARALLEL_ENTRIES)
 }
 
-/// `unknown-node` for a node name written somewhere else than node_config (an hb_compile
-/// YAML's `node_info`, `run_on_cpu`): `None` when the model has the node.
-pub fn unknown_node(
-    model: &ModelIndex,
-    name: &str,
-    range: TextRange,
-    locale: Locale,
-) -> Option<Diagnostic> {
-    if !name.is_empty() && !model.nodes_named(name).is_empty() {
-        return None;
-    }
-    let empty = Value {
-        range,
-        kind: crate::syntax::ValueKind::Null,
-    };
-    let mut checker = ModelChecker::new(&empty, model, Profile::default(), locale);
-    checker.unknown_node(name, range);
-    checker.finish(ModelSearch::Yes).0.pop()
-}
-
-/// Can a document that wants `full_scans` whole-model searches have them all?
-pub fn within_budget(full_scans: usize, model: &ModelIndex) -> bool {
-    full_scans.saturating_mul(model.node_count()) <= SUGGESTION_BUDGET
-}
-
-/// Up to three names of the whole model close to `name`: what an unknown-node diagnostic
-/// without suggestions offers when its quick fixes are asked for.
-pub fn close_node_names<'m>(model: &'m ModelIndex, name: &str) -> Vec<&'m str> {
-    closest(name.trim(), model.node_names(), 3)
-}
-
 struct ModelChecker<'m> {
     model: &'m ModelIndex,
     profile: Profile,
@@ -159,37 +102,6 @@ impl<'m> ModelChecker<'m> {
             out: Vec::new(),
             pending: Vec::new(),
         }
-    }
-
-    /// The diagnostics, with the whole-model searches done when `search` allows them, and how
-    /// many names wanted one.
-    fn finish(mut self, search: ModelSearch) -> (Vec<Diagnostic>, usize) {
-        let wanted = self.pending.len();
-        let go = match search {
-            ModelSearch::Yes => true,
-            ModelSearch::No => false,
-            ModelSearch::IfAllFit => within_budget(wanted, self.model),
-        };
-        if go {
-            for (index, name) in std::mem::take(&mut self.pending) {
-                let found: Vec<String> = close_node_names(self.model, &name)
-                    .into_iter()
-                    .map(str::to_string)
-                    .collect();
-                let range = self.out[index].range;
-                let mut d = Diagnostic::new(
-                    Code::UnknownNode,
-                    range,
-                    unknown_message(&name, &found, self.locale),
-                );
-                d.wanted_model_search = true;
-                for s in &found {
-                    d = d.suggest_str(s);
-                }
-                self.out[index] = d;
-            }
-        }
-        (self.out, wanted)
     }
 
     fn op_entry(&mut self, member: &Member, shadowed: bool) {
@@ -483,88 +395,6 @@ impl<'m> ModelChecker<'m> {
         true
     }
 
-    /// `unknown-node` for `name` at `range`: with the names to offer instead when a case, a
-    /// whitespace or a scope search finds them, else left for a whole-model search.
-    fn unknown_node(&mut self, name: &str, range: TextRange) {
-        let trimmed = name.trim();
-        let locale = self.locale;
-        if trimmed != name && !self.model.nodes_named(trimmed).is_empty() {
-            let which = match (
-                name.starts_with(char::is_whitespace),
-                name.ends_with(char::is_whitespace),
-                locale,
-            ) {
-                (true, true, Locale::En) => "leading and trailing",
-                (true, false, Locale::En) => "leading",
-                (_, _, Locale::En) => "trailing",
-                (true, true, Locale::Zh) => "首尾",
-                (true, false, Locale::Zh) => "开头",
-                (_, _, Locale::Zh) => "末尾",
-            };
-            let message = tr!(
-                locale,
-                "\"{name}\" is not a node of the model: the name has {which} whitespace; did you mean \"{trimmed}\"?",
-                "\"{name}\" 不是模型中的节点：名称{which}有空白字符；是否指 \"{trimmed}\"？"
-            );
-            self.out
-                .push(Diagnostic::new(Code::UnknownNode, range, message).suggest_str(trimmed));
-            return;
-        }
-        if let Some(folded) = folded_op(trimmed) {
-            let message = tr!(
-                locale,
-                "\"{name}\" is not a node of the model: it looks like a {folded} node, which optimization folds away (optimized_float_model.onnx has no such node), so this entry has no effect",
-                "\"{name}\" 不是模型中的节点：它看起来是 {folded} 节点，优化时会被折叠掉（optimized_float_model.onnx 中没有这种节点），因此此条目不起作用"
-            );
-            self.out
-                .push(Diagnostic::new(Code::UnknownNode, range, message));
-            return;
-        }
-        let found = self.nearby_names(trimmed);
-        let mut d = Diagnostic::new(
-            Code::UnknownNode,
-            range,
-            unknown_message(name, &found, locale),
-        );
-        for s in &found {
-            d = d.suggest_str(s);
-        }
-        if found.is_empty() {
-            d.wanted_model_search = true;
-            self.pending.push((self.out.len(), name.to_string()));
-        }
-        self.out.push(d);
-    }
-
-    /// Up to three close node names found without searching the whole model: a case
-    /// difference; else the names that go on from what was written (a name typed halfway,
-    /// `/layer3/layer3.1/conv` for `/layer3/layer3.1/conv1/Conv`), then the closest names of
-    /// the same scope.
-    fn nearby_names(&self, name: &str) -> Vec<String> {
-        const MAX: usize = 3;
-        let model = self.model;
-        if let Some(exact) = model.node_named_ignoring_case(name) {
-            return vec![model.node(exact).name().to_string()];
-        }
-        let mut found: Vec<String> = if name.is_empty() {
-            Vec::new()
-        } else {
-            model
-                .nodes_extending(name)
-                .take(MAX)
-                .map(|id| model.node(id).name().to_string())
-                .collect()
-        };
-        let same_scope = model.nodes_in_scope(name_scope(name));
-        let names = same_scope.iter().map(|&id| model.node(id).name());
-        for close in closest(name, names, MAX) {
-            if found.len() < MAX && !found.iter().any(|f| f == close) {
-                found.push(close.to_string());
-            }
-        }
-        found
-    }
-
     fn subgraph_entry(&mut self, member: &Member, shadowed: bool) {
         let Some(entry) = member.value.as_ref().and_then(Value::as_object) else {
             return;
@@ -637,32 +467,6 @@ impl<'m> ModelChecker<'m> {
     }
 }
 
-/// The message of an unknown node name, offering `found`.
-fn unknown_message(name: &str, found: &[String], locale: Locale) -> String {
-    let base = tr!(
-        locale,
-        "\"{name}\" is not a node of the model",
-        "\"{name}\" 不是模型中的节点"
-    );
-    match found {
-        [] => tr!(
-            locale,
-            "{base} (node_config names must match optimized_float_model.onnx, not the exported model)",
-            "{base}（node_config 中的名称必须与 optimized_float_model.onnx 一致，而不是导出的模型）"
-        ),
-        [one] => tr!(locale, "{base}; did you mean \"{one}\"?", "{base}；是否指 \"{one}\"？"),
-        [rest @ .., last] => {
-            let quoted: Vec<String> = rest.iter().map(|s| format!("\"{s}\"")).collect();
-            tr!(
-                locale,
-                "{base}; did you mean {} or \"{last}\"?",
-                "{base}；是否指 {} 或 \"{last}\"？",
-                quoted.join(tr!(locale, ", ", "、").as_str())
-            )
-        }
-    }
-}
-
 /// Why `ec` on input `index` of an op type has no effect, or `None` when it works.
 pub fn ec_problem(op: &str, index: usize, locale: Locale) -> Option<String> {
     match ec_inputs(op) {
@@ -691,19 +495,6 @@ pub fn ec_problem(op: &str, index: usize, locale: Locale) -> Option<String> {
     }
 }
 
-/// `/a/b/Constant_4` → `Constant`.
-fn folded_op(name: &str) -> Option<&'static str> {
-    let last = name.rsplit('/').next().unwrap_or(name);
-    FOLDED_OPS.iter().copied().find(|op| {
-        last.strip_prefix(op).is_some_and(|rest| {
-            rest.is_empty()
-                || rest
-                    .strip_prefix('_')
-                    .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()))
-        })
-    })
-}
-
 pub fn tensor_exists(model: &ModelIndex, tensor: &str) -> bool {
     model.producer(tensor).is_some()
         || !model.consumers(tensor).is_empty()
@@ -720,77 +511,4 @@ fn tensor_suggestion(model: &ModelIndex, tensor: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analysis::fixture_model;
-    use crate::syntax::parse;
-
-    /// node_config entries of every kind the checks tell apart, `count` of them.
-    fn varied_config(model: &ModelIndex, count: usize) -> String {
-        let names: Vec<&str> = model.node_names().collect();
-        let entries: Vec<String> = (0..count)
-            .map(|i| {
-                let name = names[i % names.len()];
-                match i % 9 {
-                    0 => format!(r#""{name}_old": {{"qtype": "int16"}}"#),
-                    1 => format!(r#""{name} ": {{"qtype": "int16"}}"#),
-                    2 => format!(r#""/stem/Constant_{i}": {{"qtype": "int16"}}"#),
-                    3 => format!(r#""{name}": {{"input0": "ec"}}"#),
-                    4 => format!(r#""{name}": {{"qtype": "float32"}}"#),
-                    5 => format!(r#""{}": {{"qtype": "int16"}}"#, names[0]),
-                    6 => format!(r#""zzz{i}": {{"qtype": "int16"}}"#),
-                    7 => format!(r#""{name}": {{"qtype": "dual-int16"}}"#),
-                    _ => format!(r#""{name}": {{"qtype": "int8"}}"#),
-                }
-            })
-            .collect();
-        format!(
-            "{{\"model_config\": {{\"all_node_type\": \"int16\"}},\n\"node_config\": {{\n{}\n}}}}",
-            entries.join(",\n")
-        )
-    }
-
-    fn node_diagnostics(
-        text: &str,
-        model: &ModelIndex,
-        parallel: bool,
-    ) -> (Vec<Diagnostic>, usize) {
-        let parsed = parse(text);
-        let root = parsed.root.as_ref().expect("a tree");
-        let nodes = parsed
-            .root_object()
-            .and_then(|o| o.get_value("node_config"))
-            .and_then(Value::as_object)
-            .expect("node_config");
-        let mut checker = ModelChecker::new(root, model, Profile::default(), Locale::En);
-        checker.node_entries(root, &nodes.members, &nodes.shadowed(), parallel);
-        checker.finish(ModelSearch::Yes)
-    }
-
-    #[test]
-    fn entries_checked_on_two_threads_give_what_one_thread_gives() {
-        let model = fixture_model("resnet18");
-        let text = varied_config(&model, 901);
-        let one = node_diagnostics(&text, &model, false);
-        let two = node_diagnostics(&text, &model, true);
-        // Every kind of entry reported something, so the comparison covers them all.
-        let codes: BTreeSet<&str> = one.0.iter().map(|d| d.code.as_str()).collect();
-        for code in ["unknown-node", "ec-wrong-input", "no-effect"] {
-            assert!(codes.contains(code), "{code} missing from {codes:?}");
-        }
-        assert!(one.0.len() > 400, "{} diagnostics", one.0.len());
-        assert_eq!(one, two);
-    }
-
-    #[test]
-    fn a_big_config_is_checked_in_parallel_and_keeps_its_diagnostics() {
-        let model = fixture_model("resnet18");
-        let text = varied_config(&model, PARALLEL_ENTRIES + 9);
-        let parsed = parse(&text);
-        let obj = parsed.root_object().expect("an object");
-        assert!(worth_threads(obj));
-        let root = parsed.root.as_ref().expect("a tree");
-        let whole = check_with_model(root, obj, &model, Profile::default(), Locale::En);
-        assert_eq!(whole, node_diagnostics(&text, &model, false));
-    }
-}
+mod tests;
