@@ -98,7 +98,13 @@ pub fn pair_model(
     let named = |prefix| model::find_directive_named(text, &parse.comments, prefix);
     let directive = named(DIRECTIVE_PREFIX);
     let (march, toolchain) = (named(MARCH_DIRECTIVE), named(TOOLCHAIN_DIRECTIVE));
-    let mut paired = pair_without_reading(config, overrides, &directive, &march, &toolchain);
+    let mut paired = pair_without_reading(
+        config,
+        overrides,
+        directive.as_ref(),
+        march.as_ref(),
+        toolchain.as_ref(),
+    );
     paired.model = paired.pairing.as_ref().map(|p| models.load(&p.model));
     PairedConfig { directive, paired }
 }
@@ -116,7 +122,7 @@ pub fn parse_reading_model(
     if text.len() < WORTH_A_THREAD || !model::model_known_before_parse(text) {
         return syntax::parse(text);
     }
-    let pairing = pair_without_reading(config, overrides, &None, &None, &None).pairing;
+    let pairing = pair_without_reading(config, overrides, None, None, None).pairing;
     let Some(path) = pairing
         .map(|p| p.model)
         .filter(|path| !models.loaded.contains_key(path))
@@ -137,23 +143,23 @@ pub fn parse_reading_model(
 fn pair_without_reading(
     config: &Path,
     overrides: Overrides,
-    directive: &Option<Directive>,
-    march: &Option<Directive>,
-    toolchain: &Option<Directive>,
+    directive: Option<&Directive>,
+    march: Option<&Directive>,
+    toolchain: Option<&Directive>,
 ) -> Paired {
     model::pair_config(&ConfigRequest {
         model: PairingRequest {
             config_path: config,
             cli_model: overrides.model,
-            directive: directive.as_ref().map(|d| d.path.as_str()),
+            directive: directive.map(|d| d.path.as_str()),
             setting: None,
             workspace_root: None,
         },
         dialect: DialectRequest {
             cli_march: overrides.march,
             cli_toolchain: overrides.toolchain,
-            directive_march: march.as_ref().map(|d| d.path.as_str()),
-            directive_toolchain: toolchain.as_ref().map(|d| d.path.as_str()),
+            directive_march: march.map(|d| d.path.as_str()),
+            directive_toolchain: toolchain.map(|d| d.path.as_str()),
             ..DialectRequest::default()
         },
     })
