@@ -19,17 +19,47 @@ use crate::model::{
 use crate::spec::{Dialect, Locale};
 use crate::text::TextRange;
 
+/// What pairs a config in the server: its path, its `qcls-model` directive and the user's
+/// settings, with `dialect` (see [`dialect_request`]).
+fn config_request<'a>(
+    config_path: &'a Path,
+    directive: Option<&'a str>,
+    dialect: DialectRequest<'a>,
+    session: &'a Session,
+) -> ConfigRequest<'a> {
+    ConfigRequest {
+        model: PairingRequest {
+            config_path,
+            cli_model: None,
+            directive,
+            setting: session.settings.model.as_deref().map(Path::new),
+            workspace_root: session.workspace_root.as_deref(),
+        },
+        dialect,
+    }
+}
+
+/// What decides a config's profile in the server: its `qcls-march` and `qcls-toolchain`
+/// directives and the user's settings.
+fn dialect_request<'a>(
+    march: Option<&'a str>,
+    toolchain: Option<&'a str>,
+    session: &'a Session,
+) -> DialectRequest<'a> {
+    DialectRequest {
+        directive_march: march,
+        directive_toolchain: toolchain,
+        setting_march: session.settings.march.as_deref(),
+        setting_toolchain: session.settings.toolchain.as_deref(),
+        ..DialectRequest::default()
+    }
+}
+
 /// The document's model and toolchain profile ([`model::pair_config`], as the command line
 /// pairs), with the model read (`load`) or only as cached. Blocking when `load`.
 pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> Paired {
     let (march, toolchain) = &snap.dialect_directives;
-    let dialect = DialectRequest {
-        directive_march: march.as_deref(),
-        directive_toolchain: toolchain.as_deref(),
-        setting_march: session.settings.march.as_deref(),
-        setting_toolchain: session.settings.toolchain.as_deref(),
-        ..DialectRequest::default()
-    };
+    let dialect = dialect_request(march.as_deref(), toolchain.as_deref(), session);
     // Not a file (an unsaved buffer): nothing around it to pair a model with.
     let Some(config_path) = snap.path.as_deref() else {
         return Paired {
@@ -37,16 +67,8 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
             ..Paired::default()
         };
     };
-    let req = ConfigRequest {
-        model: PairingRequest {
-            config_path,
-            cli_model: None,
-            directive: snap.directive.as_ref().map(|(path, _)| path.as_str()),
-            setting: session.settings.model.as_deref().map(Path::new),
-            workspace_root: session.workspace_root.as_deref(),
-        },
-        dialect,
-    };
+    let directive = snap.directive.as_ref().map(|(path, _)| path.as_str());
+    let req = config_request(config_path, directive, dialect, session);
     let mut paired = if snap.yaml {
         // An hb_compile YAML names its own model and chip.
         let root = snap.parse.root.as_ref();
@@ -82,20 +104,8 @@ pub fn prefetch_model(state: &State, uri: &lsp::Uri, session: &Session) {
     {
         return;
     }
-    let req = ConfigRequest {
-        model: PairingRequest {
-            config_path: &config_path,
-            cli_model: None,
-            directive: None,
-            setting: session.settings.model.as_deref().map(Path::new),
-            workspace_root: session.workspace_root.as_deref(),
-        },
-        dialect: DialectRequest {
-            setting_march: session.settings.march.as_deref(),
-            setting_toolchain: session.settings.toolchain.as_deref(),
-            ..DialectRequest::default()
-        },
-    };
+    let dialect = dialect_request(None, None, session);
+    let req = config_request(&config_path, None, dialect, session);
     let watched = session.flags.watch_files;
     if let Some(p) = model::pair_config(&req).pairing {
         if state.models.needs_load(&p.model, !watched) {
