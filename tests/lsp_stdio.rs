@@ -21,21 +21,7 @@ fn response(out: &mut BufReader<ChildStdout>, id: u64) -> serde_json::Value {
 /// Reads messages until a response (skipping the server's requests and notifications).
 fn next_response(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
     loop {
-        let mut len = 0;
-        loop {
-            let mut line = String::new();
-            assert!(out.read_line(&mut line).unwrap() > 0, "qcls closed stdout");
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(n) = line.strip_prefix("Content-Length: ") {
-                len = n.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; len];
-        out.read_exact(&mut body).unwrap();
-        let msg: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let msg = next_message(out);
         if msg.get("id").is_some() && msg.get("method").is_none() {
             return msg;
         }
@@ -268,4 +254,70 @@ fn stdin_closed_mid_message_ends_the_server() {
     };
     // No shutdown came first: LSP's exit code for that.
     assert_eq!(status.code(), Some(1));
+}
+
+/// Reads the next message, whatever it is.
+fn next_message(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
+    let mut len = 0;
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "qcls closed stdout");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(n) = line.strip_prefix("Content-Length: ") {
+            len = n.parse().unwrap();
+        }
+    }
+    let mut body = vec![0; len];
+    out.read_exact(&mut body).unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+/// The server asks the client for its settings; the client's answer reaches the server (a
+/// malformed setting in it is reported back), through the same transport as every request.
+#[test]
+fn the_clients_answer_to_a_server_request_reaches_the_server() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start qcls");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"configuration":true}}}}"#,
+    );
+    response(&mut out, 1);
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+    );
+    let asked = loop {
+        let msg = next_message(&mut out);
+        if msg["method"] == "workspace/configuration" {
+            break msg;
+        }
+    };
+    assert_eq!(asked["params"]["items"][0]["section"], "qcls", "{asked}");
+    let answer = serde_json::json!({"jsonrpc": "2.0", "id": asked["id"], "result": [{"maxDiagnostics": "many"}]});
+    send(&mut stdin, &answer.to_string());
+    let shown = loop {
+        let msg = next_message(&mut out);
+        if msg["method"] == "window/showMessage" {
+            break msg;
+        }
+    };
+    let text = shown["params"]["message"].as_str().unwrap_or_default();
+    assert!(text.contains("qcls.maxDiagnostics"), "{shown}");
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+    );
+    response(&mut out, 2);
+    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    assert_eq!(child.wait().expect("qcls exits").code(), Some(0));
 }

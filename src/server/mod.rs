@@ -37,7 +37,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc;
 use tower_lsp_server::ls_types::*;
-use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService, Server};
+use tower_lsp_server::{Client, ClientSocket, LanguageServer, LspService};
 
 pub use capabilities::SHOW_MODEL_COMMAND;
 pub use documents::is_quant_config;
@@ -158,12 +158,7 @@ where
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
     // Messages the service cannot read are answered by the transport, which reads on.
-    transport::serve(input, output, async move |input, output| {
-        Server::new(input, output, socket)
-            .serve(DollarRequests(service))
-            .await;
-    })
-    .await;
+    transport::serve(input, output, DollarRequests(service), socket).await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
 

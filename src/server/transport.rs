@@ -6,15 +6,26 @@
 //! error, logged, and reading carries on at the next `Content-Length` header. The service would
 //! otherwise stop at the first such message and the editor would lose every feature. Only a
 //! closed stdin (or the `exit` notification) ends the server.
+//!
+//! [`serve`] drives the tower-lsp-server service itself rather than through
+//! `tower_lsp_server::Server`: each body is parsed once, straight into the request the service
+//! takes. Handing frames on to the library's own codec parsed each message twice, copied it
+//! through a pipe, and kept a buffer as big as the largest message for good (8 MiB after the
+//! `didOpen` of a 6.5 MB config).
 
 use std::io;
+use std::time::Duration;
 
+use futures::{future, stream, FutureExt, SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{
     AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader,
 };
 use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::{self, Id, Request, Response};
+use tower_lsp_server::ClientSocket;
+use tower_service::Service;
 
 /// The largest message read; a bigger one is skipped and answered with an error. A document at
 /// the size limit of the analysis ([`crate::analysis::MAX_DOCUMENT_BYTES`]) still fits, with
@@ -31,12 +42,21 @@ const INVALID_REQUEST: i64 = -32600;
 /// What reading the next frame gave.
 #[derive(Debug, PartialEq)]
 pub enum Frame {
-    /// A message the service can take, as its JSON text.
-    Message(Vec<u8>),
+    /// A message the service can take.
+    Message(Incoming),
     /// Something that is no such message: the error to answer (`id` when one could be read).
     Bad { id: Value, code: i64, why: String },
     /// The input ended.
     End,
+}
+
+/// A checked message, read once into what the service and the client socket take.
+#[derive(Debug, PartialEq)]
+pub enum Incoming {
+    /// A request or a notification.
+    Call(Request),
+    /// The client's answer to a request of the server.
+    Answer(Response),
 }
 
 /// Reads frames from `input` until it ends.
@@ -50,8 +70,6 @@ pub struct FrameReader<R> {
     pending: Option<String>,
     /// Bodies above this are skipped.
     max_message: usize,
-    /// Pass bodies on unread (what the service writes needs no checking).
-    trusted: bool,
 }
 
 impl<R: AsyncRead + Unpin> FrameReader<R> {
@@ -62,16 +80,6 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             skipping: false,
             pending: None,
             max_message: MAX_MESSAGE_BYTES,
-            trusted: false,
-        }
-    }
-
-    /// Frames from the service: split, not judged.
-    fn trusted(input: R) -> Self {
-        FrameReader {
-            trusted: true,
-            max_message: usize::MAX,
-            ..FrameReader::new(input)
         }
     }
 
@@ -109,10 +117,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(Frame::End),
             Err(e) => return Err(e),
         }
-        if self.trusted {
-            return Ok(Frame::Message(body));
-        }
-        Ok(check_message(body))
+        Ok(check_message(&body))
     }
 
     /// The headers of the next frame: its `Content-Length`.
@@ -217,50 +222,80 @@ fn bad(id: Value, code: i64, why: String) -> Frame {
     Frame::Bad { id, code, why }
 }
 
-/// The members of a message that say whether the service can take it; `params` and the
-/// contents of `result` and `error` are checked as JSON but not kept (a didOpen is megabytes).
+/// A message's members, read in one pass: a didOpen is megabytes, read once into the value
+/// the service takes. A member given as `null` is `Some(Value::Null)`, as for the service.
 #[derive(serde::Deserialize)]
 struct Envelope {
+    #[serde(default, deserialize_with = "some")]
     jsonrpc: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
     id: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
     method: Option<Value>,
-    #[serde(default, deserialize_with = "present")]
-    result: bool,
-    #[serde(default, deserialize_with = "present")]
-    error: bool,
+    #[serde(default, deserialize_with = "some")]
+    params: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
+    result: Option<Value>,
+    #[serde(default, deserialize_with = "some")]
+    error: Option<Value>,
 }
 
 /// A member that is there, whatever its value (`null` included).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    serde::de::IgnoredAny::deserialize(d).map(|_| true)
+fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
-/// The usual case, read without building the message's value.
-fn well_formed(body: &[u8]) -> bool {
-    let Ok(e) = serde_json::from_slice::<Envelope>(body) else {
-        return false;
-    };
-    let id_ok = match &e.id {
-        None | Some(Value::Null) | Some(Value::String(_)) => true,
-        Some(Value::Number(n)) => n.is_i64() || n.is_u64(),
-        Some(_) => false,
-    };
-    let call_or_response = match &e.method {
-        Some(Value::String(_)) => true,
-        Some(_) => false,
-        None => e.result || e.error,
-    };
-    id_ok && call_or_response && e.jsonrpc.as_ref().and_then(Value::as_str) == Some("2.0")
+/// The usual case: a well-formed message, read in one pass. `None` for anything else, whose
+/// reason [`check_message`] finds.
+fn well_formed(body: &[u8]) -> Option<Incoming> {
+    serde_json::from_slice::<Envelope>(body)
+        .ok()
+        .and_then(Envelope::into_incoming)
+}
+
+impl Envelope {
+    /// The message, when it is a JSON-RPC 2.0 call or answer the service can take.
+    fn into_incoming(self) -> Option<Incoming> {
+        if self.jsonrpc.as_ref().and_then(Value::as_str) != Some("2.0") {
+            return None;
+        }
+        let id = match self.id {
+            None => None,
+            Some(id) => Some(serde_json::from_value::<Id>(id).ok()?),
+        };
+        match self.method {
+            Some(Value::String(method)) => {
+                let call = Request::build(method);
+                let call = match self.params {
+                    Some(params) => call.params(params),
+                    None => call,
+                };
+                Some(Incoming::Call(match id {
+                    Some(id) => call.id(id).finish(),
+                    None => call.finish(),
+                }))
+            }
+            Some(_) => None,
+            None => match (id?, self.result, self.error) {
+                (id, Some(result), None) => Some(Incoming::Answer(Response::from_ok(id, result))),
+                (id, None, Some(error)) => {
+                    let error = serde_json::from_value::<jsonrpc::Error>(error).ok()?;
+                    Some(Incoming::Answer(Response::from_error(id, error)))
+                }
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A body the service can take: one JSON-RPC 2.0 object whose id, if any, is a string, an
-/// integer or null, with a string method or a result/error.
-fn check_message(body: Vec<u8>) -> Frame {
-    if well_formed(&body) {
-        return Frame::Message(body);
+/// integer or null, with a string method, or an id and a result or an error.
+fn check_message(body: &[u8]) -> Frame {
+    if let Some(message) = well_formed(body) {
+        return Frame::Message(message);
     }
     // Only for a message that is not: the reason, read from the whole value.
-    let value: Value = match serde_json::from_slice(&body) {
+    let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
             return bad(
@@ -281,14 +316,14 @@ fn check_message(body: Vec<u8>) -> Frame {
     let id = map.get("id").cloned();
     let id_ok = match &id {
         None | Some(Value::Null) | Some(Value::String(_)) => true,
-        Some(Value::Number(n)) => n.is_i64() || n.is_u64(),
+        Some(Value::Number(n)) => n.is_i64(),
         Some(_) => false,
     };
     if !id_ok {
         return bad(
             Value::Null,
             INVALID_REQUEST,
-            "an id must be a string or an integer".into(),
+            "an id must be a string or an integer of 64 bits".into(),
         );
     }
     let reply_to = id.unwrap_or(Value::Null);
@@ -299,25 +334,31 @@ fn check_message(body: Vec<u8>) -> Frame {
             "\"jsonrpc\": \"2.0\" is missing".into(),
         );
     }
-    let is_call = match map.get("method") {
-        Some(Value::String(_)) => true,
-        Some(_) => {
-            return bad(
-                reply_to,
-                INVALID_REQUEST,
-                "the method must be a string".into(),
-            )
+    let has = |key| map.contains_key(key);
+    let answer = !has("method");
+    let why = if !answer && !map["method"].is_string() {
+        "the method must be a string"
+    } else if answer && !has("result") && !has("error") {
+        "neither a request, a notification nor a response"
+    } else if answer && !has("id") {
+        "a response without an id"
+    } else if answer && has("result") && has("error") {
+        "a response with both a result and an error"
+    } else if answer && has("error") && !is_error_object(&map["error"]) {
+        "the error of a response must be an object with a code and a message"
+    } else {
+        // Read as JSON, a member given twice is the last one: so the service reads it.
+        let read = serde_json::from_value::<Envelope>(value).ok();
+        if let Some(message) = read.and_then(Envelope::into_incoming) {
+            return Frame::Message(message);
         }
-        None => false,
+        "a message the server cannot read"
     };
-    if !is_call && !map.contains_key("result") && !map.contains_key("error") {
-        return bad(
-            reply_to,
-            INVALID_REQUEST,
-            "neither a request, a notification nor a response".into(),
-        );
-    }
-    Frame::Message(body)
+    bad(reply_to, INVALID_REQUEST, why.into())
+}
+
+fn is_error_object(error: &Value) -> bool {
+    jsonrpc::Error::deserialize(error).is_ok()
 }
 
 /// Writes one frame of `body`: a small one in one write, a large one after its header,
@@ -338,76 +379,118 @@ fn framed(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Serves the LSP `service` on `input`/`output` through the checks above. Returns when the
-/// service ends (the `exit` notification, or the input closed).
-pub async fn serve<I, O, F>(input: I, output: O, run_service: F)
-where
-    I: AsyncRead + Unpin + Send + 'static,
-    O: AsyncWrite + Unpin + Send + 'static,
-    F: AsyncFnOnce(tokio::io::DuplexStream, tokio::io::DuplexStream),
-{
-    let (mut to_service, service_in) = tokio::io::duplex(1 << 16);
-    let (service_out, from_service) = tokio::io::duplex(1 << 16);
-    let (errors, mut error_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+/// How many calls the service works on at once, and how many more are read ahead of them
+/// (tower-lsp-server's own loop has the same).
+const MAX_CONCURRENT_CALLS: usize = 4;
+const QUEUED_CALLS: usize = 100;
 
-    let reader = tokio::spawn(async move {
+/// Serves `service` on `input`/`output`: frames are read and checked here, each message is
+/// parsed once into what the service takes, and its answers (and what the server sends the
+/// client through `socket`) are written back. Returns when the client says `exit`, the input
+/// ends or the output closes.
+pub async fn serve<I, O, S>(input: I, output: O, mut service: S, socket: ClientSocket)
+where
+    I: AsyncRead + Unpin,
+    O: AsyncWrite + Unpin,
+    S: Service<Request, Response = Option<Response>>,
+    S::Error: std::fmt::Display,
+{
+    let (server_requests, mut client_answers) = socket.split();
+    let (server_requests, stop_server_requests) = stream::abortable(server_requests);
+    let (out, mut outgoing) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (mut calls, queued) = futures::channel::mpsc::channel(QUEUED_CALLS);
+
+    let answer_calls = {
+        let out = out.clone();
+        queued
+            .buffer_unordered(MAX_CONCURRENT_CALLS)
+            .for_each(move |answer: Option<Response>| {
+                if let Some(answer) = answer {
+                    send(&out, &answer);
+                }
+                future::ready(())
+            })
+    };
+    let pass_server_requests = {
+        let out = out.clone();
+        server_requests.for_each(move |request| {
+            send(&out, &request);
+            future::ready(())
+        })
+    };
+    let read = async move {
         let mut frames = FrameReader::new(input);
         loop {
             match frames.next().await {
-                Ok(Frame::Message(body)) => {
-                    if write_frame(&mut to_service, &body).await.is_err() {
-                        break; // the service has ended
+                Ok(Frame::Message(Incoming::Call(call))) => {
+                    if let Err(e) = future::poll_fn(|cx| service.poll_ready(cx)).await {
+                        tracing::error!("the service stopped: {e}");
+                        break;
+                    }
+                    let exit = call.method() == "exit";
+                    let answer = service.call(call).map(|answer| {
+                        answer.unwrap_or_else(|e| {
+                            tracing::error!("the service failed a call: {e}");
+                            None
+                        })
+                    });
+                    if calls.send(answer).await.is_err() || exit {
+                        break;
+                    }
+                }
+                Ok(Frame::Message(Incoming::Answer(answer))) => {
+                    if let Err(e) = client_answers.send(answer).await {
+                        tracing::error!("the service stopped: {e}");
+                        break;
                     }
                 }
                 Ok(Frame::Bad { id, code, why }) => {
                     tracing::warn!("unreadable message from the client ({why}); answered with an error, reading on");
-                    let reply = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": format!("qcls: {why}")}});
-                    if errors.send(framed(reply.to_string().as_bytes())).is_err() {
-                        break;
-                    }
+                    let message = format!("qcls: {why}");
+                    let reply = json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}});
+                    send(&out, &reply);
                 }
                 Ok(Frame::End) | Err(_) => break,
             }
         }
-        // Dropping `to_service` ends the service's input: it stops.
-    });
-
-    let writer = tokio::spawn(async move {
+        // The calls read so far are still answered; the server sends the client nothing more.
+        stop_server_requests.abort();
+    };
+    let write = async move {
         let mut output = output;
-        let mut replies = FrameReader::trusted(from_service);
-        let mut service_done = false;
-        loop {
-            tokio::select! {
-                frame = replies.next(), if !service_done => match frame {
-                    Ok(Frame::Message(body)) => {
-                        if write_frame(&mut output, &body).await.is_err() { break; }
-                    }
-                    // The service writes what it writes: never judged, passed on.
-                    Ok(Frame::Bad { .. }) => {}
-                    Ok(Frame::End) | Err(_) => service_done = true,
-                },
-                Some(error) = error_rx.recv() => {
-                    if output.write_all(&error).await.is_err() { break; }
-                }
-                else => break,
+        while let Some(body) = outgoing.recv().await {
+            if write_frame(&mut output, &body).await.is_err() {
+                return;
             }
-            if output.flush().await.is_err() {
-                break;
-            }
-            if service_done {
-                break;
+            if outgoing.is_empty() && output.flush().await.is_err() {
+                return;
             }
         }
         let _ = output.flush().await;
-    });
+    };
 
-    run_service(service_in, service_out).await;
-    // After `exit` the client may keep stdin open: stop reading it. What the service wrote
-    // last is passed on; its output never closes while background tasks hold the client.
-    reader.abort();
-    let flushed = tokio::time::timeout(std::time::Duration::from_millis(200), writer).await;
-    if let Err(_elapsed) = flushed {
+    tokio::pin!(write);
+    tokio::select! {
+        _ = async { futures::join!(read, answer_calls, pass_server_requests) } => {}
+        // The output is closed: nothing more can reach the client.
+        () = &mut write => return,
+    }
+    // After `exit` what the service wrote last is passed on, but a client that reads no more
+    // does not hold the server.
+    if tokio::time::timeout(Duration::from_millis(200), write)
+        .await
+        .is_err()
+    {
         tracing::debug!("the last messages were not all written before exit");
+    }
+}
+
+/// Queues `message` for the client.
+fn send(out: &mpsc::UnboundedSender<Vec<u8>>, message: &impl serde::Serialize) {
+    match serde_json::to_vec(message) {
+        // The writer has stopped only when the output is closed: nothing to do then.
+        Ok(body) => drop(out.send(body)),
+        Err(e) => tracing::error!("a message could not be written: {e}"),
     }
 }
 

@@ -24,15 +24,29 @@ fn message(body: &str) -> Vec<u8> {
 
 const OK: &str = r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#;
 
-fn codes(frames: &[Frame]) -> Vec<String> {
+/// A frame as JSON: a message as the service reads it (members in any order), an error as
+/// `"error <code> for id <id>"`.
+fn codes(frames: &[Frame]) -> Vec<Value> {
     frames
         .iter()
         .map(|f| match f {
-            Frame::Message(body) => String::from_utf8_lossy(body).into_owned(),
-            Frame::Bad { id, code, .. } => format!("error {code} for id {id}"),
+            Frame::Message(message) => read(message),
+            Frame::Bad { id, code, .. } => Value::from(format!("error {code} for id {id}")),
             Frame::End => "end".into(),
         })
         .collect()
+}
+
+fn read(message: &Incoming) -> Value {
+    let value = match message {
+        Incoming::Call(call) => serde_json::to_value(call),
+        Incoming::Answer(answer) => serde_json::to_value(answer),
+    };
+    value.expect("a message read can be written")
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("test JSON")
 }
 
 #[test]
@@ -58,13 +72,30 @@ fn a_bad_message_is_answered_and_the_next_one_read() {
         ),
         (br#"{"jsonrpc":"2.0","id":8}"#, "error -32600 for id 8"),
         (br#""just a string""#, "error -32600 for id null"),
+        // Read as JSON it is an integer, but no id the service reads.
+        (
+            br#"{"method":"m","jsonrpc":"2.0","id":18446744073709551615}"#,
+            "error -32600 for id null",
+        ),
+        (
+            br#"{"jsonrpc":"2.0","id":3,"result":1,"error":{"code":1,"message":"no"}}"#,
+            "error -32600 for id 3",
+        ),
+        (
+            br#"{"jsonrpc":"2.0","id":4,"error":"no"}"#,
+            "error -32600 for id 4",
+        ),
+        (
+            br#"{"jsonrpc":"2.0","result":null}"#,
+            "error -32600 for id null",
+        ),
     ];
     for (body, expected) in cases {
         let mut input = framed(body);
         input.extend(message(OK));
         assert_eq!(
             codes(&frames_of(&input, MAX_MESSAGE_BYTES)),
-            [expected.to_string(), OK.to_string()],
+            [Value::from(*expected), json(OK)],
             "{}",
             String::from_utf8_lossy(body)
         );
@@ -77,16 +108,22 @@ fn requests_notifications_and_responses_pass_as_they_are() {
         r#"{"jsonrpc":"2.0","id":3,"result":null}"#,
         r#"{"jsonrpc":"2.0","id":"x","error":{"code":1,"message":"no"}}"#,
         r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"text":"{\"a\": 1}"}}}"#,
-        r#"{"method":"m","jsonrpc":"2.0","id":18446744073709551615}"#,
-        // Keys twice: what serde_json makes of it (the last wins) is what the service reads.
-        r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#,
+        r#"{"method":"m","jsonrpc":"2.0","id":-9223372036854775808}"#,
+        r#"{"jsonrpc":"2.0","method":"m","id":null,"params":null}"#,
+        r#"{"jsonrpc":"2.0","method":"m","id":"7"}"#,
     ] {
         assert_eq!(
             codes(&frames_of(&message(body), MAX_MESSAGE_BYTES)),
-            [body],
+            [json(body)],
             "{body}"
         );
     }
+    // Keys twice: what serde_json makes of it (the last wins) is what the service reads.
+    let twice = r#"{"jsonrpc":"2.0","id":1,"id":2,"method":"m"}"#;
+    assert_eq!(
+        codes(&frames_of(&message(twice), MAX_MESSAGE_BYTES)),
+        [json(r#"{"jsonrpc":"2.0","id":2,"method":"m"}"#)]
+    );
 }
 
 #[test]
@@ -106,7 +143,7 @@ fn broken_headers_resynchronise_on_the_next_content_length() {
         let frames = frames_of(&input, MAX_MESSAGE_BYTES);
         assert_eq!(
             codes(&frames),
-            ["error -32700 for id null".to_string(), OK.to_string()],
+            [Value::from("error -32700 for id null"), json(OK)],
             "{}",
             String::from_utf8_lossy(bad)
         );
@@ -119,7 +156,10 @@ fn lf_only_headers_and_other_headers_are_read() {
         "Content-Type: application/vscode-jsonrpc; charset=utf-8\ncontent-length: {}\n\n{OK}",
         OK.len()
     );
-    assert_eq!(codes(&frames_of(input.as_bytes(), MAX_MESSAGE_BYTES)), [OK]);
+    assert_eq!(
+        codes(&frames_of(input.as_bytes(), MAX_MESSAGE_BYTES)),
+        [json(OK)]
+    );
 }
 
 #[test]
@@ -130,7 +170,7 @@ fn a_short_content_length_costs_that_message_only() {
     input.extend(b"\r\n");
     input.extend(message(OK));
     let frames = frames_of(&input, MAX_MESSAGE_BYTES);
-    assert_eq!(frames.last(), Some(&Frame::Message(OK.as_bytes().to_vec())));
+    assert_eq!(codes(&frames).last(), Some(&json(OK)));
     assert!(frames.len() <= 3, "{:?}", codes(&frames));
 }
 
@@ -144,7 +184,7 @@ fn a_message_over_the_limit_is_skipped_unread() {
     input.extend(message(OK));
     assert_eq!(
         codes(&frames_of(&input, 500)),
-        ["error -32600 for id null".to_string(), OK.to_string()]
+        [Value::from("error -32600 for id null"), json(OK)]
     );
 }
 
@@ -152,7 +192,7 @@ fn a_message_over_the_limit_is_skipped_unread() {
 fn input_cut_off_mid_message_ends() {
     let mut input = message(OK);
     input.extend(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"");
-    assert_eq!(codes(&frames_of(&input, MAX_MESSAGE_BYTES)), [OK]);
+    assert_eq!(codes(&frames_of(&input, MAX_MESSAGE_BYTES)), [json(OK)]);
     assert!(frames_of(b"Content-Len", MAX_MESSAGE_BYTES).is_empty());
 }
 
@@ -203,17 +243,12 @@ mod props {
                 input.extend(framed(&message(i)));
                 expected.push(message(i));
             }
-            let read: Vec<Vec<u8>> = frames_of(&input, MAX_MESSAGE_BYTES)
-                .into_iter()
-                .filter_map(|f| match f {
-                    Frame::Message(body) => Some(body),
-                    _ => None,
-                })
-                .collect();
+            let read = codes(&frames_of(&input, MAX_MESSAGE_BYTES));
             // Junk may happen to be a message of its own; the real ones all come, in order.
             let mut next = read.iter();
             for want in &expected {
-                prop_assert!(next.any(|got| got == want), "{} missing", String::from_utf8_lossy(want));
+                let want: Value = serde_json::from_slice(want).expect("test JSON");
+                prop_assert!(next.any(|got| *got == want), "{want} missing");
             }
         }
 
@@ -240,9 +275,6 @@ fn a_large_body_is_written_as_the_same_frame_without_a_copy() {
             .block_on(write_frame(&mut out, body.as_bytes()))
             .expect("writing to memory cannot fail");
         assert_eq!(out, framed(body.as_bytes()), "body of {} bytes", body.len());
-        assert_eq!(
-            frames_of(&out, MAX_MESSAGE_BYTES),
-            [Frame::Message(body.into_bytes())]
-        );
+        assert_eq!(codes(&frames_of(&out, MAX_MESSAGE_BYTES)), [json(&body)]);
     }
 }
