@@ -100,13 +100,59 @@ struct Parser<'t> {
     recovering: bool,
     eof_reported: bool,
     depth_reported: bool,
-    /// The members of the objects being parsed, innermost last. Each object takes its own off
-    /// the top when it ends, into a `Vec` of exactly their number: growing a `Vec` per object
-    /// left room for four members in each one-member node_config entry, two thirds of the tree
-    /// of a big config.
+    /// The members of the objects being parsed, innermost last (see [`Items`]).
     members: Vec<Member>,
     /// The same for the elements of arrays.
     elements: Vec<Value>,
+}
+
+/// The members (or elements) of one object (array) being parsed.
+///
+/// While few, they wait on the parser's shared stack, and the object takes them off the top
+/// when it ends, into a `Vec` of exactly their number: growing a `Vec` per object left room for
+/// four members in each one-member node_config entry, two thirds of the tree of a big config.
+/// Once there are [`OWN_VEC_AFTER`], they move to a `Vec` of their own: the 100,000 members of
+/// a big node_config are then neither copied once more nor kept twice (the stack grown to
+/// their number was 17 MB freed after each parse).
+struct Items<T> {
+    first: usize,
+    own: Option<Vec<T>>,
+}
+
+const OWN_VEC_AFTER: usize = 4096;
+
+impl<T> Items<T> {
+    fn start(stack: &[T]) -> Self {
+        Items {
+            first: stack.len(),
+            own: None,
+        }
+    }
+
+    fn push(&mut self, stack: &mut Vec<T>, item: T) {
+        if let Some(own) = &mut self.own {
+            own.push(item);
+            return;
+        }
+        stack.push(item);
+        if stack.len() - self.first >= OWN_VEC_AFTER {
+            let mut own = Vec::with_capacity(2 * OWN_VEC_AFTER);
+            own.extend(stack.drain(self.first..));
+            self.own = Some(own);
+        }
+    }
+
+    fn finish(self, stack: &mut Vec<T>) -> Vec<T> {
+        match self.own {
+            // Shrinking by less than half keeps the block where it is (mimalloc and glibc):
+            // no copy, and the pages past the end were never touched.
+            Some(mut own) => {
+                own.shrink_to_fit();
+                own
+            }
+            None => stack.drain(self.first..).collect(),
+        }
+    }
 }
 
 fn is_value_start(kind: TokenKind) -> bool {
@@ -265,7 +311,7 @@ impl Parser<'_> {
         self.bump();
         self.depth += 1;
         self.open_objects += 1;
-        let first = self.members.len();
+        let mut members = Items::start(&self.members);
         let mut closed = false;
         // True when a key (not a separator) is due next.
         let mut want_key = true;
@@ -317,7 +363,7 @@ impl Parser<'_> {
             comma = None;
             match self.member() {
                 Some(m) => {
-                    self.members.push(m);
+                    members.push(&mut self.members, m);
                     want_key = false;
                 }
                 None => {
@@ -328,7 +374,7 @@ impl Parser<'_> {
         };
         self.open_objects -= 1;
         self.depth -= 1;
-        let members = self.members.drain(first..).collect();
+        let members = members.finish(&mut self.members);
         Value {
             range: TextRange::new(start, end),
             kind: ValueKind::Object(Object { members, closed }),
@@ -399,7 +445,7 @@ impl Parser<'_> {
         self.bump();
         self.depth += 1;
         self.open_arrays += 1;
-        let first = self.elements.len();
+        let mut elements = Items::start(&self.elements);
         let mut closed = false;
         let mut want_value = true;
         let mut comma: Option<TextRange> = None;
@@ -450,7 +496,7 @@ impl Parser<'_> {
             comma = None;
             match self.value() {
                 Some(v) => {
-                    self.elements.push(v);
+                    elements.push(&mut self.elements, v);
                     want_value = false;
                 }
                 // Every remaining token kind starts a value; guard progress regardless.
@@ -459,7 +505,7 @@ impl Parser<'_> {
         };
         self.open_arrays -= 1;
         self.depth -= 1;
-        let elements = self.elements.drain(first..).collect();
+        let elements = elements.finish(&mut self.elements);
         Value {
             range: TextRange::new(start, end),
             kind: ValueKind::Array(Array { elements, closed }),

@@ -208,3 +208,54 @@ fn real_corpus_json_files_match_python() {
         assert_eq!(first, *python, "{file}: {:?}", p.errors);
     }
 }
+
+/// Past a few thousand members an object keeps them in a `Vec` of its own (see `Items`): the
+/// objects and arrays nested in it, and the members of the object around it, still come out
+/// whole and in order, and the vectors are no bigger than their contents need.
+#[test]
+fn objects_and_arrays_of_many_members_keep_them_all_in_order() {
+    let n = 10_000;
+    let entries: Vec<String> = (0..n)
+        .map(|i| format!(r#""n{i}": {{"qtype": "int16", "v": [{i}, {{"x": {i}}}]}}"#))
+        .collect();
+    let list: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+    let text = format!(
+        r#"{{"before": 1, "node_config": {{{}}}, "list": [{}], "after": true}}"#,
+        entries.join(", "),
+        list.join(",")
+    );
+    let parse = parse(&text);
+    assert!(parse.errors.is_empty(), "{:?}", parse.errors.first());
+    let root = parse.root_object().expect("an object");
+    let keys: Vec<&str> = root.members.iter().map(|m| m.key.text.as_str()).collect();
+    assert_eq!(keys, ["before", "node_config", "list", "after"]);
+    let value = |i: usize| root.members[i].value.as_ref().expect("a value");
+    let nodes = value(1).as_object().expect("node_config");
+    assert_eq!(nodes.members.len(), n);
+    assert!(
+        nodes.members.capacity() < 2 * n,
+        "{}",
+        nodes.members.capacity()
+    );
+    for (i, m) in nodes.members.iter().enumerate() {
+        assert_eq!(m.key.text, format!("n{i}"));
+        let entry = m.value.as_ref().and_then(Value::as_object).expect("entry");
+        assert_eq!(entry.members.len(), 2);
+        let v = entry.members[1].value.as_ref().and_then(Value::as_array);
+        let v = v.expect("an array");
+        assert_eq!(v.elements[0].as_number().map(|x| x.value), Some(i as f64));
+        let x = v.elements[1].as_object().expect("an object").members[0]
+            .value
+            .as_ref();
+        assert_eq!(
+            x.and_then(Value::as_number).map(|x| x.value),
+            Some(i as f64)
+        );
+    }
+    let list = value(2).as_array().expect("list");
+    assert_eq!(list.elements.len(), n);
+    assert!(list.elements.capacity() < 2 * n);
+    let numbers = list.elements.iter().map(|e| e.as_number().map(|x| x.value));
+    assert!(numbers.enumerate().all(|(i, x)| x == Some(i as f64)));
+    assert_eq!(value(3).as_bool(), Some(true));
+}
