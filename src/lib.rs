@@ -1,11 +1,12 @@
 //! qcls: a checker and language server for Horizon Robotics quant_config files.
 //!
 //! Layers, lowest first (each only uses the ones above it in this list):
-//! `text` → `syntax` → `spec` → `model` → `analysis` → `server` / `cli`; `parallel` is a helper
-//! any of them may use.
+//! `text` → `syntax` → `spec` → `model` → `analysis` → `server` / `cli`; `parallel` and `memory` are
+//! helpers any of them may use.
 
 pub mod analysis;
 pub mod cli;
+mod memory;
 pub mod model;
 mod parallel;
 pub mod server;

@@ -54,8 +54,17 @@ pub async fn run(client: Client, state: Weak<State>, mut jobs: UnboundedReceiver
                 }
             }
         }
+        // Set when the work below freed enough memory to give it back once it is done.
+        let mut freed_much = false;
         for uri in uris {
-            let work = process(&client, &state, &uri, &mut published, &mut told_too_large);
+            let work = process(
+                &client,
+                &state,
+                &uri,
+                &mut published,
+                &mut told_too_large,
+                &mut freed_much,
+            );
             // The task must outlive any bug in one document's analysis.
             if let Err(panic) = AssertUnwindSafe(work).catch_unwind().await {
                 let msg = panic_message(&*panic);
@@ -66,6 +75,9 @@ pub async fn run(client: Client, state: Weak<State>, mut jobs: UnboundedReceiver
                 )
                 .await;
             }
+        }
+        if freed_much {
+            crate::memory::release_freed();
         }
         if all && state.session().flags.pull_diagnostics && state.session().flags.diagnostic_refresh
         {
@@ -100,6 +112,7 @@ async fn process(
     uri: &Uri,
     published: &mut HashSet<Uri>,
     told_too_large: &mut HashSet<Uri>,
+    freed_much: &mut bool,
 ) {
     let session = state.session();
     let push = !session.flags.pull_diagnostics;
@@ -151,6 +164,8 @@ async fn process(
         }
         return;
     }
+    // Parsing and checking a big document freed much, whatever becomes of its diagnostics.
+    *freed_much |= snap.text.len() >= crate::memory::BIG_DOCUMENT_BYTES;
     let diagnostics = compute(client, state, snap.clone(), session).await;
     for notice in state.models.take_notices() {
         client
