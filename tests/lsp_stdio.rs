@@ -28,8 +28,8 @@ fn next_response(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
     }
 }
 
-/// A qcls server started with `args`, past `initialize` and `initialized`.
-fn initialized(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+/// A qcls server started with `args`.
+fn spawn(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<ChildStdout>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
         .args(args)
         .stdin(Stdio::piped())
@@ -37,12 +37,21 @@ fn initialized(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<Ch
         .stderr(stderr)
         .spawn()
         .expect("start qcls");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
-    );
+    let stdin = child.stdin.take().unwrap();
+    let out = BufReader::new(child.stdout.take().unwrap());
+    (child, stdin, out)
+}
+
+/// A qcls server started with `args`, past `initialize` (from a client with `capabilities`)
+/// and `initialized`.
+fn initialized_with(
+    args: &[&str],
+    stderr: Stdio,
+    capabilities: serde_json::Value,
+) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    let (child, mut stdin, mut out) = spawn(args, stderr);
+    let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": capabilities}});
+    send(&mut stdin, &init.to_string());
     response(&mut out, 1);
     send(
         &mut stdin,
@@ -51,16 +60,13 @@ fn initialized(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<Ch
     (child, stdin, out)
 }
 
+/// The same for a client that declares no capabilities.
+fn initialized(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    initialized_with(args, stderr, serde_json::json!({}))
+}
+
 fn session(args: &[&str], shutdown: bool) -> Option<i32> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qcls");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut stdin, mut out) = spawn(args, Stdio::null());
     send(
         &mut stdin,
         r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"capabilities":{}}}"#,
@@ -279,23 +285,8 @@ fn next_message(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
 /// malformed setting in it is reported back), through the same transport as every request.
 #[test]
 fn the_clients_answer_to_a_server_request_reaches_the_server() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qcls");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{"workspace":{"configuration":true}}}}"#,
-    );
-    response(&mut out, 1);
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
-    );
+    let capabilities = serde_json::json!({"workspace": {"configuration": true}});
+    let (mut child, mut stdin, mut out) = initialized_with(&[], Stdio::null(), capabilities);
     let asked = loop {
         let msg = next_message(&mut out);
         if msg["method"] == "workspace/configuration" {
