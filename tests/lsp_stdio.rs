@@ -312,3 +312,49 @@ fn the_clients_answer_to_a_server_request_reaches_the_server() {
     send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
     assert_eq!(child.wait().expect("qcls exits").code(), Some(0));
 }
+
+/// `THP_enabled` of a running process, when the kernel says (Linux 5.0 and newer).
+#[cfg(target_os = "linux")]
+fn thp_enabled(child: &Child) -> Option<bool> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).ok()?;
+    let line = status.lines().find(|l| l.starts_with("THP_enabled:"))?;
+    Some(line.trim_end().ends_with('1'))
+}
+
+/// The server turns transparent huge pages off for itself (a 2 MiB page is resident as soon as
+/// one byte of it is used), unless the user chose with `MIMALLOC_ALLOW_THP`.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_server_runs_without_transparent_huge_pages_unless_told() {
+    let (mut child, mut stdin, _out) = initialized(&[], Stdio::null());
+    let Some(enabled) = thp_enabled(&child) else {
+        eprintln!("skipped: this kernel does not report THP_enabled");
+        return;
+    };
+    assert!(!enabled, "the server left huge pages on");
+    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    child.wait().expect("qcls exits");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
+        .env("MIMALLOC_ALLOW_THP", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start qcls");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    send(
+        &mut stdin,
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+    );
+    // Answered: the server's start-up, where it would turn them off, is behind it.
+    response(&mut out, 1);
+    assert_eq!(
+        thp_enabled(&child),
+        Some(true),
+        "MIMALLOC_ALLOW_THP was not respected"
+    );
+    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+    child.wait().expect("qcls exits");
+}
