@@ -400,7 +400,7 @@ fn read_as_json(inline: &Parse) -> bool {
         .is_some_and(|o| {
             o.members
                 .iter()
-                .all(|m| m.colon.is_some_and(|c| c.end == c.start + 1))
+                .all(|m| m.colon.is_some_and(|c| !c.is_empty()))
         })
 }
 

@@ -3,8 +3,8 @@
 
 use super::lexer::{snippet, Lexer, Token, TokenKind};
 use super::{
-    Array, Comment, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind, Value,
-    ValueKind,
+    Array, Colon, Comment, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind,
+    Value, ValueKind,
 };
 use crate::text::TextRange;
 
@@ -388,9 +388,9 @@ impl Parser<'_> {
         self.bump();
         self.recovering = false;
         let colon = if self.tok.kind == TokenKind::Colon {
-            let r = self.tok.range();
+            let at = self.tok.start;
             self.bump();
-            Some(r)
+            Some(Colon::at(at))
         } else {
             self.expected("`:` after the property name");
             None

@@ -14,7 +14,7 @@ fn parses_valid_document_with_ranges() {
     assert_eq!(keys, ["a", "b", "c"]);
     let a = o.get("a").unwrap();
     assert_eq!(a.key.range, span(text, r#""a""#));
-    assert_eq!(a.colon, Some(span(text, ":")));
+    assert_eq!(a.colon.map(Colon::range), Some(span(text, ":")));
     assert_eq!(a.value.as_ref().unwrap().range, span(text, "1"));
     let b = member_value(o, "b").as_array().unwrap();
     assert!(b.closed);
@@ -258,4 +258,27 @@ fn objects_and_arrays_of_many_members_keep_them_all_in_order() {
     let numbers = list.elements.iter().map(|e| e.as_number().map(|x| x.value));
     assert!(numbers.enumerate().all(|(i, x)| x == Some(i as f64)));
     assert_eq!(value(3).as_bool(), Some(true));
+}
+
+/// A colon is four bytes: its offset, and whether it is a YAML key's (no byte of its own).
+/// Offsets move with the member, the kind stays.
+#[test]
+fn colons_are_small_and_keep_their_kind() {
+    let json = Colon::at(7);
+    assert_eq!(json.range(), TextRange::new(7, 8));
+    assert!(!json.is_empty());
+    let yaml = Colon::empty(7);
+    assert_eq!(yaml.range(), TextRange::empty(7));
+    assert!(yaml.is_empty());
+    assert_eq!(yaml.map(|o| o + 10), Colon::empty(17));
+    assert_eq!(json.map(|o| o - 7), Colon::at(0));
+    // Past 2 GiB (no document gets there) a colon stays in range rather than wrapping.
+    let far = Colon::at(5 << 30);
+    assert_eq!(far.range().start, (1 << 31) - 1);
+    assert!(!far.is_empty());
+    if cfg!(target_pointer_width = "64") {
+        // Two members per node_config entry: every byte here counts 200,000 times.
+        assert_eq!(std::mem::size_of::<Option<Colon>>(), 8);
+        assert_eq!(std::mem::size_of::<Member>(), 112);
+    }
 }

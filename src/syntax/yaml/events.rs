@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use crate::syntax::{Array, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind};
-use crate::syntax::{Value, ValueKind};
+use crate::syntax::{Colon, Value, ValueKind};
 use crate::text::TextRange;
 
 /// Reads the first YAML document of `text` as it is.
@@ -165,7 +165,7 @@ impl Reader<'_> {
                     // A key without a value (`a:` at the end) is a member with a null value.
                     if let Some(key) = key {
                         members.push(Member {
-                            colon: Some(TextRange::empty(key.range.end)),
+                            colon: Some(Colon::empty(key.range.end)),
                             value: None,
                             key,
                         });
@@ -223,7 +223,7 @@ impl Reader<'_> {
                 // (`? [a]: b`): not a quant_config shape, left out.
                 if let Some(key) = key.take() {
                     members.push(Member {
-                        colon: Some(TextRange::empty(key.range.end)),
+                        colon: Some(Colon::empty(key.range.end)),
                         key,
                         value: Some(value),
                     });
