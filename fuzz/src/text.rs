@@ -289,7 +289,7 @@ fn check_value(text: &str, value: &Value, depth: usize) {
             for m in &o.members {
                 assert_range(text, m.key.range, "key");
                 if let Some(colon) = m.colon {
-                    assert_range(text, colon, "colon");
+                    assert_range(text, colon.range(), "colon");
                 }
                 if let Some(v) = &m.value {
                     check_value(text, v, depth + 1);
