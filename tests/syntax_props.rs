@@ -52,7 +52,7 @@ fn check_parse(text: &str, p: &Parse) {
                     check_range(text, m.key.range, "key");
                     assert!(v.range.start <= m.key.range.start && m.key.range.end <= v.range.end);
                     if let Some(c) = m.colon {
-                        check_range(text, c, "colon");
+                        check_range(text, c.range(), "colon");
                     }
                     stack.extend(m.value.iter());
                 }
