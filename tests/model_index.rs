@@ -157,8 +157,8 @@ fn check_model(dir: &Path) {
             .filter(|&j| expected[j].name == exp.name)
             .collect();
         assert_eq!(
-            idx.nodes_named(&exp.name),
-            same.as_slice(),
+            idx.nodes_named(&exp.name).iter().collect::<Vec<_>>(),
+            same,
             "{label} {:?}",
             exp.name
         );
@@ -170,8 +170,8 @@ fn check_model(dir: &Path) {
                 .filter(|&j| expected[j].inputs.contains(input))
                 .collect();
             assert_eq!(
-                idx.consumers(input),
-                consumers.as_slice(),
+                idx.consumers(input).iter().collect::<Vec<_>>(),
+                consumers,
                 "{label} {input}"
             );
             let produced = expected.iter().any(|e| e.outputs.contains(input));
@@ -221,7 +221,7 @@ fn duplicate_names_return_every_node() {
         .expect("load");
     let head = idx.nodes_named("head");
     assert_eq!(head.len(), 3);
-    let ops: Vec<&str> = head.iter().map(|&i| idx.node(i).op_type()).collect();
+    let ops: Vec<&str> = head.iter().map(|i| idx.node(i).op_type()).collect();
     assert_eq!(ops, ["GlobalAveragePool", "Flatten", "Gemm"]);
     assert_eq!(idx.nodes_named("/layer1/layer1.0/relu/Relu").len(), 2);
     assert_eq!(idx.node_names().filter(|n| *n == "head").count(), 1);
@@ -249,7 +249,7 @@ fn omitted_optional_inputs_stay_empty_strings() {
         ModelIndex::load(&fixture("bev_unet").join("optimized_float_model.onnx")).expect("load");
     let resize = idx.nodes_named("/up2/Resize");
     assert_eq!(resize.len(), 1);
-    let node = idx.node(resize[0]);
+    let node = idx.node(resize.first().expect("one Resize"));
     assert_eq!(node.inputs().len(), 3);
     assert_eq!(node.inputs().get(1), Some(""));
     assert_eq!(idx.op_type_count("GridSample"), 1);
@@ -329,9 +329,9 @@ fn did_you_mean_lookups_find_case_scopes_and_prefixes() {
     assert_eq!(idx.node_named_ignoring_case("/A/B/relu"), Some(1));
     assert_eq!(idx.node_named_ignoring_case("/a/b/Relu2"), None);
     // A scope lists each name once, in file order; a name without `/` is in scope "".
-    assert_eq!(idx.nodes_in_scope("/a/b"), &[1]);
-    assert_eq!(idx.nodes_in_scope("/a"), &[4]);
-    assert_eq!(idx.nodes_in_scope(""), &[5]);
+    assert_eq!(idx.nodes_in_scope("/a/b").to_vec(), [1]);
+    assert_eq!(idx.nodes_in_scope("/a").to_vec(), [4]);
+    assert_eq!(idx.nodes_in_scope("").to_vec(), [5]);
     assert!(idx.nodes_in_scope("/nope").is_empty());
     // Names that go on from a prefix, in name order, longer than it.
     let names = |prefix| {

@@ -71,7 +71,7 @@ fn assert_same(a: &ModelIndex, b: &ModelIndex) {
 fn lookups(m: &ModelIndex) {
     for (id, node) in m.nodes().enumerate().take(NODES_CHECKED) {
         assert!(
-            m.nodes_named(node.name()).contains(&id),
+            m.nodes_named(node.name()).contains(id),
             "node {id} is not found by its name {:?}",
             node.name()
         );
@@ -81,7 +81,7 @@ fn lookups(m: &ModelIndex) {
         }
         for input in node.inputs().filter(|i| !i.is_empty()) {
             assert!(
-                m.consumers(input).contains(&id),
+                m.consumers(input).contains(id),
                 "node {id} is not a consumer of its input {input:?}"
             );
         }

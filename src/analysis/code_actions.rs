@@ -313,7 +313,7 @@ impl<'a> Ctx<'a> {
         };
         let node_name = found.entry_key.as_deref()?;
         let model = model?;
-        let op = model.node(*model.nodes_named(node_name).first()?).op_type();
+        let op = model.node(model.nodes_named(node_name).first()?).op_type();
         let target = *ec_inputs(op)?.iter().find(|&&i| i != index)?;
         let target_key = format!("input{target}");
         let edits = match found.parent.get(&target_key) {

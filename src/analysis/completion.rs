@@ -253,7 +253,7 @@ pub fn node_completion_documentation(
     profile: Profile,
     name: &str,
 ) -> Option<String> {
-    let first = *model.nodes_named(name).first()?;
+    let first = model.nodes_named(name).first()?;
     let settings = unconfigured_node_settings(config, model, profile);
     Some(node_item_documentation(model, &settings, first))
 }
@@ -272,7 +272,7 @@ fn node_keys(ctx: &Ctx, present: &HashSet<&str>) -> Completions {
         .enumerate()
         .filter_map(|(rank, name)| {
             let ids = model.nodes_named(name);
-            let first = *ids.first()?;
+            let first = ids.first()?;
             let node = model.node(first);
             let detail = if ids.len() > 1 {
                 format!("{} (×{} nodes share this name)", node.op_type(), ids.len())
@@ -349,7 +349,7 @@ fn ec_allowed(model: Option<&ModelIndex>, parent: &[&str], key: &str) -> bool {
     ids.is_empty()
         || ids
             .iter()
-            .any(|&id| ec_works(model.node(id).op_type(), index))
+            .any(|id| ec_works(model.node(id).op_type(), index))
 }
 
 /// `dual-int16`/`int16-ec` only for the op types that take them: an op_config entry of another
@@ -363,7 +363,7 @@ fn wide_allowed(model: Option<&ModelIndex>, parent: &[&str]) -> bool {
             ids.is_empty()
                 || ids
                     .iter()
-                    .any(|&id| WIDE_OPS.contains(&model.node(id).op_type()))
+                    .any(|id| WIDE_OPS.contains(&model.node(id).op_type()))
         }
         _ => true,
     }

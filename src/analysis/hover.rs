@@ -454,7 +454,7 @@ fn node_hover(
             ),
         });
     }
-    for (k, &id) in ids.iter().take(SHOWN).enumerate() {
+    for (k, id) in ids.iter().take(SHOWN).enumerate() {
         if ids.len() > 1 {
             out.push_str(&format!(
                 "**{} {}** · ",

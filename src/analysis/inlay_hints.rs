@@ -61,7 +61,7 @@ pub fn inlay_hints(
         let mut settings: Option<Settings> = None;
         for m in nodes.members.iter().filter(|m| in_range(m.key.range.end)) {
             let ids = model.nodes_named(&m.key.text);
-            let Some(&first) = ids.first() else { continue };
+            let Some(first) = ids.first() else { continue };
             if m.key.text.is_empty() {
                 continue;
             }

@@ -10,7 +10,9 @@ use super::precision::{
 };
 use super::suggest::{closest, hint};
 use super::{Code, Diagnostic};
-use crate::model::{case_insensitive_op_match, is_known_op_type, known_op_types, ModelIndex};
+use crate::model::{
+    case_insensitive_op_match, is_known_op_type, known_op_types, ModelIndex, NodeIds,
+};
 use crate::parallel::join;
 use crate::spec::{self, Locale, Profile, EC, WIDE_OPS, WIDE_PRECISIONS};
 use crate::syntax::{Member, Object, Value};
@@ -204,7 +206,7 @@ impl<'m> ModelChecker<'m> {
         let name = member.key.text.as_str();
         // Unnamed nodes cannot be configured: "" names none of them.
         let ids = if name.is_empty() {
-            &[][..]
+            NodeIds::default()
         } else {
             self.model.nodes_named(name)
         };
@@ -212,10 +214,7 @@ impl<'m> ModelChecker<'m> {
             self.unknown_node(name, member.key.range);
             return;
         }
-        let op_types: BTreeSet<&str> = ids
-            .iter()
-            .map(|&id| self.model.node(id).op_type())
-            .collect();
+        let op_types: BTreeSet<&str> = ids.iter().map(|id| self.model.node(id).op_type()).collect();
         let mut ec_reported = false;
         if let Some(entry) = member.value.as_ref().and_then(Value::as_object) {
             for index in 0..2 {
@@ -282,7 +281,7 @@ impl<'m> ModelChecker<'m> {
             .iter()
             .enumerate()
         {
-            let lacking = ids.iter().all(|&id| {
+            let lacking = ids.iter().all(|id| {
                 let inputs = self.model.node(id).inputs();
                 inputs.get(index).is_none_or(str::is_empty)
             });
@@ -324,7 +323,7 @@ impl<'m> ModelChecker<'m> {
         };
         let ids = self.model.nodes_named(name);
         let hidden = !ids.is_empty()
-            && ids.iter().all(|&id| {
+            && ids.iter().all(|id| {
                 let node = self.model.node(id);
                 node.inputs().enumerate().all(|(index, tensor)| {
                     tensor.is_empty()
@@ -363,7 +362,7 @@ impl<'m> ModelChecker<'m> {
         let precision = |s: Option<&Setting>| s.map_or(Precision::Int8, |s| s.precision);
         // None: no input seen yet; Some(x): every input so far inherits the same as it gets.
         let mut inherited: Option<Option<&Setting>> = None;
-        for &id in self.model.nodes_named(name) {
+        for id in self.model.nodes_named(name) {
             let node = self.model.node(id);
             for (index, tensor) in node.inputs().enumerate() {
                 if tensor.is_empty() {

@@ -308,7 +308,7 @@ impl Settings {
     pub fn add_hb_compile(&mut self, yaml: &Value, model: &ModelIndex, profile: Profile) {
         let section = |name: &str| yaml.as_object()?.get_value(name)?.as_object();
         let mut add = |name: &str, settings: NodeSettings| {
-            for &id in model.nodes_named(name) {
+            for id in model.nodes_named(name) {
                 self.yaml_nodes.insert(id, settings.clone());
             }
         };
@@ -455,16 +455,13 @@ pub fn subgraph_nodes(
     outputs: &[String],
 ) -> HashSet<NodeId> {
     let mut forward = HashSet::new();
-    let mut queue: VecDeque<NodeId> = inputs
-        .iter()
-        .flat_map(|t| model.consumers(t).iter().copied())
-        .collect();
+    let mut queue: VecDeque<NodeId> = inputs.iter().flat_map(|t| model.consumers(t)).collect();
     while let Some(n) = queue.pop_front() {
         if !forward.insert(n) {
             continue;
         }
         for out in model.node(n).outputs() {
-            queue.extend(model.consumers(out).iter().copied());
+            queue.extend(model.consumers(out));
         }
     }
     let mut inside = HashSet::new();

@@ -18,7 +18,7 @@ mod strings;
 #[doc(hidden)]
 pub mod synth;
 
-pub use index::{name_scope, ModelError, ModelIndex, Node, NodeId, PROTOBUF_LIMIT};
+pub use index::{name_scope, ModelError, ModelIndex, Node, NodeId, NodeIds, PROTOBUF_LIMIT};
 pub use onnx_ops::ONNX_VERSION;
 pub use op_types::{
     case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,

@@ -284,7 +284,7 @@ fn node_name_items(
             let op_type = model
                 .nodes_named(name)
                 .first()
-                .map(|&id| model.node(id).op_type().to_string());
+                .map(|id| model.node(id).op_type().to_string());
             CompletionItem {
                 label: name.to_string(),
                 kind: CompletionKind::Node,

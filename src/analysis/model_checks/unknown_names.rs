@@ -176,7 +176,7 @@ impl ModelChecker<'_> {
                 .collect()
         };
         let same_scope = model.nodes_in_scope(name_scope(name));
-        let names = same_scope.iter().map(|&id| model.node(id).name());
+        let names = same_scope.iter().map(|id| model.node(id).name());
         for close in closest(name, names, MAX) {
             if found.len() < MAX && !found.iter().any(|f| f == close) {
                 found.push(close.to_string());

@@ -4,7 +4,10 @@ use crate::syntax::parse;
 use crate::analysis::fixture_model as model;
 
 fn node(model: &ModelIndex, name: &str) -> NodeId {
-    model.nodes_named(name)[0]
+    model
+        .nodes_named(name)
+        .first()
+        .expect("a node of that name")
 }
 
 /// (precision, source path) of each input of a node.
@@ -164,7 +167,7 @@ fn subgraph_sits_between_op_and_node_config() {
 #[test]
 fn duplicate_names_are_ambiguous_and_share_the_entry() {
     let m = model("resnet18_dup_names");
-    let heads = m.nodes_named("head").to_vec();
+    let heads: Vec<NodeId> = m.nodes_named("head").iter().collect();
     assert_eq!(heads.len(), 3);
     let parse = parse(r#"{"node_config": {"head": {"qtype": "int16"}}}"#);
     let settings = Settings::read(parse.root.as_ref(), Some(&m), Profile::Nash);

@@ -26,6 +26,14 @@ fn model_of(nodes: &[(&str, &str, &[&str], &[&str])]) -> ModelIndex {
     ModelIndex::from_bytes(Path::new("m.onnx"), &bytes).expect("test model")
 }
 
+/// The first node named `name`.
+fn first(model: &ModelIndex, name: &str) -> NodeId {
+    model
+        .nodes_named(name)
+        .first()
+        .expect("a node of that name")
+}
+
 fn overlaps(a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)) -> bool {
     a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3
 }
@@ -117,7 +125,7 @@ fn classes_follow_the_inputs() {
     let ex = explain(&model, ISLANDS);
     let map = PrecisionMap::new(&ex);
     let class = |name: &str| {
-        let id = model.nodes_named(name)[0];
+        let id = first(&model, name);
         (map.nodes[id].class, map.nodes[id].precisions.clone())
     };
     assert_eq!(
@@ -213,7 +221,7 @@ fn resnet18_groups_follow_the_scopes() {
     assert_eq!(layer("/layer1/layer1.0").label, "layer1.0");
     assert_eq!(layer("/layer1").label, "layer1");
     assert_eq!(layer("/layer2").nodes, 11);
-    let conv = model.nodes_named("/layer1/layer1.0/conv1/Conv")[0];
+    let conv = first(&model, "/layer1/layer1.0/conv1/Conv");
     assert_eq!(map.node_label(conv), "conv1/Conv");
     assert_eq!(map.groups[map.nodes[conv].group].name, "/layer1/layer1.0");
     // Small models open completely.
@@ -227,7 +235,7 @@ fn a_chain_is_one_column_and_branches_sit_side_by_side() {
     let ex = explain(&model, "{}");
     let map = PrecisionMap::new(&ex);
     let at = |name: &str| {
-        let n = &map.nodes[model.nodes_named(name)[0]];
+        let n = &map.nodes[first(&model, name)];
         (n.x, n.y)
     };
     let (conv, relu, pool) = (at("/conv1/Conv"), at("/relu/Relu"), at("/maxpool/MaxPool"));
@@ -324,7 +332,7 @@ fn constants_sit_just_above_their_reader() {
     ]);
     let ex = explain(&model, "{}");
     let map = PrecisionMap::new(&ex);
-    let y = |name: &str| map.nodes[model.nodes_named(name)[0]].y;
+    let y = |name: &str| map.nodes[first(&model, name)].y;
     assert_eq!(
         y("/c"),
         y("/d"),
