@@ -463,7 +463,7 @@ fn check_overlaps(root: &Value, inline: &Parse, locale: Locale, out: &mut Vec<Di
     {
         yaml_nodes.extend(info.members.iter().map(|m| {
             (
-                m.key.text.clone(),
+                m.key.text.to_string(),
                 m.key.range,
                 "model_parameters.node_info",
             )

@@ -237,7 +237,7 @@ impl Settings {
                 let base = join("op_config", &member.key.text);
                 // `ON` is not an op_config key: the loader rejects it there.
                 if let Some(s) = entry_qtype(entry, &base, profile, false) {
-                    settings.op.insert(member.key.text.clone(), s);
+                    settings.op.insert(member.key.text.to_string(), s);
                 }
             }
         }
@@ -258,7 +258,7 @@ impl Settings {
             (Some(entries), _) => {
                 for member in last_members(entries) {
                     if let Some(node) = NodeSettings::read(member, profile) {
-                        settings.node.insert(member.key.text.clone(), node);
+                        settings.node.insert(member.key.text.to_string(), node);
                     }
                 }
             }
@@ -288,7 +288,7 @@ impl Settings {
                 };
                 let (inputs, outputs) = (tensors("inputs"), tensors("outputs"));
                 settings.subgraphs.push(Subgraph {
-                    name: member.key.text.clone(),
+                    name: member.key.text.to_string(),
                     qtype: qtype_setting(entry, "qtype", &base, PrecisionRole::Qtype, profile),
                     nodes: subgraph_nodes(model, &inputs, &outputs),
                     inputs,

@@ -91,7 +91,7 @@ fn symbol(m: &Member, parents: &[&str], depth: usize, budget: &mut usize) -> Sym
         m.value.as_ref().map_or(m.key.range.end, |v| v.range.end),
     );
     Symbol {
-        name: m.key.text.clone(),
+        name: m.key.text.to_string(),
         detail,
         kind,
         range,

@@ -526,7 +526,7 @@ pub fn section_value<'v>(root: &'v Value, section: &str, key: &str) -> Option<&'
 /// A scalar as the text the user wrote: `working_dir: 2024` is the folder "2024".
 pub fn scalar_text(value: &Value) -> Option<String> {
     match &value.kind {
-        ValueKind::String(s) => Some(s.value.clone()),
+        ValueKind::String(s) => Some(s.value.to_string()),
         ValueKind::Number(n) => Some(n.raw.clone()),
         ValueKind::Bool(b) => Some(b.to_string()),
         _ => None,

@@ -125,7 +125,7 @@ pub fn cursor_in_tree(parse: &Parse, offset: usize) -> Cursor {
                     .find_map(|m| m.value.as_ref().filter(|v| inside(v.range)).map(|v| (m, v)))
                 {
                     Some((m, v)) => {
-                        path.push(Seg::Key(m.key.text.clone()));
+                        path.push(Seg::Key(m.key.text.to_string()));
                         cur = v;
                     }
                     None => return done(path, Slot::Other, None),
@@ -271,19 +271,19 @@ fn restart_point(text: &str, parse: &Parse, offset: usize) -> Option<(Vec<Frame>
     }
     let top_keys = top.members[..=s]
         .iter()
-        .map(|m| m.key.text.clone())
+        .map(|m| m.key.text.to_string())
         .collect();
     let stack = vec![
         Frame {
             link: None,
             is_object: true,
             state: State::ExpectValue,
-            key: Some(section.key.text.clone()),
+            key: Some(section.key.text.to_string()),
             index: 0,
             keys: top_keys,
         },
         Frame {
-            link: Some(Seg::Key(section.key.text.clone())),
+            link: Some(Seg::Key(section.key.text.to_string())),
             is_object: true,
             state: State::ExpectKey,
             key: None,

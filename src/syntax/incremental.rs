@@ -101,7 +101,7 @@ impl Parse {
             member: index,
             old,
             new: TextRange::new(old.start, new_end),
-            old_key: current.key.text.clone(),
+            old_key: current.key.text.to_string(),
         };
         // Take every handle first, so that nothing is changed unless everything is.
         let root_end = &mut root.range.end;

@@ -14,6 +14,7 @@ use std::hash::BuildHasher;
 
 use crate::text::TextRange;
 
+mod compact_str;
 mod cursor;
 mod incremental;
 pub(crate) mod lexer;
@@ -22,6 +23,7 @@ mod parser;
 mod tests;
 mod yaml;
 
+pub use compact_str::CompactStr;
 pub use cursor::{cursor_at, cursor_from, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
 pub use parser::{parse, MAX_DEPTH};
@@ -86,7 +88,7 @@ pub enum ValueKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Str {
     /// The decoded value (escapes resolved).
-    pub value: String,
+    pub value: CompactStr,
     /// False when the closing quote is missing (the user is typing).
     pub closed: bool,
 }
@@ -158,7 +160,7 @@ impl Colon {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Key {
     /// The decoded key text.
-    pub text: String,
+    pub text: CompactStr,
     /// The key token, quotes included.
     pub range: TextRange,
     /// False for an unquoted word used as a key (an error was recorded).

@@ -3,8 +3,8 @@
 
 use super::lexer::{snippet, Lexer, Token, TokenKind};
 use super::{
-    Array, Colon, Comment, Key, Member, Number, Object, Parse, Str, SyntaxError, SyntaxErrorKind,
-    Value, ValueKind,
+    Array, Colon, Comment, CompactStr, Key, Member, Number, Object, Parse, Str, SyntaxError,
+    SyntaxErrorKind, Value, ValueKind,
 };
 use crate::text::TextRange;
 
@@ -265,7 +265,7 @@ impl Parser<'_> {
         let t = self.tok;
         let kind = match t.kind {
             TokenKind::Str => ValueKind::String(Str {
-                value: std::mem::take(&mut self.lexer.str_value),
+                value: CompactStr::new(&self.lexer.str_value),
                 closed: self.lexer.str_closed,
             }),
             TokenKind::Number => {
@@ -416,7 +416,7 @@ impl Parser<'_> {
         let t = self.tok;
         match t.kind {
             TokenKind::Str => Some(Key {
-                text: std::mem::take(&mut self.lexer.str_value),
+                text: CompactStr::new(&self.lexer.str_value),
                 range: t.range(),
                 quoted: true,
             }),
@@ -431,7 +431,7 @@ impl Parser<'_> {
                     ),
                 );
                 Some(Key {
-                    text,
+                    text: text.into(),
                     range: t.range(),
                     quoted: false,
                 })

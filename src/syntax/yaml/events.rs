@@ -123,7 +123,7 @@ impl Reader<'_> {
                 }) = self.stack.last_mut()
                 {
                     *key = Some(Key {
-                        text: value.into_owned(),
+                        text: value.into_owned().into(),
                         range,
                         quoted: style != ScalarStyle::Plain,
                     });
@@ -289,7 +289,7 @@ fn flow_end(text: &str, from: usize, closer: u8) -> Option<usize> {
 fn scalar_kind(value: Cow<'_, str>, style: ScalarStyle) -> ValueKind {
     if style != ScalarStyle::Plain {
         return ValueKind::String(Str {
-            value: value.into_owned(),
+            value: value.into_owned().into(),
             closed: true,
         });
     }
@@ -304,7 +304,7 @@ fn scalar_kind(value: Cow<'_, str>, style: ScalarStyle) -> ValueKind {
         return ValueKind::Number(n);
     }
     ValueKind::String(Str {
-        value: value.into_owned(),
+        value: value.into_owned().into(),
         closed: true,
     })
 }
