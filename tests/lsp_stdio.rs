@@ -30,9 +30,19 @@ fn next_response(out: &mut BufReader<ChildStdout>) -> serde_json::Value {
 
 /// A qcls server started with `args` (and the allocator's defaults, whatever the environment).
 fn spawn(args: &[&str], stderr: Stdio) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    spawn_with_env(args, stderr, &[])
+}
+
+/// The same with `env` set for it.
+fn spawn_with_env(
+    args: &[&str],
+    stderr: Stdio,
+    env: &[(&str, &str)],
+) -> (Child, ChildStdin, BufReader<ChildStdout>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
         .args(args)
         .env_remove("MIMALLOC_ALLOW_THP")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(stderr)
@@ -337,35 +347,24 @@ fn the_server_runs_without_transparent_huge_pages_unless_told() {
         eprintln!("skipped: this kernel has no transparent huge pages, or does not report them");
         return;
     }
-    let (mut child, mut stdin, _out) = initialized(&[], Stdio::null());
+    // Read once the server has answered `initialize`: its start-up is behind it.
+    let huge_pages_of_server = |env: &[(&str, &str)]| {
+        let (mut child, mut stdin, mut out) = spawn_with_env(&[], Stdio::null(), env);
+        send(
+            &mut stdin,
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        );
+        response(&mut out, 1);
+        let enabled = thp_enabled(&child);
+        send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
+        child.wait().expect("qcls exits");
+        enabled
+    };
+    assert_eq!(huge_pages_of_server(&[]), Some(false), "left on");
+    let chosen = [("MIMALLOC_ALLOW_THP", "1")];
     assert_eq!(
-        thp_enabled(&child),
-        Some(false),
-        "the server left huge pages on"
-    );
-    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
-    child.wait().expect("qcls exits");
-
-    let mut child = Command::new(env!("CARGO_BIN_EXE_qcls"))
-        .env("MIMALLOC_ALLOW_THP", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qcls");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    send(
-        &mut stdin,
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
-    );
-    // Answered: the server's start-up, where it would turn them off, is behind it.
-    response(&mut out, 1);
-    assert_eq!(
-        thp_enabled(&child),
+        huge_pages_of_server(&chosen),
         Some(true),
-        "MIMALLOC_ALLOW_THP was not respected"
+        "the user's choice not respected"
     );
-    send(&mut stdin, r#"{"jsonrpc":"2.0","method":"exit"}"#);
-    child.wait().expect("qcls exits");
 }
