@@ -2,15 +2,18 @@
 
 use std::fmt;
 use std::fs::File;
-use std::hash::BuildHasher;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use hashbrown::{DefaultHashBuilder as Hasher, HashTable};
+use hashbrown::DefaultHashBuilder as Hasher;
 
+use super::id_map::{MultiMap, NodeIds};
 use super::reader::{read_model, BufferedReads, NodeRecord, RawGraph, RawModel, Source, WalkError};
 use super::strings::{Names, Span, Strings};
 use crate::parallel::join;
+
+mod name_lookup;
+use name_lookup::NameLookup;
 
 /// Index of a node in [`ModelIndex::nodes`] (file order).
 pub type NodeId = usize;
@@ -146,45 +149,6 @@ impl PartialEq for Node<'_> {
             && self.inputs().eq(other.inputs())
             && self.outputs().eq(other.outputs())
     }
-}
-
-/// From this many names on, the did-you-mean lookups are built on two threads.
-const PARALLEL_NAMES: usize = 10_000;
-
-/// Node names by lowercase spelling, by scope (the part before the last `/`) and in sorted
-/// order, for suggesting names close to a misspelled or unfinished one. Like the other maps it
-/// keeps no copy of a name: a lowercase copy of 100,000 names and a `String` per scope cost
-/// about 15 MB.
-#[derive(Clone, Debug, Default)]
-struct NameLookup {
-    /// The first node of each lowercase spelling (as `u32`: 4 bytes a slot; the table is
-    /// sized once, so its hashes are never needed again).
-    by_lowercase: HashTable<u32>,
-    /// Each distinct name once, in file order, grouped by scope.
-    by_scope: MultiMap,
-    /// Every distinct name once, sorted, with where its text is: a binary search then reads
-    /// the names without going through the nodes (it was a sixth of checking 100,000 unknown
-    /// names). Node ids as `u32`: 12 bytes an entry instead of 16.
-    sorted: Vec<(Span, u32)>,
-}
-
-/// The hash of `name` lowercased. `scratch` holds the lowercase text (reused, so no string is
-/// kept or allocated per name).
-fn lowercase_hash(hasher: &Hasher, name: &str, scratch: &mut String) -> u64 {
-    scratch.clear();
-    if name.is_ascii() {
-        scratch.push_str(name);
-        scratch.make_ascii_lowercase();
-    } else {
-        scratch.extend(name.chars().flat_map(char::to_lowercase));
-    }
-    hasher.hash_one(scratch.as_str())
-}
-
-fn same_lowercase(a: &str, b: &str) -> bool {
-    a.chars()
-        .flat_map(char::to_lowercase)
-        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// `/a/b/Conv` → `/a/b`.
@@ -374,98 +338,7 @@ impl ModelIndex {
         Names::new(&self.strings, &self.graph_outputs)
     }
 
-    /// Names by lowercase spelling and by scope, built once per model.
-    fn name_lookup(&self) -> &NameLookup {
-        self.name_lookup.get_or_init(|| {
-            let hasher = &self.hasher;
-            // Each distinct non-empty name once: its first node (the first of its group in
-            // `by_name`, whose groups are in order of first appearance).
-            let by_name = &self.by_name;
-            let firsts: Vec<NodeId> = (0..by_name.keys.len())
-                .filter(|&g| !by_name.keys[g].is_empty())
-                .filter_map(|g| by_name.group(g).first())
-                .collect();
-            let name = |id: NodeId| self.strings.get(self.nodes[id].name);
-            // Three independent parts of about 10 ms each on 100,000 names: the sort beside
-            // the two tables.
-            let ((by_lowercase, by_scope), sorted) = join(
-                firsts.len() >= PARALLEL_NAMES,
-                || {
-                    let mut scratch = String::new();
-                    let mut by_lowercase: HashTable<u32> = HashTable::with_capacity(firsts.len());
-                    for &id in &firsts {
-                        let h = lowercase_hash(hasher, name(id), &mut scratch);
-                        let same = |&other: &u32| same_lowercase(name(other as NodeId), name(id));
-                        if by_lowercase.find(h, same).is_none() {
-                            // Never called: the table was sized for every name.
-                            let rehash = |&other: &u32| {
-                                lowercase_hash(hasher, name(other as NodeId), &mut String::new())
-                            };
-                            by_lowercase.insert_unique(h, id as u32, rehash);
-                        }
-                    }
-                    let by_scope = MultiMap::build(
-                        hasher,
-                        firsts.len() / 4,
-                        firsts.iter().map(|&id| {
-                            let span = self.nodes[id].name;
-                            let scope = name_scope(name(id));
-                            (scope, id, span.prefix(scope.len()))
-                        }),
-                        |span| self.strings.get(span),
-                    );
-                    (by_lowercase, by_scope)
-                },
-                || {
-                    // Sorted with each name looked up once, not at every comparison.
-                    let mut keyed: Vec<(&str, NodeId)> =
-                        firsts.iter().map(|&id| (name(id), id)).collect();
-                    keyed.sort_unstable();
-                    keyed
-                        .into_iter()
-                        .map(|(_, id)| (self.nodes[id].name, id as u32))
-                        .collect()
-                },
-            );
-            NameLookup {
-                by_lowercase,
-                by_scope,
-                sorted,
-            }
-        })
-    }
-
-    /// The first node whose name is `name` but for case.
-    pub fn node_named_ignoring_case(&self, name: &str) -> Option<NodeId> {
-        let h = lowercase_hash(&self.hasher, name, &mut String::new());
-        let lookup = self.name_lookup();
-        lookup
-            .by_lowercase
-            .find(h, |&id| {
-                same_lowercase(self.node(id as NodeId).name(), name)
-            })
-            .map(|&id| id as NodeId)
-    }
-
-    /// The nodes of `scope` (see [`name_scope`]), each name once, in file order.
-    pub fn nodes_in_scope(&self, scope: &str) -> NodeIds<'_> {
-        self.lookup(&self.name_lookup().by_scope, scope)
-    }
-
-    /// The nodes whose names start with `prefix` and are longer than it, each name once, in
-    /// name order.
-    pub fn nodes_extending<'m>(&'m self, prefix: &'m str) -> impl Iterator<Item = NodeId> + 'm {
-        let name = move |span: Span| self.strings.get(span);
-        let sorted = &self.name_lookup().sorted;
-        let from = sorted.partition_point(|&(span, _)| name(span) < prefix);
-        sorted[from..]
-            .iter()
-            .take_while(move |&&(span, _)| name(span).starts_with(prefix))
-            .filter(move |&&(span, _)| name(span).len() > prefix.len())
-            .map(|&(_, id)| id as NodeId)
-    }
-
-    fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> NodeIds<'a> {
+    pub(super) fn lookup<'a>(&'a self, map: &'a MultiMap, key: &str) -> NodeIds<'a> {
         map.get(&self.hasher, key, |span| self.strings.get(span))
     }
 
@@ -608,137 +481,4 @@ fn slots<'a>(
             .filter(|span| !span.is_empty())
             .map(move |&span| (strings.get(span), n, span))
     })
-}
-
-/// A string → node ids multimap whose keys are borrowed from the index (a [`Span`]) and whose
-/// values for one key are a contiguous slice, so lookups return `&[NodeId]` without allocating.
-#[derive(Clone, Debug, Default)]
-struct MultiMap {
-    /// Group numbers, hashed by their key string.
-    table: HashTable<u32>,
-    /// Where each group's key string lives.
-    keys: Vec<Span>,
-    /// `starts[g]..starts[g + 1]` is group g's range in `items`.
-    starts: Vec<u32>,
-    /// Node ids as `u32` (a model under protobuf's 2 GiB has fewer nodes): the four maps of a
-    /// 100,000-node model hold some 560,000 of them.
-    items: Vec<u32>,
-}
-
-impl MultiMap {
-    fn build<'a>(
-        hasher: &Hasher,
-        hint: usize,
-        entries: impl Iterator<Item = (&'a str, NodeId, Span)>,
-        resolve: impl Fn(Span) -> &'a str,
-    ) -> MultiMap {
-        let mut table: HashTable<u32> = HashTable::with_capacity(hint);
-        let mut keys: Vec<Span> = Vec::with_capacity(hint);
-        let mut counts: Vec<u32> = Vec::with_capacity(hint);
-        let mut last: Vec<NodeId> = Vec::with_capacity(hint);
-        // (group, node) per entry that is kept; entries arrive in node order, so a node that
-        // uses one tensor twice (`Mul(x, x)`) is counted once by comparing with `last`.
-        let mut assigned: Vec<(u32, NodeId)> = Vec::with_capacity(hint);
-        for (s, node, key) in entries {
-            let h = hasher.hash_one(s);
-            let g = match table.find(h, |&g| resolve(keys[g as usize]) == s) {
-                Some(&g) => g,
-                None => {
-                    let g = keys.len() as u32;
-                    keys.push(key);
-                    counts.push(0);
-                    last.push(NodeId::MAX);
-                    table.insert_unique(h, g, |&g| hasher.hash_one(resolve(keys[g as usize])));
-                    g
-                }
-            };
-            let gi = g as usize;
-            if last[gi] != node {
-                last[gi] = node;
-                counts[gi] += 1;
-                assigned.push((g, node));
-            }
-        }
-        let mut starts = Vec::with_capacity(counts.len() + 1);
-        let mut total = 0u32;
-        for c in &counts {
-            starts.push(total);
-            total += c;
-        }
-        starts.push(total);
-        let mut items = vec![0; total as usize];
-        // Reuse `counts` as the fill cursor of each group.
-        counts.iter_mut().for_each(|c| *c = 0);
-        for (g, node) in assigned {
-            let gi = g as usize;
-            items[(starts[gi] + counts[gi]) as usize] = node as u32;
-            counts[gi] += 1;
-        }
-        keys.shrink_to_fit();
-        MultiMap {
-            table,
-            keys,
-            starts,
-            items,
-        }
-    }
-
-    fn get<'a>(
-        &'a self,
-        hasher: &Hasher,
-        s: &str,
-        resolve: impl Fn(Span) -> &'a str,
-    ) -> NodeIds<'a> {
-        let h = hasher.hash_one(s);
-        match self.table.find(h, |&g| resolve(self.keys[g as usize]) == s) {
-            Some(&g) => self.group(g as usize),
-            None => NodeIds::default(),
-        }
-    }
-
-    fn group(&self, g: usize) -> NodeIds<'_> {
-        let range = self.starts[g] as usize..self.starts[g + 1] as usize;
-        NodeIds(self.items.get(range).unwrap_or(&[]))
-    }
-}
-
-/// The nodes a lookup of the index found, in file order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct NodeIds<'m>(&'m [u32]);
-
-impl<'m> NodeIds<'m> {
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn first(&self) -> Option<NodeId> {
-        self.0.first().map(|&id| id as NodeId)
-    }
-
-    pub fn to_vec(&self) -> Vec<NodeId> {
-        self.iter().collect()
-    }
-
-    pub fn contains(&self, id: NodeId) -> bool {
-        u32::try_from(id).is_ok_and(|id| self.0.contains(&id))
-    }
-
-    pub fn iter(&self) -> NodeIdIter<'m> {
-        self.0.iter().map(|&id| id as NodeId)
-    }
-}
-
-pub type NodeIdIter<'m> = std::iter::Map<std::slice::Iter<'m, u32>, fn(&u32) -> NodeId>;
-
-impl<'m> IntoIterator for NodeIds<'m> {
-    type Item = NodeId;
-    type IntoIter = NodeIdIter<'m>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
 }

@@ -7,6 +7,7 @@
 //! - [`is_known_op_type`]: every operator of the ONNX standard (generated table) and the
 //!   toolchain's own op types.
 
+mod id_map;
 mod index;
 pub mod onnx;
 mod onnx_ops;
@@ -18,7 +19,8 @@ mod strings;
 #[doc(hidden)]
 pub mod synth;
 
-pub use index::{name_scope, ModelError, ModelIndex, Node, NodeId, NodeIds, PROTOBUF_LIMIT};
+pub use id_map::NodeIds;
+pub use index::{name_scope, ModelError, ModelIndex, Node, NodeId, PROTOBUF_LIMIT};
 pub use onnx_ops::ONNX_VERSION;
 pub use op_types::{
     case_insensitive_op_match, is_known_op_type, known_op_types, TOOLCHAIN_OP_TYPES,
