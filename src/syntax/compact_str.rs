@@ -46,28 +46,10 @@ impl CompactStr {
     }
 }
 
-impl Default for CompactStr {
-    fn default() -> Self {
-        CompactStr::new("")
-    }
-}
-
 impl Deref for CompactStr {
     type Target = str;
 
     fn deref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl AsRef<str> for CompactStr {
-    fn as_ref(&self) -> &str {
-        self.as_str()
-    }
-}
-
-impl std::borrow::Borrow<str> for CompactStr {
-    fn borrow(&self) -> &str {
         self.as_str()
     }
 }
@@ -94,8 +76,6 @@ impl PartialEq for CompactStr {
     }
 }
 
-impl Eq for CompactStr {}
-
 impl PartialEq<str> for CompactStr {
     fn eq(&self, other: &str) -> bool {
         self.as_str() == other
@@ -111,24 +91,6 @@ impl PartialEq<&str> for CompactStr {
 impl PartialEq<String> for CompactStr {
     fn eq(&self, other: &String) -> bool {
         self.as_str() == other
-    }
-}
-
-impl PartialEq<CompactStr> for str {
-    fn eq(&self, other: &CompactStr) -> bool {
-        self == other.as_str()
-    }
-}
-
-impl PartialEq<CompactStr> for &str {
-    fn eq(&self, other: &CompactStr) -> bool {
-        *self == other.as_str()
-    }
-}
-
-impl std::hash::Hash for CompactStr {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state)
     }
 }
 
