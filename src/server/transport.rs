@@ -400,21 +400,17 @@ where
     let (out, mut outgoing) = mpsc::unbounded_channel::<Vec<u8>>();
     let (mut calls, queued) = futures::channel::mpsc::channel(QUEUED_CALLS);
 
-    let answer_calls = {
-        let out = out.clone();
-        queued
+    // What goes out besides the errors `read` answers: the service's answers, and what the
+    // server asks or tells the client.
+    let pass_on = {
+        let answers = queued
             .buffer_unordered(MAX_CONCURRENT_CALLS)
-            .for_each(move |answer: Option<Response>| {
-                if let Some(answer) = answer {
-                    send(&out, &answer);
-                }
-                future::ready(())
-            })
-    };
-    let pass_server_requests = {
+            .filter_map(|answer: Option<Response>| future::ready(answer.as_ref().and_then(body)));
+        let requests = server_requests.filter_map(|request| future::ready(body(&request)));
         let out = out.clone();
-        server_requests.for_each(move |request| {
-            send(&out, &request);
+        stream::select(answers, requests).for_each(move |body| {
+            // The writer has stopped only when the output is closed: nothing to do then.
+            drop(out.send(body));
             future::ready(())
         })
     };
@@ -471,7 +467,7 @@ where
 
     tokio::pin!(write);
     tokio::select! {
-        _ = async { futures::join!(read, answer_calls, pass_server_requests) } => {}
+        _ = async { futures::join!(read, pass_on) } => {}
         // The output is closed: nothing more can reach the client.
         () = &mut write => return,
     }
@@ -487,11 +483,17 @@ where
 
 /// Queues `message` for the client.
 fn send(out: &mpsc::UnboundedSender<Vec<u8>>, message: &impl serde::Serialize) {
-    match serde_json::to_vec(message) {
+    if let Some(body) = body(message) {
         // The writer has stopped only when the output is closed: nothing to do then.
-        Ok(body) => drop(out.send(body)),
-        Err(e) => tracing::error!("a message could not be written: {e}"),
+        drop(out.send(body));
     }
+}
+
+/// `message` as the body of a frame.
+fn body(message: &impl serde::Serialize) -> Option<Vec<u8>> {
+    serde_json::to_vec(message)
+        .map_err(|e| tracing::error!("a message could not be written: {e}"))
+        .ok()
 }
 
 #[cfg(test)]
