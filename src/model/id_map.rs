@@ -34,11 +34,14 @@ impl MultiMap {
         let mut table: HashTable<u32> = HashTable::with_capacity(hint);
         let mut keys: Vec<Span> = Vec::with_capacity(hint);
         let mut counts: Vec<u32> = Vec::with_capacity(hint);
-        let mut last: Vec<NodeId> = Vec::with_capacity(hint);
+        // Node ids as `u32` here too: these vectors are fresh memory, and on a big model
+        // fresh memory is what building the maps costs most.
+        let mut last: Vec<u32> = Vec::with_capacity(hint);
         // (group, node) per entry that is kept; entries arrive in node order, so a node that
         // uses one tensor twice (`Mul(x, x)`) is counted once by comparing with `last`.
-        let mut assigned: Vec<(u32, NodeId)> = Vec::with_capacity(hint);
+        let mut assigned: Vec<(u32, u32)> = Vec::with_capacity(hint);
         for (s, node, key) in entries {
+            let node = node as u32;
             let h = hasher.hash_one(s);
             let g = match table.find(h, |&g| resolve(keys[g as usize]) == s) {
                 Some(&g) => g,
@@ -46,7 +49,7 @@ impl MultiMap {
                     let g = keys.len() as u32;
                     keys.push(key);
                     counts.push(0);
-                    last.push(NodeId::MAX);
+                    last.push(u32::MAX);
                     table.insert_unique(h, g, |&g| hasher.hash_one(resolve(keys[g as usize])));
                     g
                 }
@@ -58,6 +61,7 @@ impl MultiMap {
                 assigned.push((g, node));
             }
         }
+        drop(last);
         let mut starts = Vec::with_capacity(counts.len() + 1);
         let mut total = 0u32;
         for c in &counts {
@@ -70,7 +74,7 @@ impl MultiMap {
         counts.iter_mut().for_each(|c| *c = 0);
         for (g, node) in assigned {
             let gi = g as usize;
-            items[(starts[gi] + counts[gi]) as usize] = node as u32;
+            items[(starts[gi] + counts[gi]) as usize] = node;
             counts[gi] += 1;
         }
         keys.shrink_to_fit();

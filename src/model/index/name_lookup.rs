@@ -80,9 +80,11 @@ impl ModelIndex {
                             by_lowercase.insert_unique(h, id as u32, rehash);
                         }
                     }
+                    // Sized for one scope a name (the most there can be): grown from a quarter
+                    // of that, the table's rehashing was half of building it.
                     let by_scope = MultiMap::build(
                         hasher,
-                        firsts.len() / 4,
+                        firsts.len(),
                         firsts.iter().map(|&id| {
                             let span = self.nodes[id].name;
                             let scope = name_scope(name(id));
