@@ -181,7 +181,7 @@ impl ModelIndex {
         check_size(path, len)?;
         // Positioned reads, not a map: see reader.rs. A model that shrinks while it is read (being
         // rewritten) gives a "truncated" error, never a crash.
-        let mut src = BufferedReads::new(&file, len);
+        let mut src = BufferedReads::new(std::sync::Arc::new(file), len);
         Self::from_source(path, &mut src)
     }
 

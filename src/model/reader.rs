@@ -11,9 +11,12 @@
 //! positioned reads of just the bytes needed. Each small message (a node, a value info, an opset)
 //! is decoded in place: opsets by prost, nodes by hand, their strings copied once into the
 //! index's one string buffer ([`Strings`]) while attributes and metadata are skipped. Initializers
-//! are read up to their `name`; their payload is jumped over by arithmetic.
+//! are read up to their `name`; their payload is jumped over by arithmetic. A big graph is
+//! walked on two threads: its nodes are decoded on one while the other jumps over the weights
+//! ([`read_graph_split`]).
 
 use std::fs::File;
+use std::sync::Arc;
 
 use prost::encoding::{decode_key, decode_varint, skip_field, DecodeContext, WireType};
 use prost::Message;
@@ -73,6 +76,8 @@ pub(super) trait Source {
     fn len(&self) -> u64;
     /// The bytes `start..start + len`; the caller has checked that they lie inside the file.
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError>;
+    /// A second reader of the same bytes for another thread, when this source can have one.
+    fn another(&self) -> Option<Box<dyn Source + Send>>;
 }
 
 impl Source for &[u8] {
@@ -83,13 +88,16 @@ impl Source for &[u8] {
         let s = start as usize;
         Ok(&self[s..s + len])
     }
+    fn another(&self) -> Option<Box<dyn Source + Send>> {
+        None
+    }
 }
 
 /// Reads the file with positioned reads into one reusable buffer. Each read is as small as the
 /// walk allows: 4 KiB after a jump (an initializer's header behind a payload that was skipped),
 /// doubling up to 1 MiB while reads follow each other (the run of nodes).
-pub(super) struct BufferedReads<'f> {
-    file: &'f File,
+pub(super) struct BufferedReads {
+    file: Arc<File>,
     len: u64,
     /// `storage[..buf_len]` holds the file's bytes from `buf_start`.
     storage: Vec<u8>,
@@ -101,8 +109,8 @@ pub(super) struct BufferedReads<'f> {
 const MIN_READ: usize = 4 << 10;
 const MAX_READ: usize = 1 << 20;
 
-impl<'f> BufferedReads<'f> {
-    pub fn new(file: &'f File, len: u64) -> Self {
+impl BufferedReads {
+    pub fn new(file: Arc<File>, len: u64) -> Self {
         BufferedReads {
             file,
             len,
@@ -114,9 +122,13 @@ impl<'f> BufferedReads<'f> {
     }
 }
 
-impl Source for BufferedReads<'_> {
+impl Source for BufferedReads {
     fn len(&self) -> u64 {
         self.len
+    }
+
+    fn another(&self) -> Option<Box<dyn Source + Send>> {
+        Some(Box::new(BufferedReads::new(self.file.clone(), self.len)))
     }
 
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
@@ -136,7 +148,7 @@ impl Source for BufferedReads<'_> {
             }
             // Nothing is valid until the read succeeds.
             self.buf_len = 0;
-            read_exact_at(self.file, &mut self.storage[..want], start).map_err(|e| {
+            read_exact_at(&self.file, &mut self.storage[..want], start).map_err(|e| {
                 if e.kind() == std::io::ErrorKind::UnexpectedEof {
                     // The file shrank while being read (a model being rewritten).
                     WalkError::Truncated {
@@ -285,8 +297,18 @@ fn strip_prost_prefix(s: &str) -> &str {
         .unwrap_or(s)
 }
 
+/// From this size on, a graph is walked on two threads (see [`read_graph_split`]). An exported
+/// model's graph is its nodes, then its initializers with the weights inline: skipping 1 GiB
+/// of weights is one read per weight tensor, about as long as decoding 100,000 nodes.
+const SPLIT_GRAPH_BYTES: u64 = 32 << 20;
+
 /// Walks a whole `ModelProto`.
 pub(super) fn read_model(src: &mut dyn Source) -> Result<RawModel, WalkError> {
+    read_model_splitting(src, SPLIT_GRAPH_BYTES)
+}
+
+/// [`read_model`], walking a graph of `split_from` bytes or more on two threads.
+fn read_model_splitting(src: &mut dyn Source, split_from: u64) -> Result<RawModel, WalkError> {
     let end = src.len();
     let mut model = RawModel::default();
     let mut pos = 0;
@@ -304,9 +326,16 @@ pub(super) fn read_model(src: &mut dyn Source) -> Result<RawModel, WalkError> {
             }
             7 => {
                 expect_len(&f, "ModelProto.graph")?;
-                // A repeated message field merges, as protobuf does.
-                let graph = model.graph.get_or_insert_with(RawGraph::default);
-                read_graph(src, f.start, f.next, graph)?;
+                match &mut model.graph {
+                    None if f.value >= split_from => {
+                        model.graph = Some(read_graph_split(src, f.start, f.next)?);
+                    }
+                    // A repeated message field merges, as protobuf does.
+                    graph => {
+                        let graph = graph.get_or_insert_with(RawGraph::default);
+                        read_graph(src, f.start, f.next, graph, false)?;
+                    }
+                }
             }
             8 => {
                 let o: OperatorSetIdProto = decode(src, &f, "ModelProto.opset_import")?;
@@ -319,14 +348,20 @@ pub(super) fn read_model(src: &mut dyn Source) -> Result<RawModel, WalkError> {
     Ok(model)
 }
 
+/// Walks the graph's fields from `pos` into `g`. With `leading_nodes`, only the run of nodes
+/// at `pos`: stops at the first field that is not a node and answers where it is.
 fn read_graph(
     src: &mut dyn Source,
     mut pos: u64,
     end: u64,
     g: &mut RawGraph,
-) -> Result<(), WalkError> {
+    leading_nodes: bool,
+) -> Result<u64, WalkError> {
     while pos < end {
         let f = field(src, pos, end, "GraphProto")?;
+        if leading_nodes && f.number != 1 {
+            return Ok(pos);
+        }
         match f.number {
             1 => {
                 expect_len(&f, "GraphProto.node")?;
@@ -379,7 +414,67 @@ fn read_graph(
         }
         pos = f.next;
     }
-    Ok(())
+    Ok(end)
+}
+
+/// Walks the graph at `start..end` on two threads: this one decodes the run of nodes it starts
+/// with, while a second one hops over those nodes (their headers only) and walks every field
+/// after them. The result is the one [`read_graph`] gives, and so is the first error: the
+/// second thread reads the nodes' headers that this one reads too.
+fn read_graph_split(src: &mut dyn Source, start: u64, end: u64) -> Result<RawGraph, WalkError> {
+    let Some(mut other) = src.another() else {
+        let mut g = RawGraph::default();
+        read_graph(src, start, end, &mut g, false)?;
+        return Ok(g);
+    };
+    let (nodes, rest) = crate::parallel::join(
+        true,
+        || {
+            let mut g = RawGraph::default();
+            read_graph(src, start, end, &mut g, true).map(|_| g)
+        },
+        move || {
+            let after_nodes = skip_leading_nodes(&mut *other, start, end)?;
+            let mut g = RawGraph::default();
+            read_graph(&mut *other, after_nodes, end, &mut g, false).map(|_| g)
+        },
+    );
+    let mut g = nodes?;
+    g.append(rest?);
+    Ok(g)
+}
+
+/// Where the run of nodes at `pos` ends, reading only their headers.
+fn skip_leading_nodes(src: &mut dyn Source, mut pos: u64, end: u64) -> Result<u64, WalkError> {
+    while pos < end {
+        let f = field(src, pos, end, "GraphProto")?;
+        if f.number != 1 {
+            return Ok(pos);
+        }
+        pos = f.next;
+    }
+    Ok(end)
+}
+
+impl RawGraph {
+    /// Puts `other`'s fields after this graph's, as if they had been read after them.
+    fn append(&mut self, other: RawGraph) {
+        let shift = self.strings.append(other.strings);
+        let tensors = self.tensors.len() as u32;
+        self.nodes
+            .extend(other.nodes.into_iter().map(|n| NodeRecord {
+                name: n.name.shifted(shift),
+                op_type: n.op_type.shifted(shift),
+                domain: n.domain.shifted(shift),
+                tensors: n.tensors + tensors,
+                ..n
+            }));
+        let shifted = |spans: Vec<Span>| spans.into_iter().map(move |s| s.shifted(shift));
+        self.tensors.extend(shifted(other.tensors));
+        self.initializers.extend(shifted(other.initializers));
+        self.inputs.extend(shifted(other.inputs));
+        self.outputs.extend(shifted(other.outputs));
+    }
 }
 
 /// The `name` (field 8) of the TensorProto at `pos..end`; every other field, the payload
@@ -499,6 +594,132 @@ mod tests {
         prost::encoding::encode_varint(s.len() as u64, &mut out);
         out.extend_from_slice(s.as_bytes());
         out
+    }
+
+    /// A message field holding `fields`.
+    fn message_field(number: u32, fields: &[Vec<u8>]) -> Vec<u8> {
+        let body = fields.concat();
+        let mut out = Vec::new();
+        prost::encoding::encode_key(number, WireType::LengthDelimited, &mut out);
+        prost::encoding::encode_varint(body.len() as u64, &mut out);
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// The bytes of a model, readable from several threads.
+    struct Shared(Arc<Vec<u8>>);
+
+    impl Source for Shared {
+        fn len(&self) -> u64 {
+            self.0.len() as u64
+        }
+        fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
+            let s = start as usize;
+            Ok(&self.0[s..s + len])
+        }
+        fn another(&self) -> Option<Box<dyn Source + Send>> {
+            Some(Box::new(Shared(self.0.clone())))
+        }
+    }
+
+    /// Everything the walk found, as text.
+    fn described(model: &RawModel) -> Vec<String> {
+        let Some(g) = &model.graph else {
+            return vec!["no graph".to_string()];
+        };
+        let text = |spans: &[Span]| {
+            spans
+                .iter()
+                .map(|&s| g.strings.get(s))
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut out: Vec<String> = g
+            .nodes
+            .iter()
+            .map(|n| {
+                let first = n.tensors as usize;
+                let ins = &g.tensors[first..first + n.inputs as usize];
+                let outs = &g.tensors[first + n.inputs as usize..][..n.outputs as usize];
+                format!(
+                    "{} {}:{} ({}) -> ({})",
+                    g.strings.get(n.name),
+                    g.strings.get(n.domain),
+                    g.strings.get(n.op_type),
+                    text(ins),
+                    text(outs)
+                )
+            })
+            .collect();
+        out.push(format!("initializers {}", text(&g.initializers)));
+        out.push(format!("inputs {}", text(&g.inputs)));
+        out.push(format!("outputs {}", text(&g.outputs)));
+        out
+    }
+
+    #[test]
+    fn a_graph_walked_on_two_threads_reads_as_on_one() {
+        let node = |i: usize| {
+            message_field(
+                1,
+                &[
+                    string_field(1, &format!("t{i}")),
+                    string_field(1, "w"),
+                    string_field(2, &format!("t{}", i + 1)),
+                    string_field(3, &format!("/layer{i}/Conv")),
+                    string_field(4, "Conv"),
+                ],
+            )
+        };
+        let initializer = |name: &str, payload: usize| {
+            let mut raw = Vec::new();
+            prost::encoding::encode_key(9, WireType::LengthDelimited, &mut raw);
+            prost::encoding::encode_varint(payload as u64, &mut raw);
+            raw.extend(std::iter::repeat_n(7u8, payload));
+            message_field(5, &[string_field(8, name), raw])
+        };
+        // Nodes, then what an exporter writes after them, then two more nodes (protobuf lets
+        // a repeated field come back) and a node of another domain.
+        let mut graph: Vec<Vec<u8>> = (0..300).map(node).collect();
+        graph.push(string_field(2, "graph name"));
+        graph.push(initializer("w", 5000));
+        graph.push(initializer("b", 10));
+        graph.push(message_field(11, &[string_field(1, "t0")]));
+        graph.push(node(300));
+        graph.push(message_field(12, &[string_field(1, "t302")]));
+        graph.push(message_field(
+            1,
+            &[
+                string_field(1, "t301"),
+                string_field(2, "t302"),
+                string_field(4, "Custom"),
+                string_field(7, "ai.example"),
+            ],
+        ));
+        let model = message_field(7, &graph);
+
+        let one = read_model_splitting(&mut model.as_slice(), u64::MAX).expect("a valid model");
+        let mut source = Shared(Arc::new(model.clone()));
+        let two = read_model_splitting(&mut source, 0).expect("a valid model");
+        assert_eq!(described(&two), described(&one));
+        let text = described(&two);
+        assert_eq!(text.len(), 302 + 3);
+        assert_eq!(text[0], "/layer0/Conv :Conv (t0,w) -> (t1)");
+        assert_eq!(text[300], "/layer300/Conv :Conv (t300,w) -> (t301)");
+        assert_eq!(text[301], " ai.example:Custom (t301) -> (t302)");
+        assert_eq!(text[302], "initializers w,b");
+
+        // A model cut short: the same error either way.
+        let cut = &model[..model.len() - 3000];
+        let mut bytes = cut;
+        let one = read_model_splitting(&mut bytes, u64::MAX)
+            .map(|_| ())
+            .expect_err("cut");
+        let mut source = Shared(Arc::new(cut.to_vec()));
+        let two = read_model_splitting(&mut source, 0)
+            .map(|_| ())
+            .expect_err("cut");
+        assert_eq!(format!("{two:?}"), format!("{one:?}"));
     }
 
     fn node(fields: &[Vec<u8>]) -> Result<(Vec<String>, Vec<String>, String, String), WalkError> {

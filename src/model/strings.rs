@@ -15,6 +15,15 @@ impl Span {
         self.len == 0
     }
 
+    /// The span where it lies once its buffer is put after `by` bytes of chunks
+    /// ([`Strings::append`]); empty past 4 GiB, as [`Strings::push`] does.
+    pub fn shifted(self, by: usize) -> Span {
+        match u32::try_from(self.start as usize + by) {
+            Ok(start) => Span { start, ..self },
+            Err(_) => Span::default(),
+        }
+    }
+
     /// The first `len` bytes of the span (all of it when shorter).
     pub fn prefix(self, len: usize) -> Span {
         Span {
@@ -78,6 +87,15 @@ impl Strings {
             .get(chunk)
             .and_then(|c| c.get(start..start + span.len as usize))
             .unwrap_or("")
+    }
+
+    /// Puts `other`'s strings after these; answers by how much its spans move
+    /// ([`Span::shifted`]). Its chunks keep their places relative to each other, so a span's
+    /// chunk is still its offset's high bits.
+    pub fn append(&mut self, other: Strings) -> usize {
+        let by = self.chunks.len() * CHUNK;
+        self.chunks.extend(other.chunks);
+        by
     }
 
     /// Gives back what the last chunk did not use.
