@@ -151,6 +151,77 @@ impl PartialEq for Node<'_> {
     }
 }
 
+/// The maps of a graph's nodes: by name, by output, by input, and how many of each op type.
+struct NodeMaps {
+    /// How many nodes they were built from.
+    nodes: usize,
+    by_name: MultiMap,
+    by_output: MultiMap,
+    by_input: MultiMap,
+    /// Sorted by op type.
+    op_counts: Vec<(String, usize)>,
+}
+
+impl NodeMaps {
+    /// With `parallel`, the largest map (by input) is built on a second core.
+    fn build(
+        hasher: &Hasher,
+        strings: &Strings,
+        nodes: &[NodeRecord],
+        tensors: &[Span],
+        parallel: bool,
+    ) -> NodeMaps {
+        let resolve = |span| strings.get(span);
+        let ((by_name, by_output, counts), by_input) = join(
+            parallel,
+            || {
+                let by_name = MultiMap::build(
+                    hasher,
+                    nodes.len(),
+                    nodes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (strings.get(n.name), i, n.name)),
+                    resolve,
+                );
+                let by_output = MultiMap::build(
+                    hasher,
+                    nodes.len(),
+                    slots(nodes, tensors, strings, |r| {
+                        (r.tensors + r.inputs, r.outputs)
+                    }),
+                    resolve,
+                );
+                let mut counts: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
+                for n in nodes {
+                    *counts.entry(strings.get(n.op_type)).or_default() += 1;
+                }
+                (by_name, by_output, counts)
+            },
+            || {
+                MultiMap::build(
+                    hasher,
+                    nodes.len() * 2,
+                    slots(nodes, tensors, strings, |r| (r.tensors, r.inputs)),
+                    resolve,
+                )
+            },
+        );
+        let mut op_counts: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        op_counts.sort_unstable();
+        NodeMaps {
+            nodes: nodes.len(),
+            by_name,
+            by_output,
+            by_input,
+            op_counts,
+        }
+    }
+}
+
 /// `/a/b/Conv` → `/a/b`.
 pub fn name_scope(name: &str) -> &str {
     name.rfind('/').map_or("", |i| &name[..i])
@@ -193,7 +264,15 @@ impl ModelIndex {
     }
 
     fn from_source(path: &Path, src: &mut dyn Source) -> Result<ModelIndex, ModelError> {
-        let model = match read_model(src) {
+        let hasher = Hasher::default();
+        // On a big model, the maps of the nodes are built while the weights are skipped.
+        let mut early: Option<NodeMaps> = None;
+        let mut on_nodes = |g: &RawGraph| {
+            early = Some(NodeMaps::build(
+                &hasher, &g.strings, &g.nodes, &g.tensors, false,
+            ));
+        };
+        let model = match read_model(src, &mut on_nodes) {
             Ok(model) => model,
             Err(err) => return Err(ModelError::new(path, walk_failure(src, err))),
         };
@@ -215,10 +294,19 @@ impl ModelIndex {
             };
             return Err(ModelError::new(path, message));
         };
-        Ok(Self::build(path, ir_version, opsets, graph))
+        Ok(Self::build(path, ir_version, opsets, graph, hasher, early))
     }
 
-    fn build(path: &Path, ir_version: i64, opsets: Vec<(String, i64)>, graph: RawGraph) -> Self {
+    /// `early`: the maps of the graph's first nodes, built while the rest was read; used when
+    /// no node came after them.
+    fn build(
+        path: &Path,
+        ir_version: i64,
+        opsets: Vec<(String, i64)>,
+        graph: RawGraph,
+        hasher: Hasher,
+        early: Option<NodeMaps>,
+    ) -> Self {
         let RawGraph {
             mut strings,
             nodes,
@@ -229,61 +317,26 @@ impl ModelIndex {
             ..
         } = graph;
         strings.shrink_to_fit();
-        let hasher = Hasher::default();
-
         let resolve = |span| strings.get(span);
-        let inputs_map = || {
-            MultiMap::build(
-                &hasher,
-                nodes.len() * 2,
-                slots(&nodes, &tensors, &strings, |r| (r.tensors, r.inputs)),
-                resolve,
-            )
-        };
-        // The maps are independent: the largest is built on a second core while this one does
-        // the rest.
-        let ((by_name, by_output, by_initializer, counts), by_input) = join(
-            true,
-            || {
-                let by_name = MultiMap::build(
-                    &hasher,
-                    nodes.len(),
-                    nodes
-                        .iter()
-                        .enumerate()
-                        .map(|(i, n)| (strings.get(n.name), i, n.name)),
-                    resolve,
-                );
-                let by_output = MultiMap::build(
-                    &hasher,
-                    nodes.len(),
-                    slots(&nodes, &tensors, &strings, |r| {
-                        (r.tensors + r.inputs, r.outputs)
-                    }),
-                    resolve,
-                );
-                let by_initializer = MultiMap::build(
-                    &hasher,
-                    initializers.len(),
-                    initializers
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &span)| (strings.get(span), i, span)),
-                    resolve,
-                );
-                let mut counts: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
-                for n in &nodes {
-                    *counts.entry(strings.get(n.op_type)).or_default() += 1;
-                }
-                (by_name, by_output, by_initializer, counts)
-            },
-            inputs_map,
+        let by_initializer = MultiMap::build(
+            &hasher,
+            initializers.len(),
+            initializers
+                .iter()
+                .enumerate()
+                .map(|(i, &span)| (strings.get(span), i, span)),
+            resolve,
         );
-        let mut op_counts: Vec<(String, usize)> = counts
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        op_counts.sort_unstable();
+        let NodeMaps {
+            by_name,
+            by_output,
+            by_input,
+            op_counts,
+            ..
+        } = match early.filter(|maps| maps.nodes == nodes.len()) {
+            Some(maps) => maps,
+            None => NodeMaps::build(&hasher, &strings, &nodes, &tensors, true),
+        };
 
         ModelIndex {
             path: path.to_path_buf(),

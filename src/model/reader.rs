@@ -302,13 +302,24 @@ fn strip_prost_prefix(s: &str) -> &str {
 /// of weights is one read per weight tensor, about as long as decoding 100,000 nodes.
 const SPLIT_GRAPH_BYTES: u64 = 32 << 20;
 
+/// What is given the graph's leading nodes when they are decoded while the rest of the graph is
+/// read on another thread (on this thread, meanwhile).
+pub(super) type OnLeadingNodes<'a> = &'a mut dyn FnMut(&RawGraph);
+
 /// Walks a whole `ModelProto`.
-pub(super) fn read_model(src: &mut dyn Source) -> Result<RawModel, WalkError> {
-    read_model_splitting(src, SPLIT_GRAPH_BYTES)
+pub(super) fn read_model(
+    src: &mut dyn Source,
+    on_leading_nodes: OnLeadingNodes,
+) -> Result<RawModel, WalkError> {
+    read_model_splitting(src, SPLIT_GRAPH_BYTES, on_leading_nodes)
 }
 
 /// [`read_model`], walking a graph of `split_from` bytes or more on two threads.
-fn read_model_splitting(src: &mut dyn Source, split_from: u64) -> Result<RawModel, WalkError> {
+fn read_model_splitting(
+    src: &mut dyn Source,
+    split_from: u64,
+    on_leading_nodes: OnLeadingNodes,
+) -> Result<RawModel, WalkError> {
     let end = src.len();
     let mut model = RawModel::default();
     let mut pos = 0;
@@ -328,7 +339,8 @@ fn read_model_splitting(src: &mut dyn Source, split_from: u64) -> Result<RawMode
                 expect_len(&f, "ModelProto.graph")?;
                 match &mut model.graph {
                     None if f.value >= split_from => {
-                        model.graph = Some(read_graph_split(src, f.start, f.next)?);
+                        let graph = read_graph_split(src, f.start, f.next, on_leading_nodes)?;
+                        model.graph = Some(graph);
                     }
                     // A repeated message field merges, as protobuf does.
                     graph => {
@@ -420,8 +432,14 @@ fn read_graph(
 /// Walks the graph at `start..end` on two threads: this one decodes the run of nodes it starts
 /// with, while a second one hops over those nodes (their headers only) and walks every field
 /// after them. The result is the one [`read_graph`] gives, and so is the first error: the
-/// second thread reads the nodes' headers that this one reads too.
-fn read_graph_split(src: &mut dyn Source, start: u64, end: u64) -> Result<RawGraph, WalkError> {
+/// second thread reads the nodes' headers that this one reads too. `on_leading_nodes` is given
+/// the nodes as soon as they are decoded.
+fn read_graph_split(
+    src: &mut dyn Source,
+    start: u64,
+    end: u64,
+    on_leading_nodes: OnLeadingNodes,
+) -> Result<RawGraph, WalkError> {
     let Some(mut other) = src.another() else {
         let mut g = RawGraph::default();
         read_graph(src, start, end, &mut g, false)?;
@@ -431,7 +449,9 @@ fn read_graph_split(src: &mut dyn Source, start: u64, end: u64) -> Result<RawGra
         true,
         || {
             let mut g = RawGraph::default();
-            read_graph(src, start, end, &mut g, true).map(|_| g)
+            read_graph(src, start, end, &mut g, true)?;
+            on_leading_nodes(&g);
+            Ok(g)
         },
         move || {
             let after_nodes = skip_leading_nodes(&mut *other, start, end)?;
@@ -698,9 +718,13 @@ mod tests {
         ));
         let model = message_field(7, &graph);
 
-        let one = read_model_splitting(&mut model.as_slice(), u64::MAX).expect("a valid model");
+        let one = read_model_splitting(&mut model.as_slice(), u64::MAX, &mut |_| {})
+            .expect("a valid model");
         let mut source = Shared(Arc::new(model.clone()));
-        let two = read_model_splitting(&mut source, 0).expect("a valid model");
+        let mut leading = 0;
+        let two = read_model_splitting(&mut source, 0, &mut |g| leading = g.nodes.len())
+            .expect("a valid model");
+        assert_eq!(leading, 300);
         assert_eq!(described(&two), described(&one));
         let text = described(&two);
         assert_eq!(text.len(), 302 + 3);
@@ -712,11 +736,11 @@ mod tests {
         // A model cut short: the same error either way.
         let cut = &model[..model.len() - 3000];
         let mut bytes = cut;
-        let one = read_model_splitting(&mut bytes, u64::MAX)
+        let one = read_model_splitting(&mut bytes, u64::MAX, &mut |_| {})
             .map(|_| ())
             .expect_err("cut");
         let mut source = Shared(Arc::new(cut.to_vec()));
-        let two = read_model_splitting(&mut source, 0)
+        let two = read_model_splitting(&mut source, 0, &mut |_| {})
             .map(|_| ())
             .expect_err("cut");
         assert_eq!(format!("{two:?}"), format!("{one:?}"));

@@ -548,6 +548,66 @@ mod tests {
         assert!(size > 1 << 20 && size < (1 << 20) + 400_000, "{size}");
     }
 
+    /// Everything the index answers about each node and tensor, as text.
+    fn answers(idx: &ModelIndex) -> Vec<String> {
+        let mut out: Vec<String> = (0..idx.node_count())
+            .map(|id| {
+                let node = idx.node(id);
+                let inputs: Vec<String> = node
+                    .inputs()
+                    .map(|t| {
+                        let consumers = idx.consumers(t).to_vec();
+                        format!(
+                            "{t} from {:?} to {consumers:?} {}",
+                            idx.producer(t),
+                            idx.is_initializer(t)
+                        )
+                    })
+                    .collect();
+                let named = idx.nodes_named(node.name()).to_vec();
+                format!(
+                    "{} {named:?} {} {} {inputs:?}",
+                    node.name(),
+                    node.op_type(),
+                    idx.op_type_count(node.op_type())
+                )
+            })
+            .collect();
+        out.push(idx.initializers().collect::<Vec<_>>().join(","));
+        out.push(idx.graph_outputs().collect::<Vec<_>>().join(","));
+        out
+    }
+
+    #[test]
+    fn a_big_model_indexes_as_a_small_one_does() {
+        // 40 MiB of weights: the graph is walked on two threads and the maps of its nodes are
+        // built while the weights are skipped. In memory it is walked on one thread.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m.onnx");
+        write_synthetic_model(&path, 2000, 40 << 20).expect("write");
+        let bytes = std::fs::read(&path).expect("read");
+        let read = ModelIndex::load(&path).expect("index");
+        let in_memory = ModelIndex::from_bytes(&path, &bytes).expect("index");
+        assert_eq!(read.node_count(), 2000);
+        assert_eq!(answers(&read), answers(&in_memory));
+
+        // A second graph field merges into the first (protobuf): its node comes after the
+        // initializers, so the maps built early leave it out and are built again.
+        let late = model_bytes(&[("/late/Relu", "Relu", &["output"], &["late_out"])], &[]);
+        let onnx = crate::model::onnx::ModelProto::decode(late.as_slice()).expect("decode");
+        let mut graph = Vec::new();
+        prost::encoding::message::encode(7, &onnx.graph.expect("graph"), &mut graph);
+        let mut merged = bytes.clone();
+        merged.extend_from_slice(&graph);
+        std::fs::write(&path, &merged).expect("write");
+        let read = ModelIndex::load(&path).expect("index");
+        let in_memory = ModelIndex::from_bytes(&path, &merged).expect("index");
+        assert_eq!(read.node_count(), 2001);
+        assert_eq!(read.nodes_named("/late/Relu").to_vec(), [2000]);
+        assert_eq!(read.consumers("output").to_vec(), [2000]);
+        assert_eq!(answers(&read), answers(&in_memory));
+    }
+
     #[test]
     fn tiny_models() {
         let dir = tempfile::tempdir().expect("tempdir");
