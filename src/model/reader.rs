@@ -94,8 +94,9 @@ impl Source for &[u8] {
 }
 
 /// Reads the file with positioned reads into one reusable buffer. Each read is as small as the
-/// walk allows: 4 KiB after a jump (an initializer's header behind a payload that was skipped),
-/// doubling up to 1 MiB while reads follow each other (the run of nodes).
+/// walk allows: 512 bytes after a long jump (an initializer's header behind a weight tensor
+/// that was skipped), 4 KiB after a short one (small tensors, such as a normalization's, lie
+/// close together), doubling up to 1 MiB while reads follow each other (the run of nodes).
 pub(super) struct BufferedReads {
     file: Arc<File>,
     len: u64,
@@ -108,6 +109,12 @@ pub(super) struct BufferedReads {
 
 const MIN_READ: usize = 4 << 10;
 const MAX_READ: usize = 1 << 20;
+/// A jump of this many bytes or more is long: the bytes after it get a read of `FAR_READ`.
+/// On the 1 GiB model, reads of 4 KiB after every jump copied 121 MB in 24,200 reads (both
+/// threads, the nodes' 23 MB twice); with these, 27,400 reads copy 76 MB and `qcls check` is
+/// 6-10% faster. Reads of 256 bytes cut too many headers short (56,000 reads, a third slower).
+const FAR_JUMP: u64 = 16 << 10;
+const FAR_READ: usize = 512;
 
 impl BufferedReads {
     pub fn new(file: Arc<File>, len: u64) -> Self {
@@ -137,8 +144,10 @@ impl Source for BufferedReads {
             let contiguous = start >= self.buf_start && start <= buf_end && self.buf_len > 0;
             self.chunk = if contiguous {
                 (self.chunk * 2).min(MAX_READ)
-            } else {
+            } else if start.saturating_sub(buf_end) < FAR_JUMP {
                 MIN_READ
+            } else {
+                FAR_READ
             };
             let want = (len.max(self.chunk) as u64).min(self.len - start) as usize;
             // The buffer only grows: bytes already there are overwritten by the read, so only
