@@ -742,17 +742,32 @@ mod tests {
         assert_eq!(text[301], " ai.example:Custom (t301) -> (t302)");
         assert_eq!(text[302], "initializers w,b");
 
-        // A model cut short: the same error either way.
-        let cut = &model[..model.len() - 3000];
-        let mut bytes = cut;
-        let one = read_model_splitting(&mut bytes, u64::MAX, &mut |_| {})
-            .map(|_| ())
-            .expect_err("cut");
-        let mut source = Shared(Arc::new(cut.to_vec()));
-        let two = read_model_splitting(&mut source, 0, &mut |_| {})
-            .map(|_| ())
-            .expect_err("cut");
-        assert_eq!(format!("{two:?}"), format!("{one:?}"));
+        // Nodes gone bad before the initializers, after them or both: the same first error
+        // either way. A bad node's name (field 3) becomes a varint, a wrong wire type.
+        let victims: [&[&str]; 3] = [
+            &["/layer20/Conv"],
+            &["/layer300/Conv"],
+            &["/layer20/Conv", "/layer300/Conv"],
+        ];
+        for victims in victims {
+            let mut bad = model.clone();
+            for victim in victims {
+                let at = model
+                    .windows(victim.len())
+                    .position(|w| w == victim.as_bytes())
+                    .expect("the node is there");
+                assert_eq!(bad[at - 2], 0x1A, "the name's key");
+                bad[at - 2] = 0x18;
+            }
+            let one = read_model_splitting(&mut bad.as_slice(), u64::MAX, &mut |_| {})
+                .map(|_| ())
+                .expect_err("a bad node");
+            let mut source = Shared(Arc::new(bad));
+            let two = read_model_splitting(&mut source, 0, &mut |_| {})
+                .map(|_| ())
+                .expect_err("a bad node");
+            assert_eq!(format!("{two:?}"), format!("{one:?}"));
+        }
     }
 
     fn node(fields: &[Vec<u8>]) -> Result<(Vec<String>, Vec<String>, String, String), WalkError> {
