@@ -1,6 +1,7 @@
-//! The `onnx` target: any bytes as an ONNX model. They are indexed twice, from memory
-//! (`ModelIndex::from_bytes`) and from a file (`ModelIndex::load`, the positioned reads the
-//! server uses), and both must agree. A model that indexes must answer its own lookups
+//! The `onnx` target: any bytes as an ONNX model. They are indexed three times, from memory
+//! (`ModelIndex::from_bytes`), from a file (`ModelIndex::load`, the positioned reads the
+//! server uses) and from the file on two threads (`ModelIndex::load_on_two_threads`, the walk
+//! of a graph of 32 MiB or more), and all must agree. A model that indexes must answer its own lookups
 //! consistently, and a config naming its nodes, op types and tensors goes through the analyses
 //! that read a model (checks and did-you-mean, completion, hover, hints, fixes, explain).
 
@@ -22,7 +23,18 @@ const NODES_CHECKED: usize = 200;
 
 pub fn run(data: &[u8]) {
     let memory = ModelIndex::from_bytes(Path::new("fuzz.onnx"), data);
-    let file = from_file(data);
+    let (file, two_threads) = from_file(data);
+    match (&file, two_threads) {
+        (Ok(file), Ok(two_threads)) => {
+            assert_same(file, &two_threads);
+            lookups(&two_threads);
+        }
+        (Err(a), Err(b)) => {
+            assert_eq!(a.message, b.message, "one and two threads fail differently")
+        }
+        (Ok(_), Err(e)) => panic!("indexes on one thread but not on two: {e}"),
+        (Err(e), Ok(_)) => panic!("indexes on two threads but not on one: {e}"),
+    }
     let index = match (memory, file) {
         (Ok(memory), Ok(file)) => {
             assert_same(&memory, &file);
@@ -40,8 +52,10 @@ pub fn run(data: &[u8]) {
     analyses(&index);
 }
 
-/// [`ModelIndex::load`] of the bytes written to a file of this process and thread.
-fn from_file(data: &[u8]) -> Result<ModelIndex, ModelError> {
+/// [`ModelIndex::load`] and [`ModelIndex::load_on_two_threads`] of the bytes written to a file
+/// of this process and thread.
+type Loaded = Result<ModelIndex, ModelError>;
+fn from_file(data: &[u8]) -> (Loaded, Loaded) {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     thread_local! {
         static PATH: PathBuf = std::env::temp_dir().join(format!(
@@ -52,7 +66,10 @@ fn from_file(data: &[u8]) -> Result<ModelIndex, ModelError> {
     }
     PATH.with(|path| {
         std::fs::write(path, data).expect("write the model to a temporary file");
-        let loaded = ModelIndex::load(path);
+        let loaded = (
+            ModelIndex::load(path),
+            ModelIndex::load_on_two_threads(path),
+        );
         let _ = std::fs::remove_file(path);
         loaded
     })

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use hashbrown::DefaultHashBuilder as Hasher;
 
 use super::id_map::{MultiMap, NodeIds};
-use super::reader::{read_model, BufferedReads, NodeRecord, RawGraph, RawModel, Source, WalkError};
+use super::reader::{
+    read_model_splitting, BufferedReads, NodeRecord, RawGraph, RawModel, Source, WalkError,
+    SPLIT_GRAPH_BYTES,
+};
 use super::strings::{Names, Span, Strings};
 use crate::parallel::join;
 
@@ -231,6 +234,17 @@ impl ModelIndex {
     /// Indexes the model at `path`, reading only the graph's bytes (the weights are skipped, not
     /// read). External weight files (`*.onnx.data`) are never opened.
     pub fn load(path: &Path) -> Result<ModelIndex, ModelError> {
+        Self::load_splitting(path, SPLIT_GRAPH_BYTES)
+    }
+
+    /// [`ModelIndex::load`], walking the graph on two threads whatever its size (a graph of
+    /// 32 MiB or more is): for the fuzzer, which compares it with the walk on one thread.
+    #[doc(hidden)]
+    pub fn load_on_two_threads(path: &Path) -> Result<ModelIndex, ModelError> {
+        Self::load_splitting(path, 0)
+    }
+
+    fn load_splitting(path: &Path, split_from: u64) -> Result<ModelIndex, ModelError> {
         let meta = std::fs::metadata(path).map_err(|e| ModelError::io(path, &e))?;
         if meta.is_dir() {
             return Err(ModelError::new(
@@ -253,17 +267,21 @@ impl ModelIndex {
         // Positioned reads, not a map: see reader.rs. A model that shrinks while it is read (being
         // rewritten) gives a "truncated" error, never a crash.
         let mut src = BufferedReads::new(std::sync::Arc::new(file), len);
-        Self::from_source(path, &mut src)
+        Self::from_source(path, &mut src, split_from)
     }
 
     /// Indexes a model held in memory; `path` is only used for messages and [`ModelIndex::path`].
     pub fn from_bytes(path: &Path, bytes: &[u8]) -> Result<ModelIndex, ModelError> {
         check_size(path, bytes.len() as u64)?;
         let mut src = bytes;
-        Self::from_source(path, &mut src)
+        Self::from_source(path, &mut src, SPLIT_GRAPH_BYTES)
     }
 
-    fn from_source(path: &Path, src: &mut dyn Source) -> Result<ModelIndex, ModelError> {
+    fn from_source(
+        path: &Path,
+        src: &mut dyn Source,
+        split_from: u64,
+    ) -> Result<ModelIndex, ModelError> {
         let hasher = Hasher::default();
         // On a big model, the maps of the nodes are built while the weights are skipped.
         let mut early: Option<NodeMaps> = None;
@@ -272,7 +290,7 @@ impl ModelIndex {
                 &hasher, &g.strings, &g.nodes, &g.tensors, false,
             ));
         };
-        let model = match read_model(src, &mut on_nodes) {
+        let model = match read_model_splitting(src, split_from, &mut on_nodes) {
             Ok(model) => model,
             Err(err) => return Err(ModelError::new(path, walk_failure(src, err))),
         };

@@ -309,22 +309,15 @@ fn strip_prost_prefix(s: &str) -> &str {
 /// From this size on, a graph is walked on two threads (see [`read_graph_split`]). An exported
 /// model's graph is its nodes, then its initializers with the weights inline: skipping 1 GiB
 /// of weights is one read per weight tensor, about as long as decoding 100,000 nodes.
-const SPLIT_GRAPH_BYTES: u64 = 32 << 20;
+pub(super) const SPLIT_GRAPH_BYTES: u64 = 32 << 20;
 
 /// What is given the graph's leading nodes when they are decoded while the rest of the graph is
 /// read on another thread (on this thread, meanwhile).
 pub(super) type OnLeadingNodes<'a> = &'a mut dyn FnMut(&RawGraph);
 
-/// Walks a whole `ModelProto`.
-pub(super) fn read_model(
-    src: &mut dyn Source,
-    on_leading_nodes: OnLeadingNodes,
-) -> Result<RawModel, WalkError> {
-    read_model_splitting(src, SPLIT_GRAPH_BYTES, on_leading_nodes)
-}
-
-/// [`read_model`], walking a graph of `split_from` bytes or more on two threads.
-fn read_model_splitting(
+/// Walks a whole `ModelProto`, a graph of `split_from` bytes or more on two threads
+/// ([`SPLIT_GRAPH_BYTES`] but for tests).
+pub(super) fn read_model_splitting(
     src: &mut dyn Source,
     split_from: u64,
     on_leading_nodes: OnLeadingNodes,
