@@ -44,6 +44,44 @@ pub(super) struct RawGraph {
     pub outputs: Vec<Span>,
     /// A node's outputs while its fields are read (inputs and outputs may interleave).
     scratch: Vec<Span>,
+    /// The tensors the last nodes made, and the last op types: a node's input is mostly an
+    /// output of a node just before it, and is then stored once.
+    recent: Recent,
+}
+
+/// Strings written lately, by a hash of their text: a small table in place of a map of every
+/// name (one of every name was measured: its lookups cost more than the copies it saved).
+struct Recent {
+    hasher: hashbrown::DefaultHashBuilder,
+    slots: Vec<Span>,
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent {
+            hasher: hashbrown::DefaultHashBuilder::default(),
+            slots: vec![Span::default(); 512],
+        }
+    }
+}
+
+impl Recent {
+    fn slot(&self, s: &str) -> usize {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(s) as usize % self.slots.len()
+    }
+
+    /// `s` where it was written lately, else written now.
+    fn push(&mut self, strings: &mut Strings, s: &str) -> Span {
+        let slot = self.slot(s);
+        let seen = self.slots[slot];
+        if !seen.is_empty() && strings.get(seen) == s {
+            return seen;
+        }
+        let span = strings.push(s);
+        self.slots[slot] = span;
+        span
+    }
 }
 
 /// One `NodeProto`: its strings, and where its tensors lie in [`RawGraph::tensors`].
@@ -538,15 +576,16 @@ fn read_node(bytes: &[u8], at: u64, g: &mut RawGraph) -> Result<(), WalkError> {
     outputs.clear();
     let strings = &mut g.strings;
     let tensors = &mut g.tensors;
+    let recent = &mut g.recent;
     read_strings(bytes, at, MSG, &[1, 2, 3, 4, 7], |number, s| match number {
         1 => {
-            tensors.push(strings.push(s));
+            tensors.push(recent.push(strings, s));
             node.inputs += 1;
         }
-        2 => outputs.push(strings.push(s)),
+        2 => outputs.push(recent.push(strings, s)),
         // A field given twice: the last one counts, as in protobuf.
         3 => node.name = strings.push(s),
-        4 => node.op_type = strings.push(s),
+        4 => node.op_type = recent.push(strings, s),
         7 => node.domain = strings.push(s),
         _ => {}
     })?;
@@ -780,6 +819,46 @@ mod tests {
         let name = g.strings.get(n.name).to_string();
         let op = g.strings.get(n.op_type).to_string();
         Ok((inputs, outputs, name, op))
+    }
+
+    #[test]
+    fn a_tensor_made_by_one_node_and_read_by_the_next_is_stored_once() {
+        let mut g = RawGraph::default();
+        // Enough nodes for names to share slots of the table of recent names.
+        for i in 0..2_000 {
+            let fields = [
+                string_field(1, &format!("/layer{i}/output")),
+                string_field(1, &format!("weight{i}")),
+                string_field(2, &format!("/layer{}/output", i + 1)),
+                string_field(4, if i % 2 == 0 { "Conv" } else { "Relu" }),
+            ];
+            read_node(&fields.concat(), 0, &mut g).expect("a valid node");
+        }
+        // A name is stored again only when another one took its slot in between (the table
+        // is small, so that it stays in the cache): rarely.
+        let mut once = 0;
+        for (i, pair) in g.nodes.windows(2).enumerate() {
+            let made = g.tensors[(pair[0].tensors + pair[0].inputs) as usize];
+            let read = g.tensors[pair[1].tensors as usize];
+            once += usize::from(made == read);
+            assert_eq!(g.strings.get(made), format!("/layer{}/output", i + 1));
+            assert_eq!(g.strings.get(read), format!("/layer{}/output", i + 1));
+        }
+        assert!(once >= 1_950, "{once} of 1,999 stored once");
+        let mut shared_ops = 0;
+        for (i, n) in g.nodes.iter().enumerate() {
+            let weight = g.tensors[n.tensors as usize + 1];
+            assert_eq!(g.strings.get(weight), format!("weight{i}"));
+            let op = if i % 2 == 0 { "Conv" } else { "Relu" };
+            assert_eq!(g.strings.get(n.op_type), op);
+            if i >= 2 {
+                shared_ops += usize::from(n.op_type == g.nodes[i - 2].op_type);
+            }
+        }
+        assert!(
+            shared_ops >= 1_950,
+            "{shared_ops} of 1,998 op types stored once"
+        );
     }
 
     #[test]
