@@ -9,8 +9,10 @@ For each model:
 Each run is wrapped in /usr/bin/time (GNU time) for the peak resident memory (%M, the child's
 maximum RSS; the wrapper keeps this driver's own memory out of the figure) and timed here
 from spawn to exit (perf_counter; GNU time's own %e has only 10 ms resolution), so both include
-starting the process. One warm-up run of each (the file is then in the page cache for both),
-then rounds that alternate which tool goes first. The load average is read at every run.
+starting the process. One warm-up run of each, then rounds that alternate which tool goes
+first; before every run the model file is read whole, so that both tools find it in the page
+cache (a VM can drop file pages while memory is free, and a run that then reads the disk
+makes the medians bimodal). The load average is read at every run.
 Before timing, each model is checked to be valid for both tools: onnx lists the expected
 number of nodes, and qcls pairs the model, reads it and finds the configured node.
 """
@@ -80,14 +82,25 @@ def check_valid(label, model, cfg, expected_nodes, qcls, python, lister):
            " diagnostics, none about the model)"
 
 
-def measure(label, argvs, rounds):
-    """Interleaved runs of each command of argvs {name: argv}; returns per-name samples."""
+def warm(files):
+    """Reads each file whole, so that the next run finds it in the page cache."""
+    for path in files:
+        with open(path, "rb", buffering=0) as f:
+            while f.read(8 << 20):
+                pass
+
+
+def measure(label, argvs, rounds, files=()):
+    """Interleaved runs of each command of argvs {name: argv}, the files read whole before
+    each run; returns per-name samples."""
     names = list(argvs)
     res = {n: {"wall_ms": [], "rss_kib": [], "load": []} for n in names}
     for n in names:  # warm-up
+        warm(files)
         timed(argvs[n])
     for r in range(rounds):
         for n in (names if r % 2 == 0 else list(reversed(names))):
+            warm(files)
             wall, rss, code = timed(argvs[n])
             res[n]["wall_ms"].append(wall)
             res[n]["rss_kib"].append(rss)
@@ -152,7 +165,7 @@ def main():
         res = measure(label, {
             "qcls": [a.qcls, "check", "--model", str(path), "--format", "json", str(cfg)],
             "onnx": [a.python, lister, str(path)],
-        }, rounds)
+        }, rounds, files=[path])
         q, o = res["qcls"], res["onnx"]
         say(f"  qcls {q['wall_ms_median']:.1f} ms {q['rss_kib_median'] / 1024:.1f} MiB | "
             f"onnx {o['wall_ms_median']:.1f} ms {o['rss_kib_median'] / 1024:.1f} MiB | "
