@@ -106,6 +106,41 @@ impl Strings {
     }
 }
 
+/// Strings written lately, by a hash of their text: a small table in place of a map of every
+/// name (one of every name was measured: its lookups cost more than the copies it saved).
+pub(super) struct Recent {
+    hasher: hashbrown::DefaultHashBuilder,
+    slots: Vec<Span>,
+}
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent {
+            hasher: hashbrown::DefaultHashBuilder::default(),
+            slots: vec![Span::default(); 512],
+        }
+    }
+}
+
+impl Recent {
+    fn slot(&self, s: &str) -> usize {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one(s) as usize % self.slots.len()
+    }
+
+    /// `s` where it was written lately, else written now.
+    pub fn push(&mut self, strings: &mut Strings, s: &str) -> Span {
+        let slot = self.slot(s);
+        let seen = self.slots[slot];
+        if !seen.is_empty() && strings.get(seen) == s {
+            return seen;
+        }
+        let span = strings.push(s);
+        self.slots[slot] = span;
+        span
+    }
+}
+
 /// A list of names in the index (a node's inputs, the graph's outputs, …): an iterator that can
 /// also be indexed.
 #[derive(Clone, Debug)]
