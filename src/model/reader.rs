@@ -234,18 +234,18 @@ pub(super) fn read_model_splitting(
 }
 
 /// Walks the graph's fields from `pos` into `g`. With `leading_nodes`, only the run of nodes
-/// at `pos`: stops at the first field that is not a node and answers where it is.
+/// at `pos`: stops at the first field that is not a node.
 fn read_graph(
     src: &mut dyn Source,
     mut pos: u64,
     end: u64,
     g: &mut RawGraph,
     leading_nodes: bool,
-) -> Result<u64, WalkError> {
+) -> Result<(), WalkError> {
     while pos < end {
         let f = field(src, pos, end, "GraphProto")?;
         if leading_nodes && f.number != 1 {
-            return Ok(pos);
+            return Ok(());
         }
         match f.number {
             1 => {
@@ -299,7 +299,7 @@ fn read_graph(
         }
         pos = f.next;
     }
-    Ok(end)
+    Ok(())
 }
 
 /// Walks the graph at `start..end` on two threads: this one decodes the run of nodes it starts
@@ -329,7 +329,7 @@ fn read_graph_split(
         move || {
             let after_nodes = skip_leading_nodes(&mut *other, start, end)?;
             let mut g = RawGraph::default();
-            read_graph(&mut *other, after_nodes, end, &mut g, false).map(|_| g)
+            read_graph(&mut *other, after_nodes, end, &mut g, false).map(|()| g)
         },
     );
     let mut g = nodes?;
