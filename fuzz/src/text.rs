@@ -19,7 +19,7 @@ use qcls::analysis::{
 };
 use qcls::model::{self, DialectRequest, ModelIndex};
 use qcls::spec::{Dialect, DialectSource, Locale};
-use qcls::syntax::{parse, parse_yaml, Parse, SyntaxErrorKind, Value, ValueKind};
+use qcls::syntax::{parse, parse_yaml, Parse, Value, ValueKind};
 use qcls::text::TextRange;
 
 use crate::common::{assert_range, hash, models, offsets};
@@ -113,7 +113,7 @@ fn json(text: &str, h: u64, locale: Locale, model: &ModelIndex) {
 
     // Fixes where an editor asks: at the cursor (its line), and for a selection. A request
     // over the whole of a broken document re-parses it once per fix (up to 200 times).
-    let errors = syntax_errors(&tree);
+    let errors = tree.syntax_error_count();
     for range in [
         TextRange::empty(pick(text, h >> 32)),
         selection(text, h >> 40),
@@ -121,7 +121,7 @@ fn json(text: &str, h: u64, locale: Locale, model: &ModelIndex) {
         let fixes = code_actions(text, &tree, &with.diagnostics, Some(model), range, &[]);
         for fix in &fixes {
             let fixed = apply_fix(text, fix);
-            let after = syntax_errors(&parse(&fixed));
+            let after = parse(&fixed).syntax_error_count();
             assert!(
                 after <= errors,
                 "the fix {:?} adds syntax errors ({errors} -> {after}):\n{fixed}",
@@ -330,13 +330,6 @@ fn check_outline(text: &str, tree: &Parse) {
     }
 }
 
-fn syntax_errors(tree: &Parse) -> usize {
-    tree.errors
-        .iter()
-        .filter(|e| e.kind == SyntaxErrorKind::Syntax)
-        .count()
-}
-
 /// The text with the fix's edits applied; panics when an edit splits a character or two edits
 /// overlap (a client would refuse the fix).
 fn apply_fix(text: &str, fix: &Fix) -> String {
@@ -369,7 +362,7 @@ fn check_format(text: &str, tree: &Parse) {
         };
         let again = parse(&formatted);
         assert_eq!(
-            syntax_errors(&again),
+            again.syntax_error_count(),
             0,
             "formatting gives a syntax error:\n{formatted}"
         );

@@ -6,7 +6,7 @@ use super::check::MODEL_CONFIG_KEYS_AT_TOP;
 use super::precision::ec_inputs;
 use super::{Code, Diagnostic};
 use crate::model::ModelIndex;
-use crate::syntax::{Member, Object, Parse, SyntaxErrorKind, Value, ValueKind};
+use crate::syntax::{Member, Object, Parse, Value, ValueKind};
 use crate::text::TextRange;
 
 /// A text replacement.
@@ -127,15 +127,9 @@ pub const VERIFIED_BYTES_PER_REQUEST: usize = 8 << 20;
 /// Drops the fixes after which the text has more syntax errors than before, and those left
 /// untried when [`VERIFIED_BYTES_PER_REQUEST`] is spent.
 fn keep_those_that_add_no_syntax_error(text: &str, fixes: &mut Vec<Fix>) {
-    // Structural errors only: a fix may remove a `#` comment (an error of its own) and break
-    // the structure, and the two counts would then hide each other.
-    let syntax_errors = |text: &str| {
-        crate::syntax::parse(text)
-            .errors
-            .iter()
-            .filter(|e| e.kind == SyntaxErrorKind::Syntax)
-            .count()
-    };
+    // Syntax errors only: a fix may remove a `#` comment (an error of its own) and break the
+    // structure, and the two counts would then hide each other.
+    let syntax_errors = |text: &str| crate::syntax::parse(text).syntax_error_count();
     let before = syntax_errors(text);
     let mut budget = VERIFIED_BYTES_PER_REQUEST.saturating_sub(text.len());
     fixes.retain(|fix| {

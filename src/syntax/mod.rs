@@ -174,6 +174,15 @@ pub struct Array {
 }
 
 impl Parse {
+    /// How many of the errors are syntax errors (not `#` comments): what a change to the text
+    /// must not add.
+    pub fn syntax_error_count(&self) -> usize {
+        self.errors
+            .iter()
+            .filter(|e| e.kind == SyntaxErrorKind::Syntax)
+            .count()
+    }
+
     /// The root object, when the document is one.
     pub fn root_object(&self) -> Option<&Object> {
         self.root.as_ref().and_then(Value::as_object)
