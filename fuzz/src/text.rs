@@ -8,7 +8,8 @@
 //!   adds a syntax error;
 //! - formatting keeps the document's values and comments' count, and is idempotent;
 //! - re-parsing one edited member in place equals parsing anew, and checking one edited
-//!   node_config entry again equals checking the whole document.
+//!   node_config entry again equals checking the whole document;
+//! - parsing with a second thread started at any key equals parsing on one.
 
 use std::path::Path;
 
@@ -19,7 +20,7 @@ use qcls::analysis::{
 };
 use qcls::model::{self, DialectRequest, ModelIndex};
 use qcls::spec::{Dialect, DialectSource, Locale};
-use qcls::syntax::{parse, parse_yaml, Parse, Value, ValueKind};
+use qcls::syntax::{parse, parse_split_at, parse_yaml, Parse, Value, ValueKind};
 use qcls::text::TextRange;
 
 use crate::common::{assert_range, hash, models, offsets};
@@ -54,6 +55,7 @@ pub fn run(data: &[u8]) {
 fn json(text: &str, h: u64, locale: Locale, model: &ModelIndex) {
     let tree = parse(text);
     check_tree(text, &tree);
+    two_cores(text, h, &tree);
     let _ = analysis::document_kind("quant_config.json", text, &tree);
     let directive = model::find_directive(text, &tree.comments);
     if let Some(d) = &directive {
@@ -262,6 +264,18 @@ fn explain(
         yaml,
     );
     let _ = (e.table(), e.csv(), e.json());
+}
+
+/// The parse with a second thread started at one of the text's `"` (picked by the hash), where
+/// the first thread takes its members when its own parse gets there, is the one-thread parse.
+fn two_cores(text: &str, h: u64, tree: &Parse) {
+    let quotes: Vec<usize> = text.match_indices('"').map(|(i, _)| i).collect();
+    if quotes.is_empty() {
+        return;
+    }
+    let at = quotes[(h >> 7) as usize % quotes.len()];
+    let (split, _) = parse_split_at(text, at);
+    assert_eq!(&split, tree, "parse with a second thread from byte {at}");
 }
 
 /// Every range of the tree, the syntax errors and the comments lies on character boundaries.

@@ -120,15 +120,16 @@ pub fn parse_reading_model(
 ) -> Parse {
     const WORTH_A_THREAD: usize = 256 << 10;
     if text.len() < WORTH_A_THREAD || !model::model_known_before_parse(text) {
-        return syntax::parse(text);
+        return syntax::parse_on_two_cores(text);
     }
     let pairing = pair_without_reading(config, overrides, None, None, None).pairing;
     let Some(path) = pairing
         .map(|p| p.model)
         .filter(|path| !models.loaded.contains_key(path))
     else {
-        return syntax::parse(text);
+        return syntax::parse_on_two_cores(text);
     };
+    // The model's read takes the second core.
     let (parse, loaded) = crate::parallel::join(
         true,
         || syntax::parse(text),

@@ -261,7 +261,7 @@ fn build(
 ) -> (String, Parse, Vec<(u64, Splice)>) {
     let from_scratch = || {
         let text = opened.unwrap_or_else(|| doc.text());
-        let parse = syntax::parse(&text);
+        let parse = syntax::parse_on_two_cores(&text);
         (text, parse, Vec::new())
     };
     let Some(Ok(base)) = base.map(Arc::try_unwrap) else {
@@ -298,7 +298,7 @@ fn build(
         return from_scratch();
     }
     if !spliced {
-        let parse = syntax::parse(&text);
+        let parse = syntax::parse_on_two_cores(&text);
         return (text, parse, Vec::new());
     }
     let reuse = reuse_of(&splices, base_generation, &base_reuse);

@@ -84,6 +84,11 @@ impl<'t> Lexer<'t> {
         }
     }
 
+    /// Goes on lexing at byte `pos` (a character boundary), past text another lexer read.
+    pub fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     pub fn text(&self) -> &'t str {
         self.text
     }

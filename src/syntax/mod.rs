@@ -26,7 +26,7 @@ mod yaml;
 pub use compact_str::CompactStr;
 pub use cursor::{cursor_at, cursor_from, cursor_in_tree, node_at, Bias, Cursor, Seg, Slot};
 pub use incremental::Splice;
-pub use parser::{parse, MAX_DEPTH};
+pub use parser::{parse, parse_on_two_cores, parse_split_at, MAX_DEPTH};
 pub use yaml::{
     flow_mapping_start, is_plain_scalar, parse_yaml, parse_yaml_prefix, parse_yaml_with_inline,
 };

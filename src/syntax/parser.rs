@@ -19,32 +19,129 @@ pub const MAX_DEPTH: usize = 512;
 /// that can still be recognised. Containers missing their closer have `closed == false` and a
 /// range that ends where parsing of them stopped.
 pub fn parse(text: &str) -> Parse {
-    let mut p = Parser {
-        lexer: Lexer::new(text),
-        tok: Token {
-            kind: TokenKind::Eof,
-            start: 0,
-            end: 0,
-        },
-        depth: 0,
-        open_objects: 0,
-        open_arrays: 0,
-        recovering: false,
-        eof_reported: false,
-        depth_reported: false,
-        members: Vec::new(),
-        elements: Vec::new(),
-    };
-    p.bump();
-    let root = p.document();
-    let mut errors = p.lexer.errors;
-    // Lexical and structural errors are found in slightly different orders.
-    errors.sort_by_key(|e| (e.range.start, e.range.end));
-    Parse {
-        root,
-        errors,
-        comments: p.lexer.comments,
+    Parser::new(Lexer::new(text), 0).document_parse()
+}
+
+/// From this size on, [`parse_on_two_cores`] parses the second half of a text on another
+/// thread (about 6 ms a megabyte on one core).
+const SPLIT_BYTES: usize = 512 << 10;
+
+/// How far past the middle of the text a place to split is looked for.
+const SPLIT_SEARCH: usize = 64 << 10;
+
+/// [`parse`], with the members of a big object that follow the middle of a big text parsed on
+/// a second thread meanwhile. The tree and the errors are the same as [`parse`]'s.
+///
+/// Where the second thread starts is a guess ([`split_point`]: a `"` after a `,`), since
+/// nothing tells whether the middle of a JSON text is inside a string without reading it from
+/// the start. The first thread takes the second's members only if its own parse reaches that
+/// very key as the next member of an object, and only if the second thread found no error of
+/// any kind before the `}` that ends the object (see [`Tail`]): from the same place in the same
+/// state, the same code then builds the same members. Otherwise the first thread parses on
+/// alone, as [`parse`] would.
+pub fn parse_on_two_cores(text: &str) -> Parse {
+    match split_point(text) {
+        Some(at) if text.len() >= SPLIT_BYTES => parse_split_at(text, at).0,
+        _ => parse(text),
     }
+}
+
+/// [`parse`] with the members from byte `at` on parsed on a second thread, and whether the
+/// first thread took them. Public for the fuzz target, which compares it with [`parse`].
+#[doc(hidden)]
+pub fn parse_split_at(text: &str, at: usize) -> (Parse, bool) {
+    std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("qcls-parse".into())
+            .spawn_scoped(scope, move || {
+                // The first thread may have finished without asking.
+                let _ = send.send(parse_tail(text, at));
+            });
+        let mut p = Parser::new(Lexer::new(text), 0);
+        if spawned.is_ok() {
+            p.split = Some(Split { at, receive });
+        }
+        let taken = std::cell::Cell::new(false);
+        p.taken = Some(&taken);
+        let parse = p.document_parse();
+        (parse, taken.get())
+    })
+}
+
+/// A place to start the second thread: the first `"` after the middle of the text that
+/// follows a `,` and blanks, most likely the key of the next member of a big object.
+pub(super) fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let from = bytes.len() / 2;
+    let to = bytes.len().min(from + SPLIT_SEARCH);
+    let mut i = from;
+    while i < to {
+        if bytes[i] == b',' {
+            let mut j = i + 1;
+            while j < to && matches!(bytes[j], b' ' | b'\t' | b'\r' | b'\n') {
+                j += 1;
+            }
+            // ASCII, so a char boundary.
+            if j < to && bytes[j] == b'"' {
+                return Some(j);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// What the second thread of [`parse_split_at`] found: the members of an object from its
+/// starting key up to the `}` that closes the object (not taken), with no error of any kind on
+/// the way. With no error, no recovery path was taken, so the members do not depend on what
+/// came before; only the depth does ([`MAX_DEPTH`]), hence `deepest`.
+struct Tail {
+    members: Vec<Member>,
+    comments: Vec<Comment>,
+    /// Where the closing `}` starts.
+    end: usize,
+    /// The deepest nesting inside the members (0 when no value is a container).
+    deepest: usize,
+}
+
+/// The second thread's part: the members from `at` on, or `None` at the first error.
+fn parse_tail(text: &str, at: usize) -> Option<Tail> {
+    let mut p = Parser::new(Lexer::starting_at(text, at), 0);
+    p.open_objects = 1;
+    p.bump();
+    let mut members = Vec::new();
+    loop {
+        if p.tok.kind != TokenKind::Str {
+            return None;
+        }
+        members.push(p.member()?);
+        if !p.lexer.errors.is_empty() {
+            return None;
+        }
+        match p.tok.kind {
+            TokenKind::Comma => p.bump(),
+            TokenKind::RBrace => break,
+            _ => return None,
+        }
+    }
+    if !p.lexer.errors.is_empty() {
+        return None;
+    }
+    Some(Tail {
+        members,
+        comments: p.lexer.comments,
+        end: p.tok.start,
+        deepest: p.deepest,
+    })
+}
+
+/// The second thread's place and its answer, for the first thread.
+struct Split {
+    at: usize,
+    receive: std::sync::mpsc::Receiver<Option<Tail>>,
 }
 
 /// Parses the one member of an object that `text[start..end]` must hold, as the full parser
@@ -59,22 +156,9 @@ pub(super) fn parse_member(
 ) -> Option<(Member, Vec<Comment>)> {
     text.get(start..end)?;
     let limited = text.get(..end)?;
-    let mut p = Parser {
-        lexer: Lexer::starting_at(limited, start),
-        tok: Token {
-            kind: TokenKind::Eof,
-            start,
-            end: start,
-        },
-        depth,
-        open_objects: depth,
-        open_arrays: 0,
-        recovering: false,
-        eof_reported: false,
-        depth_reported: false,
-        members: Vec::new(),
-        elements: Vec::new(),
-    };
+    let mut p = Parser::new(Lexer::starting_at(limited, start), depth);
+    p.tok.start = start;
+    p.tok.end = start;
     p.bump();
     if p.tok.start != start || p.tok.kind != TokenKind::Str {
         return None;
@@ -104,6 +188,12 @@ struct Parser<'t> {
     members: Vec<Member>,
     /// The same for the elements of arrays.
     elements: Vec<Value>,
+    /// The deepest nesting reached.
+    deepest: usize,
+    /// Where a second thread parses members meanwhile ([`parse_split_at`]).
+    split: Option<Split>,
+    /// Set when the second thread's members were taken (for tests).
+    taken: Option<&'t std::cell::Cell<bool>>,
 }
 
 /// The members (or elements) of one object (array) being parsed.
@@ -142,6 +232,17 @@ impl<T> Items<T> {
         }
     }
 
+    /// Pushes all of `items`, with room made for them at once.
+    fn append(&mut self, stack: &mut Vec<T>, items: Vec<T>) {
+        let own = self.own.get_or_insert_with(|| {
+            let mut own = Vec::with_capacity(stack.len() - self.first + items.len());
+            own.extend(stack.drain(self.first..));
+            own
+        });
+        own.reserve_exact(items.len());
+        own.extend(items);
+    }
+
     fn finish(self, stack: &mut Vec<T>) -> Vec<T> {
         match self.own {
             // Shrinking by less than half keeps the block where it is (mimalloc and glibc):
@@ -163,7 +264,51 @@ fn is_value_start(kind: TokenKind) -> bool {
     )
 }
 
-impl Parser<'_> {
+impl<'t> Parser<'t> {
+    fn new(lexer: Lexer<'t>, depth: usize) -> Self {
+        Parser {
+            lexer,
+            tok: Token {
+                kind: TokenKind::Eof,
+                start: 0,
+                end: 0,
+            },
+            depth,
+            open_objects: depth,
+            open_arrays: 0,
+            recovering: false,
+            eof_reported: false,
+            depth_reported: false,
+            members: Vec::new(),
+            elements: Vec::new(),
+            deepest: 0,
+            split: None,
+            taken: None,
+        }
+    }
+
+    /// The whole text as one document.
+    fn document_parse(mut self) -> Parse {
+        self.bump();
+        let root = self.document();
+        let mut errors = self.lexer.errors;
+        // Lexical and structural errors are found in slightly different orders.
+        errors.sort_by_key(|e| (e.range.start, e.range.end));
+        Parse {
+            root,
+            errors,
+            comments: self.lexer.comments,
+        }
+    }
+
+    /// At the key where the second thread started: its members, when they hold here (the
+    /// nesting they reach, added to this depth, within [`MAX_DEPTH`]). Asked once.
+    fn take_tail(&mut self) -> Option<Tail> {
+        let split = self.split.take()?;
+        let tail = split.receive.recv().ok()??;
+        (self.depth + tail.deepest <= MAX_DEPTH).then_some(tail)
+    }
+
     fn bump(&mut self) {
         self.tok = self.lexer.next_token();
     }
@@ -310,6 +455,7 @@ impl Parser<'_> {
         let start = self.tok.start;
         self.bump();
         self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
         self.open_objects += 1;
         let mut members = Items::start(&self.members);
         let mut closed = false;
@@ -361,6 +507,20 @@ impl Parser<'_> {
                 _ => {}
             }
             comma = None;
+            if want_key && self.split.as_ref().is_some_and(|s| s.at == t.start) {
+                if let Some(tail) = self.take_tail() {
+                    members.append(&mut self.members, tail.members);
+                    self.lexer.comments.extend(tail.comments);
+                    self.lexer.seek(tail.end);
+                    self.bump();
+                    self.recovering = false;
+                    want_key = false;
+                    if let Some(taken) = self.taken {
+                        taken.set(true);
+                    }
+                    continue;
+                }
+            }
             match self.member() {
                 Some(m) => {
                     members.push(&mut self.members, m);
@@ -444,6 +604,7 @@ impl Parser<'_> {
         let start = self.tok.start;
         self.bump();
         self.depth += 1;
+        self.deepest = self.deepest.max(self.depth);
         self.open_arrays += 1;
         let mut elements = Items::start(&self.elements);
         let mut closed = false;

@@ -6,6 +6,7 @@ mod cursor;
 mod incremental;
 mod recovery;
 mod rejected;
+mod two_cores;
 
 use super::*;
 use crate::text::TextRange;
