@@ -86,9 +86,9 @@ pub struct ModelIndex {
     initializers: Vec<Span>,
     hasher: Hasher,
     by_name: MultiMap,
-    by_output: MultiMap,
-    by_input: MultiMap,
     by_initializer: MultiMap,
+    /// Built on first use.
+    tensor_maps: std::sync::OnceLock<TensorMaps>,
     /// Sorted by op type.
     op_counts: Vec<(String, usize)>,
     /// Built on first use (did-you-mean), then shared by every check against this model.
@@ -154,60 +154,37 @@ impl PartialEq for Node<'_> {
     }
 }
 
-/// The maps of a graph's nodes: by name, by output, by input, and how many of each op type.
+/// The maps of a graph's nodes that every check needs: by name, and how many of each op type.
 struct NodeMaps {
     /// How many nodes they were built from.
     nodes: usize,
     by_name: MultiMap,
-    by_output: MultiMap,
-    by_input: MultiMap,
     /// Sorted by op type.
     op_counts: Vec<(String, usize)>,
 }
 
 impl NodeMaps {
-    /// With `parallel`, the largest map (by input) is built on a second core.
-    fn build(
-        hasher: &Hasher,
-        strings: &Strings,
-        nodes: &[NodeRecord],
-        tensors: &[Span],
-        parallel: bool,
-    ) -> NodeMaps {
-        let resolve = |span| strings.get(span);
-        let ((by_name, by_output, counts), by_input) = join(
+    /// With `parallel`, the op types are counted on a second core.
+    fn build(hasher: &Hasher, strings: &Strings, nodes: &[NodeRecord], parallel: bool) -> NodeMaps {
+        let (by_name, counts) = join(
             parallel,
             || {
-                let by_name = MultiMap::build(
+                MultiMap::build(
                     hasher,
                     nodes.len(),
                     nodes
                         .iter()
                         .enumerate()
                         .map(|(i, n)| (strings.get(n.name), i, n.name)),
-                    resolve,
-                );
-                let by_output = MultiMap::build(
-                    hasher,
-                    nodes.len(),
-                    slots(nodes, tensors, strings, |r| {
-                        (r.tensors + r.inputs, r.outputs)
-                    }),
-                    resolve,
-                );
+                    |span| strings.get(span),
+                )
+            },
+            || {
                 let mut counts: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
                 for n in nodes {
                     *counts.entry(strings.get(n.op_type)).or_default() += 1;
                 }
-                (by_name, by_output, counts)
-            },
-            || {
-                MultiMap::build(
-                    hasher,
-                    nodes.len() * 2,
-                    slots(nodes, tensors, strings, |r| (r.tensors, r.inputs)),
-                    resolve,
-                )
+                counts
             },
         );
         let mut op_counts: Vec<(String, usize)> = counts
@@ -218,12 +195,23 @@ impl NodeMaps {
         NodeMaps {
             nodes: nodes.len(),
             by_name,
-            by_output,
-            by_input,
             op_counts,
         }
     }
 }
+
+/// The maps of tensors to the nodes that write and read them. Only subgraph checks, the
+/// completion of tensor names and the precision map ask for them, so they are built on first
+/// use: on a 100,000-node model they were two thirds of the maps built at load (300,000
+/// tensors, 6 MB), which a check of node names never reads.
+#[derive(Clone, Debug, Default)]
+struct TensorMaps {
+    by_output: MultiMap,
+    by_input: MultiMap,
+}
+
+/// From this many nodes on, the two tensor maps are built on two threads.
+const PARALLEL_TENSOR_MAPS: usize = 10_000;
 
 /// `/a/b/Conv` → `/a/b`.
 pub fn name_scope(name: &str) -> &str {
@@ -286,9 +274,7 @@ impl ModelIndex {
         // On a big model, the maps of the nodes are built while the weights are skipped.
         let mut early: Option<NodeMaps> = None;
         let mut on_nodes = |g: &RawGraph| {
-            early = Some(NodeMaps::build(
-                &hasher, &g.strings, &g.nodes, &g.tensors, false,
-            ));
+            early = Some(NodeMaps::build(&hasher, &g.strings, &g.nodes, false));
         };
         let model = match read_model_splitting(src, split_from, &mut on_nodes) {
             Ok(model) => model,
@@ -346,14 +332,10 @@ impl ModelIndex {
             resolve,
         );
         let NodeMaps {
-            by_name,
-            by_output,
-            by_input,
-            op_counts,
-            ..
+            by_name, op_counts, ..
         } = match early.filter(|maps| maps.nodes == nodes.len()) {
             Some(maps) => maps,
-            None => NodeMaps::build(&hasher, &strings, &nodes, &tensors, true),
+            None => NodeMaps::build(&hasher, &strings, &nodes, true),
         };
 
         ModelIndex {
@@ -368,9 +350,8 @@ impl ModelIndex {
             initializers,
             hasher,
             by_name,
-            by_output,
-            by_input,
             by_initializer,
+            tensor_maps: std::sync::OnceLock::new(),
             op_counts,
             name_lookup: std::sync::OnceLock::new(),
         }
@@ -440,7 +421,7 @@ impl ModelIndex {
         if tensor.is_empty() {
             return None;
         }
-        self.lookup(&self.by_output, tensor).first()
+        self.lookup(&self.tensor_maps().by_output, tensor).first()
     }
 
     /// The nodes that read `tensor`, in file order, each once.
@@ -449,7 +430,39 @@ impl ModelIndex {
             // "" marks an omitted optional input, not a tensor.
             return NodeIds::default();
         }
-        self.lookup(&self.by_input, tensor)
+        self.lookup(&self.tensor_maps().by_input, tensor)
+    }
+
+    fn tensor_maps(&self) -> &TensorMaps {
+        self.tensor_maps.get_or_init(|| {
+            let (nodes, tensors, strings) = (&self.nodes, &self.tensors, &self.strings);
+            let resolve = |span| strings.get(span);
+            let (by_output, by_input) = join(
+                nodes.len() >= PARALLEL_TENSOR_MAPS,
+                || {
+                    MultiMap::build(
+                        &self.hasher,
+                        nodes.len(),
+                        slots(nodes, tensors, strings, |r| {
+                            (r.tensors + r.inputs, r.outputs)
+                        }),
+                        resolve,
+                    )
+                },
+                || {
+                    MultiMap::build(
+                        &self.hasher,
+                        nodes.len() * 2,
+                        slots(nodes, tensors, strings, |r| (r.tensors, r.inputs)),
+                        resolve,
+                    )
+                },
+            );
+            TensorMaps {
+                by_output,
+                by_input,
+            }
+        })
     }
 
     /// Distinct non-empty node names, in order of first appearance.
