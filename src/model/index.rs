@@ -566,3 +566,39 @@ fn slots<'a>(
             .map(move |&span| (strings.get(span), n, span))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{check, CheckContext, ModelStatus};
+    use crate::model::synth::write_synthetic_model;
+    use crate::model::ModelIndex;
+
+    #[test]
+    fn a_check_of_node_names_leaves_the_tensor_maps_unbuilt() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("optimized_float_model.onnx");
+        let names = write_synthetic_model(&path, 50, 0).expect("model");
+        let model = ModelIndex::load(&path).expect("index");
+        let text = format!(
+            "{{\"node_config\": {{\"{}\": {{\"qtype\": \"int16\"}}, \"/nope\": {{\"qtype\": \"int8\"}}}}}}",
+            names[3]
+        );
+        let ctx = CheckContext {
+            model: ModelStatus::Loaded(&model),
+            ..CheckContext::default()
+        };
+        let found = check(&text, &crate::syntax::parse(&text), &ctx);
+        assert!(
+            found.iter().any(|d| d.message.contains("/nope")),
+            "{found:?}"
+        );
+        assert!(model.tensor_maps.get().is_none());
+        // Asked for, they are built, and agree with the nodes.
+        let node = model.node(3);
+        let output = node.outputs().next().expect("an output");
+        assert_eq!(model.producer(output), Some(3));
+        assert!(model.tensor_maps.get().is_some());
+        let input = node.inputs().next().expect("an input");
+        assert!(model.consumers(input).iter().any(|id| id == 3));
+    }
+}
