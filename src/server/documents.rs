@@ -77,6 +77,8 @@ struct Entry {
     /// Held while a snapshot is built, so that two readers of a new version wait for one
     /// incremental build instead of racing to parse the whole text.
     building: Arc<Mutex<()>>,
+    /// Parse the text as opened on one core: the model is read on the other meanwhile.
+    one_core: bool,
 }
 
 #[derive(Debug, Default)]
@@ -111,6 +113,7 @@ impl Documents {
                 edits: Vec::new(),
                 opened: Some(text),
                 building: Arc::default(),
+                one_core: false,
             },
         );
     }
@@ -152,6 +155,13 @@ impl Documents {
         true
     }
 
+    /// The first parse of `uri` (the text as opened) is to run on one core.
+    pub fn parse_on_one_core(&self, uri: &Uri) {
+        if let Some(entry) = self.lock().get_mut(uri) {
+            entry.one_core = true;
+        }
+    }
+
     pub fn close(&self, uri: &Uri) -> bool {
         self.lock().remove(uri).is_some()
     }
@@ -174,7 +184,7 @@ impl Documents {
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
         let building = self.lock().get(uri)?.building.clone();
         let _one_builder = building.lock().unwrap_or_else(|e| e.into_inner());
-        let (doc, version, generation, base, edits, opened) = {
+        let (doc, version, generation, base, edits, opened, one_core) = {
             let mut map = self.lock();
             let entry = map.get_mut(uri)?;
             if let Some(s) = &entry.snapshot {
@@ -189,6 +199,7 @@ impl Documents {
                 base,
                 edits,
                 entry.opened.take(),
+                std::mem::take(&mut entry.one_core),
             )
         };
         let yaml = is_yaml_name(&from_proto::file_name(uri));
@@ -215,7 +226,7 @@ impl Documents {
         let (text, parse, inline, reuse) = if yaml {
             build_yaml(&doc, opened, base, edits)
         } else {
-            let (text, parse, reuse) = build(&doc, opened, base, edits);
+            let (text, parse, reuse) = build(&doc, opened, base, edits, one_core);
             (text, parse, None, reuse)
         };
         let yaml_prefix = if yaml {
@@ -252,16 +263,21 @@ impl Documents {
 
 /// The text and tree of a new version: from the last snapshot and the edits since when it can
 /// be taken over (nobody else holds it), else from scratch (from the text as opened, when this
-/// is the version opened).
+/// is the version opened; on one core when `one_core`).
 fn build(
     doc: &Document,
     opened: Option<String>,
     base: Option<Arc<Snapshot>>,
     edits: Vec<(TextRange, String)>,
+    one_core: bool,
 ) -> (String, Parse, Vec<(u64, Splice)>) {
     let from_scratch = || {
         let text = opened.unwrap_or_else(|| doc.text());
-        let parse = syntax::parse_on_two_cores(&text);
+        let parse = if one_core {
+            syntax::parse(&text)
+        } else {
+            syntax::parse_on_two_cores(&text)
+        };
         (text, parse, Vec::new())
     };
     let Some(Ok(base)) = base.map(Arc::try_unwrap) else {

@@ -3,7 +3,7 @@
 //! in `analysis/`, one function here, one trait method (or custom method) in `mod.rs`, its
 //! capability in `capabilities.rs`, and its conversions in `proto.rs`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tower_lsp_server::ls_types as lsp;
@@ -89,30 +89,32 @@ pub fn paired(state: &State, snap: &Snapshot, session: &Session, load: bool) -> 
     paired
 }
 
-/// Reads the model a config just opened will be paired with, while its text is parsed (the two
-/// take about as long on a big config), when [`model::model_known_before_parse`] said so of its
-/// text. Only for a JSON document: its pairing then is the one the check computes. The check
-/// finds the model cached, or waits at the store's gate for this read; nothing is read twice.
-/// Blocking.
-pub fn prefetch_model(state: &State, uri: &lsp::Uri, session: &Session) {
-    let Some(config_path) = from_proto::file_path(uri) else {
-        return;
-    };
+/// The model a JSON config just opened will be paired with, when it is not read yet: what
+/// [`prefetch_model`] reads while the config's text is parsed (the two take about as long on a
+/// big config), when [`model::model_known_before_parse`] said so of its text. Only for a JSON
+/// document: its pairing then is the one the check computes. A few file lookups.
+pub fn model_to_prefetch(state: &State, uri: &lsp::Uri, session: &Session) -> Option<PathBuf> {
+    let config_path = from_proto::file_path(uri)?;
     if config_path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"))
     {
-        return;
+        return None;
     }
     let dialect = dialect_request(None, None, session);
     let req = config_request(&config_path, None, dialect, session);
-    let watched = session.flags.watch_files;
-    if let Some(p) = model::pair_config(&req).pairing {
-        if state.models.needs_load(&p.model, !watched) {
-            // A model that cannot be read is reported by the check, which asks again.
-            let _ = state.models.get(&p.model, !watched);
-        }
-    }
+    let p = model::pair_config(&req).pairing?;
+    state
+        .models
+        .needs_load(&p.model, !session.flags.watch_files)
+        .then_some(p.model)
+}
+
+/// Reads the model of [`model_to_prefetch`]. The check finds it cached, or waits at the
+/// store's gate for this read; nothing is read twice. Blocking.
+pub fn prefetch_model(state: &State, model: &Path, session: &Session) {
+    // A model that cannot be read is reported by the check, which asks again.
+    let _ = state.models.get(model, !session.flags.watch_files);
 }
 
 /// Does computing diagnostics for this document have to read a model file?

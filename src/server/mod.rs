@@ -466,16 +466,21 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let doc = params.text_document;
+        let session = self.state.session();
         // Only worth a thread when parsing takes a while.
-        let prefetch =
-            doc.text.len() > 256 * 1024 && crate::model::model_known_before_parse(&doc.text);
+        let prefetch = (doc.text.len() > 256 * 1024
+            && crate::model::model_known_before_parse(&doc.text))
+        .then(|| handlers::model_to_prefetch(&self.state, &doc.uri, &session))
+        .flatten();
         self.state.docs.open(doc.uri.clone(), doc.text, doc.version);
+        if prefetch.is_some() {
+            // The model's read is the longer of the two: a second parsing thread would slow it.
+            self.state.docs.parse_on_one_core(&doc.uri);
+        }
         self.state.schedule(Job::Check(doc.uri.clone()));
-        if prefetch {
-            let (state, session) = (self.state.clone(), self.state.session());
-            tokio::task::spawn_blocking(move || {
-                handlers::prefetch_model(&state, &doc.uri, &session)
-            });
+        if let Some(model) = prefetch {
+            let state = self.state.clone();
+            tokio::task::spawn_blocking(move || handlers::prefetch_model(&state, &model, &session));
         }
     }
 

@@ -52,11 +52,14 @@ fn a_config_just_opened_has_its_model_read_beside_the_parse() {
     assert!(crate::model::model_known_before_parse(text));
     // A YAML names its model inside: nothing is read.
     let yaml = Uri::from_file_path(dir.path().join("config.yaml")).unwrap();
-    handlers::prefetch_model(&state, &yaml, &session);
-    assert!(state.models.needs_load(&model, !watched));
+    assert_eq!(handlers::model_to_prefetch(&state, &yaml, &session), None);
 
-    handlers::prefetch_model(&state, &uri, &session);
+    let to_read = handlers::model_to_prefetch(&state, &uri, &session);
+    assert_eq!(to_read.as_deref(), Some(model.as_path()));
+    handlers::prefetch_model(&state, &model, &session);
     assert!(!state.models.needs_load(&model, !watched));
+    // Read once: a config opened next to it has nothing to read beside its parse.
+    assert_eq!(handlers::model_to_prefetch(&state, &uri, &session), None);
 }
 
 /// Once the service is gone, so is its state: the analysis task does not keep it (it did, and
