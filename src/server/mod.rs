@@ -157,8 +157,16 @@ where
 {
     let state = Arc::new(State::new());
     let (service, socket) = service_with_state(state.clone());
+    let early = {
+        let state = Arc::downgrade(&state);
+        Box::new(move |body: &[u8]| {
+            if let Some(state) = state.upgrade() {
+                handlers::prefetch_before_parse(&state, body);
+            }
+        })
+    };
     // Messages the service cannot read are answered by the transport, which reads on.
-    transport::serve(input, output, DollarRequests(service), socket).await;
+    transport::serve(input, output, DollarRequests(service), socket, early).await;
     state.shutdown_requested.load(Ordering::SeqCst)
 }
 

@@ -157,3 +157,69 @@ async fn light_requests_run_in_place_only_on_a_checked_small_document() {
         Some(false)
     );
 }
+
+#[test]
+fn the_uri_of_a_did_open_is_read_from_its_head_when_it_comes_before_the_text() {
+    let open = |params: &str| {
+        format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{params}}}}}"#
+        )
+    };
+    let uri = |body: &str| handlers::opened_uri(body.as_bytes()).map(|u| u.as_str().to_string());
+    // VS Code's and Neovim's order, spaces, an escaped slash, a percent-encoded name.
+    let vscode = open(
+        r#"{"uri":"file:///w/quant_config.json","languageId":"json","version":1,"text":"{}"}"#,
+    );
+    assert_eq!(uri(&vscode).as_deref(), Some("file:///w/quant_config.json"));
+    let spaced = open(r#"{ "uri" : "file:\/\/\/w\/a%20b\/quant_config.json", "text": "{}"}"#);
+    assert_eq!(
+        uri(&spaced).as_deref(),
+        Some("file:///w/a%20b/quant_config.json")
+    );
+    // The text first: a "uri" inside it must not be taken.
+    let text_first =
+        open(r#"{"text":"{\"uri\": \"file:///x\"}","uri":"file:///w/quant_config.json"}"#);
+    assert_eq!(uri(&text_first), None);
+    // Another method, no uri, a broken value.
+    let change = vscode.replace("didOpen", "didChange");
+    assert_eq!(uri(&change), None);
+    assert_eq!(uri(&open(r#"{"languageId":"json","text":"{}"}"#)), None);
+    assert_eq!(uri(&open(r#"{"uri":42,"text":"{}"}"#)), None);
+    assert_eq!(uri(&open(r#"{"uri":"not a uri","text":"{}"}"#)), None);
+}
+
+#[tokio::test]
+async fn a_big_did_open_has_its_model_read_before_the_message_is_parsed() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("optimized_float_model.onnx");
+    crate::model::synth::write_synthetic_model(&model, 10, 0).unwrap();
+    let config = dir.path().join("quant_config.json");
+    let uri = Uri::from_file_path(&config).unwrap();
+    let state = std::sync::Arc::new(State::new());
+    let watched = state.session().flags.watch_files;
+    let body = |text: &str| {
+        serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": "textDocument/didOpen",
+            "params": {"textDocument": {"uri": uri.as_str(), "languageId": "json", "version": 1, "text": text}}
+        })
+        .to_string()
+    };
+    // A text that names its model: the path says nothing, nothing is read.
+    handlers::prefetch_before_parse(
+        &state,
+        body("// qcls-model: other.onnx\n{\"node_config\": {}}").as_bytes(),
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(state.models.needs_load(&model, !watched));
+    handlers::prefetch_before_parse(&state, body("{\"node_config\": {}}").as_bytes());
+    let mut waited = 0;
+    while state.models.needs_load(&model, !watched) && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        waited += 1;
+    }
+    assert!(
+        !state.models.needs_load(&model, !watched),
+        "the model was read"
+    );
+}

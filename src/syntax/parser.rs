@@ -32,11 +32,11 @@ const SPLIT_SEARCH: usize = 64 << 10;
 /// [`parse`], with the members of a big object that follow the middle of a big text parsed on
 /// a second thread meanwhile. The tree and the errors are the same as [`parse`]'s.
 ///
-/// Where the second thread starts is a guess ([`split_point`]: a `"` after a `,`), since
+/// Where the second thread starts is a guess (`split_point`: a `"` after a `,`), since
 /// nothing tells whether the middle of a JSON text is inside a string without reading it from
 /// the start. The first thread takes the second's members only if its own parse reaches that
 /// very key as the next member of an object, and only if the second thread found no error of
-/// any kind before the `}` that ends the object (see [`Tail`]): from the same place in the same
+/// any kind before the `}` that ends the object (see `Tail`): from the same place in the same
 /// state, the same code then builds the same members. Otherwise the first thread parses on
 /// alone, as [`parse`] would.
 pub fn parse_on_two_cores(text: &str) -> Parse {

@@ -113,6 +113,13 @@ impl ModelIndex {
         })
     }
 
+    /// Builds the did-you-mean lookups now rather than at the first unknown name: the server
+    /// does so right after reading the model of a big config being opened, while the config is
+    /// still parsed (a big config is seldom free of names the model lacks).
+    pub fn prepare_name_lookups(&self) {
+        self.name_lookup();
+    }
+
     /// The first node whose name is `name` but for case.
     pub fn node_named_ignoring_case(&self, name: &str) -> Option<NodeId> {
         let h = lowercase_hash(&self.hasher, name, &mut String::new());

@@ -278,3 +278,36 @@ fn a_large_body_is_written_as_the_same_frame_without_a_copy() {
         assert_eq!(codes(&frames_of(&out, MAX_MESSAGE_BYTES)), [json(&body)]);
     }
 }
+
+#[test]
+fn a_big_body_is_shown_to_the_early_look_before_it_is_parsed() {
+    let text = "x".repeat(EARLY_LOOK_BYTES);
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///w/quant_config.json","languageId":"json","version":1,"text":"{text}"}}}}}}"#
+    );
+    let mut input = message(OK);
+    input.extend(message(&big));
+    input.extend(message(OK));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime");
+    let frames = runtime.block_on(async {
+        let record = seen.clone();
+        let early = Box::new(move |body: &[u8]| {
+            record.lock().expect("not poisoned").push(body.len());
+        });
+        let mut reader = FrameReader::with_early_look(&input[..], early);
+        let mut out = Vec::new();
+        loop {
+            match reader.next().await.expect("reading memory cannot fail") {
+                Frame::End => return out,
+                frame => out.push(frame),
+            }
+        }
+    });
+    // Only the big one, whole; every message is still read.
+    assert_eq!(*seen.lock().expect("not poisoned"), [big.len()]);
+    assert_eq!(frames.len(), 3);
+    assert!(frames.iter().all(|f| matches!(f, Frame::Message(_))));
+}
