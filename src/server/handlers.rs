@@ -141,9 +141,10 @@ pub(super) fn opened_uri(body: &[u8]) -> Option<lsp::Uri> {
     const HEAD: usize = 4096;
     let head = &body[..body.len().min(HEAD)];
     let find = |what: &[u8]| head.windows(what.len()).position(|w| w == what);
-    find(b"\"textDocument/didOpen\"")?;
+    let method = find(b"\"textDocument/didOpen\"")?;
     let uri_key = find(b"\"uri\"")?;
-    if find(b"\"text\"").is_some_and(|text_key| text_key < uri_key) {
+    // Both before the text: a text may hold either.
+    if find(b"\"text\"").is_some_and(|text_key| text_key < uri_key.max(method)) {
         return None;
     }
     let rest = &body[uri_key + b"\"uri\"".len()..];

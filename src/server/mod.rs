@@ -482,7 +482,8 @@ impl LanguageServer for Backend {
         .flatten();
         self.state.docs.open(doc.uri.clone(), doc.text, doc.version);
         if prefetch.is_some() {
-            // The model's read is the longer of the two: a second parsing thread would slow it.
+            // A second parsing thread would slow the model's read, most often the longer of
+            // the two.
             self.state.docs.parse_on_one_core(&doc.uri);
         }
         self.state.schedule(Job::Check(doc.uri.clone()));

@@ -180,6 +180,9 @@ fn the_uri_of_a_did_open_is_read_from_its_head_when_it_comes_before_the_text() {
     let text_first =
         open(r#"{"text":"{\"uri\": \"file:///x\"}","uri":"file:///w/quant_config.json"}"#);
     assert_eq!(uri(&text_first), None);
+    // A method named only inside the text: a didChange whose text mentions didOpen.
+    let inside = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///w/quant_config.json","version":2},"contentChanges":[{"text":"\"textDocument/didOpen\""}]}}"#;
+    assert_eq!(uri(inside), None);
     // Another method, no uri, a broken value.
     let change = vscode.replace("didOpen", "didChange");
     assert_eq!(uri(&change), None);
