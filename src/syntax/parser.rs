@@ -40,9 +40,12 @@ const SPLIT_SEARCH: usize = 64 << 10;
 /// state, the same code then builds the same members. Otherwise the first thread parses on
 /// alone, as [`parse`] would.
 pub fn parse_on_two_cores(text: &str) -> Parse {
+    if text.len() < SPLIT_BYTES {
+        return parse(text);
+    }
     match split_point(text) {
-        Some(at) if text.len() >= SPLIT_BYTES => parse_split_at(text, at).0,
-        _ => parse(text),
+        Some(at) => parse_split_at(text, at).0,
+        None => parse(text),
     }
 }
 
