@@ -144,7 +144,10 @@ where
 /// Serves LSP over stdin/stdout until the client says `exit`. Returns whether `shutdown` came
 /// first (the exit status LSP asks for).
 pub async fn serve_stdio() -> bool {
-    serve_io(tokio::io::stdin(), tokio::io::stdout()).await
+    match transport::threaded_stdin() {
+        Some(stdin) => serve_io(stdin, tokio::io::stdout()).await,
+        None => serve_io(tokio::io::stdin(), tokio::io::stdout()).await,
+    }
 }
 
 /// [`serve_stdio`] on any pair of byte streams: the whole server, transport included, as the

@@ -528,5 +528,8 @@ fn body(message: &impl serde::Serialize) -> Option<Vec<u8>> {
         .ok()
 }
 
+mod stdin;
 #[cfg(test)]
 mod tests;
+
+pub use stdin::threaded_stdin;
