@@ -65,10 +65,8 @@ pub fn parse_split_at(text: &str, at: usize) -> (Parse, bool) {
         if spawned.is_ok() {
             p.split = Some(Split { at, receive });
         }
-        let taken = std::cell::Cell::new(false);
-        p.taken = Some(&taken);
         let parse = p.document_parse();
-        (parse, taken.get())
+        (parse, p.taken)
     })
 }
 
@@ -195,8 +193,8 @@ struct Parser<'t> {
     deepest: usize,
     /// Where a second thread parses members meanwhile ([`parse_split_at`]).
     split: Option<Split>,
-    /// Set when the second thread's members were taken (for tests).
-    taken: Option<&'t std::cell::Cell<bool>>,
+    /// Whether the second thread's members were taken.
+    taken: bool,
 }
 
 /// The members (or elements) of one object (array) being parsed.
@@ -286,21 +284,21 @@ impl<'t> Parser<'t> {
             elements: Vec::new(),
             deepest: 0,
             split: None,
-            taken: None,
+            taken: false,
         }
     }
 
     /// The whole text as one document.
-    fn document_parse(mut self) -> Parse {
+    fn document_parse(&mut self) -> Parse {
         self.bump();
         let root = self.document();
-        let mut errors = self.lexer.errors;
+        let mut errors = std::mem::take(&mut self.lexer.errors);
         // Lexical and structural errors are found in slightly different orders.
         errors.sort_by_key(|e| (e.range.start, e.range.end));
         Parse {
             root,
             errors,
-            comments: self.lexer.comments,
+            comments: std::mem::take(&mut self.lexer.comments),
         }
     }
 
@@ -518,9 +516,7 @@ impl<'t> Parser<'t> {
                     self.bump();
                     self.recovering = false;
                     want_key = false;
-                    if let Some(taken) = self.taken {
-                        taken.set(true);
-                    }
+                    self.taken = true;
                     continue;
                 }
             }
