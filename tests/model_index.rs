@@ -335,10 +335,23 @@ fn did_you_mean_lookups_find_case_scopes_and_prefixes() {
     assert!(idx.nodes_in_scope("/nope").is_empty());
     // Names that go on from a prefix, in name order, longer than it.
     let names = |prefix| {
-        idx.nodes_extending(prefix)
+        let without: Vec<&str> = idx
+            .nodes_extending(prefix, None)
             .map(|id| idx.node(id).name())
-            .collect::<Vec<_>>()
+            .collect();
+        // The search may start from any node: the answer is the same.
+        for near in 0..idx.node_count() {
+            let from_near: Vec<&str> = idx
+                .nodes_extending(prefix, Some(near))
+                .map(|id| idx.node(id).name())
+                .collect();
+            assert_eq!(from_near, without, "{prefix} near node {near}");
+        }
+        without
     };
     assert_eq!(names("/a/"), ["/a/Mul", "/a/b/Relu", "/a/b/c/Add"]);
+    assert_eq!(names("/a/b/R"), ["/a/b/Relu"]);
+    assert_eq!(names(""), ["/a/Mul", "/a/b/Relu", "/a/b/c/Add", "/Ünit/Conv", "Top"]);
     assert!(names("/a/b/c/Add").is_empty());
+    assert!(names("/zz").is_empty());
 }

@@ -1,4 +1,6 @@
 //! Did-you-mean: the candidate closest to what the user wrote.
+use std::cell::{OnceCell, RefCell};
+
 use crate::spec::Locale;
 
 /// The best candidate for `input`: a case or whitespace difference first, then the closest
@@ -15,10 +17,27 @@ pub fn closest<'a, I>(input: &str, candidates: I, limit: usize) -> Vec<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    ROWS.with(|rows| match rows.try_borrow_mut() {
+        Ok(mut rows) => closest_with(&mut rows, input, candidates, limit),
+        Err(_) => closest_with(&mut Rows::default(), input, candidates, limit),
+    })
+}
+
+thread_local! {
+    /// The Levenshtein rows of this thread, kept between calls: a check of 100,000 unknown
+    /// names calls [`closest`] once for each.
+    static ROWS: RefCell<Rows> = RefCell::default();
+}
+
+fn closest_with<'a, I>(rows: &mut Rows, input: &str, candidates: I, limit: usize) -> Vec<&'a str>
+where
+    I: IntoIterator<Item = &'a str>,
+{
     let trimmed = input.trim();
-    let lower = trimmed.to_lowercase();
+    // Only a candidate with non-ASCII characters needs the input lowercased.
+    let lower = OnceCell::new();
+    let lower = || lower.get_or_init(|| trimmed.to_lowercase()).as_str();
     let max_distance = (trimmed.chars().count() / 3).clamp(1, 6);
-    let mut rows = Rows::default();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for candidate in candidates {
         if candidate == input {
@@ -27,14 +46,14 @@ where
         let score = if candidate == trimmed {
             0
         } else if candidate.len() == trimmed.len() && candidate.eq_ignore_ascii_case(trimmed)
-            || !candidate.is_ascii() && candidate.to_lowercase() == lower
+            || !candidate.is_ascii() && candidate.to_lowercase() == lower()
         {
             1
         } else {
             let distance = if candidate.is_ascii() && trimmed.is_ascii() {
                 rows.distance_within(candidate.as_bytes(), trimmed.as_bytes(), max_distance)
             } else {
-                let d = strsim::levenshtein(&candidate.to_lowercase(), &lower);
+                let d = strsim::levenshtein(&candidate.to_lowercase(), lower());
                 (d <= max_distance).then_some(d)
             };
             let Some(distance) = distance else {
