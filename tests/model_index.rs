@@ -351,7 +351,10 @@ fn did_you_mean_lookups_find_case_scopes_and_prefixes() {
     };
     assert_eq!(names("/a/"), ["/a/Mul", "/a/b/Relu", "/a/b/c/Add"]);
     assert_eq!(names("/a/b/R"), ["/a/b/Relu"]);
-    assert_eq!(names(""), ["/a/Mul", "/a/b/Relu", "/a/b/c/Add", "/Ünit/Conv", "Top"]);
+    assert_eq!(
+        names(""),
+        ["/a/Mul", "/a/b/Relu", "/a/b/c/Add", "/Ünit/Conv", "Top"]
+    );
     assert!(names("/a/b/c/Add").is_empty());
     assert!(names("/zz").is_empty());
 }
