@@ -10,7 +10,7 @@ use super::{render, ModelCache, Overrides};
 use crate::analysis::{self, CheckContext, Diagnostic, DocumentKind, Severity};
 use crate::spec::Dialect;
 use crate::syntax;
-use crate::text::{Document, PositionEncoding};
+use crate::text::{IndexedText, PositionEncoding};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -22,7 +22,8 @@ pub enum Format {
 pub struct CheckedFile {
     /// The path as the user gave it (or as found under a directory they gave).
     pub path: PathBuf,
-    pub document: Document,
+    /// The file's text, with its lines indexed for the positions printed.
+    pub text: IndexedText,
     pub diagnostics: Vec<Diagnostic>,
     /// The paired model and why it was chosen.
     pub model: Option<(PathBuf, String)>,
@@ -33,26 +34,26 @@ pub struct CheckedFile {
 /// Checks one text, pairing it with its model and profile (or what `overrides` names).
 pub fn check_text(
     path: &Path,
-    text: &str,
+    text: String,
     models: &mut ModelCache,
     overrides: Overrides,
 ) -> CheckedFile {
     if analysis::is_yaml_name(&path.to_string_lossy()) {
         return check_yaml(path, text, models, overrides);
     }
-    let parse = super::parse_reading_model(path, text, models, overrides);
+    let parse = super::parse_reading_model(path, &text, models, overrides);
     check_json(path, text, &parse, models, overrides)
 }
 
 /// Checks a JSON config already parsed.
 fn check_json(
     path: &Path,
-    text: &str,
+    text: String,
     parse: &syntax::Parse,
     models: &mut ModelCache,
     overrides: Overrides,
 ) -> CheckedFile {
-    let paired = super::pair_model(path, text, parse, models, overrides);
+    let paired = super::pair_model(path, &text, parse, models, overrides);
     let ctx = CheckContext {
         model: paired.status(overrides.locale),
         directive: paired.directive.as_ref().map(|d| d.range),
@@ -60,10 +61,10 @@ fn check_json(
         locale: overrides.locale,
         ..Default::default()
     };
-    let diagnostics = analysis::check(text, parse, &ctx);
+    let diagnostics = analysis::check(&text, parse, &ctx);
     CheckedFile {
         path: path.to_path_buf(),
-        document: Document::new(text),
+        text: IndexedText::new(text),
         diagnostics,
         model: paired
             .paired
@@ -78,11 +79,11 @@ fn check_json(
 /// model and march) and the files it names.
 fn check_yaml(
     path: &Path,
-    text: &str,
+    text: String,
     models: &mut ModelCache,
     overrides: Overrides,
 ) -> CheckedFile {
-    let parse = syntax::parse_yaml(text);
+    let parse = syntax::parse_yaml(&text);
     let paired = super::pair_yaml(path, &parse, models, overrides);
     let ctx = CheckContext {
         model: analysis::ModelStatus::of(&paired, overrides.locale),
@@ -94,7 +95,7 @@ fn check_yaml(
     let diagnostics = analysis::check_hb_compile(&parse, &ctx, &missing).diagnostics;
     CheckedFile {
         path: path.to_path_buf(),
-        document: Document::new(text),
+        text: IndexedText::new(text),
         diagnostics,
         model: paired
             .pairing
@@ -284,8 +285,8 @@ pub fn run(paths: &[PathBuf], overrides: Overrides, format: Format) -> ExitCode 
                 };
                 match kind_of(&path, &text, &parse).skip_reason() {
                     Some(reason) => skipped.push((path, reason)),
-                    None if yaml => checked.push(check_text(&path, &text, &mut models, overrides)),
-                    None => checked.push(check_json(&path, &text, &parse, &mut models, overrides)),
+                    None if yaml => checked.push(check_text(&path, text, &mut models, overrides)),
+                    None => checked.push(check_json(&path, text, &parse, &mut models, overrides)),
                 }
             }
             Err(message) => input_errors.push(InputError { path, message }),
@@ -409,8 +410,8 @@ impl serde::Serialize for JsonDiagnostics<'_> {
         serializer.collect_seq(self.0.iter().flat_map(|f| {
             let file = f.path.display().to_string();
             f.diagnostics.iter().map(move |d| {
-                let start = f.document.position(d.range.start, PositionEncoding::Utf16);
-                let end = f.document.position(d.range.end, PositionEncoding::Utf16);
+                let start = f.text.position(d.range.start, PositionEncoding::Utf16);
+                let end = f.text.position(d.range.end, PositionEncoding::Utf16);
                 json!({
                     "file": file,
                     "code": d.code.as_str(),

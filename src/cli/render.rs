@@ -2,14 +2,33 @@
 //! Lines and columns come from `text::Document`, so they agree with the editor (lone CR
 //! breaks a line; columns count characters).
 
-use std::fmt::Write;
-use std::io::IsTerminal;
+use std::fmt::{self, Display, Write as _};
+use std::io::{IsTerminal, Write};
 
 use super::check::CheckedFile;
 use crate::analysis::{Diagnostic, Severity};
+use crate::text::IndexedText;
 
 pub fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal()
+}
+
+/// Text in an ANSI style when the output is a terminal, written as it is: no string is made
+/// for a piece of a line (a file can have 100,000 diagnostics).
+struct Paint<'a, T: Display> {
+    style: &'a str,
+    color: bool,
+    text: T,
+}
+
+impl<T: Display> Display for Paint<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.color {
+            write!(f, "\x1b[{}m{}\x1b[0m", self.style, self.text)
+        } else {
+            self.text.fmt(f)
+        }
+    }
 }
 
 struct Style {
@@ -17,21 +36,12 @@ struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
+    fn paint<'a, T: Display>(&self, style: &'a str, text: T) -> Paint<'a, T> {
+        Paint {
+            style,
+            color: self.color,
+            text,
         }
-    }
-    fn severity(&self, severity: Severity) -> String {
-        let code = match severity {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Information => "1;36",
-            Severity::Hint => "1;32",
-        };
-        self.paint(code, severity_word(severity))
     }
 }
 
@@ -46,15 +56,11 @@ fn severity_word(severity: Severity) -> &'static str {
 
 /// The header and every diagnostic of one file, written as they are rendered (a file with
 /// 100,000 diagnostics is never held as one string).
-pub fn human(
-    out: &mut impl std::io::Write,
-    file: &CheckedFile,
-    color: bool,
-) -> std::io::Result<()> {
+pub fn human(out: &mut impl Write, file: &CheckedFile, color: bool) -> std::io::Result<()> {
     out.write_all(header(file).as_bytes())?;
     let style = Style { color };
     for d in &file.diagnostics {
-        out.write_all(diagnostic(file, d, &style).as_bytes())?;
+        diagnostic(out, file, d, &style)?;
     }
     Ok(())
 }
@@ -82,25 +88,52 @@ fn header(file: &CheckedFile) -> String {
     out
 }
 
-fn diagnostic(file: &CheckedFile, d: &Diagnostic, style: &Style) -> String {
-    let doc = &file.document;
+/// `count` copies of `c`, written without making a string of them.
+struct Repeat(char, usize);
+
+impl Display for Repeat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (0..self.1).try_for_each(|_| f.write_char(self.0))
+    }
+}
+
+/// A line of source with its tabs shown as spaces (so that the caret line below lines up).
+struct Untabbed<'a>(&'a str);
+
+impl Display for Untabbed<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.split('\t').enumerate().try_for_each(|(i, part)| {
+            if i > 0 {
+                f.write_char(' ')?;
+            }
+            f.write_str(part)
+        })
+    }
+}
+
+fn diagnostic(
+    out: &mut impl Write,
+    file: &CheckedFile,
+    d: &Diagnostic,
+    style: &Style,
+) -> std::io::Result<()> {
+    let doc = &file.text;
     let (line, col) = doc.line_col_1based(d.range.start);
-    let gutter = line.to_string().len();
-    let pad = " ".repeat(gutter);
-    let mut out = String::new();
-    let _ = writeln!(
+    let gutter = line.checked_ilog10().unwrap_or(0) as usize + 1;
+    let pad = Repeat(' ', gutter);
+    let path = file.path.display();
+    writeln!(
         out,
         "{}{} {}",
-        style.severity(d.severity),
-        style.paint("1", &format!("[{}]:", d.code.as_str())),
+        style.paint(severity_color(d.severity), severity_word(d.severity)),
+        style.paint("1", format_args!("[{}]:", d.code.as_str())),
         style.paint("1", &d.message)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         out,
-        "{pad}{} {}:{line}:{col}",
-        style.paint("1;34", "-->"),
-        file.path.display()
-    );
+        "{pad}{} {path}:{line}:{col}",
+        style.paint("1;34", "-->")
+    )?;
     let line_len = doc.line_len_chars(line - 1);
     let (end_line, end_col) = doc.line_col_1based(d.range.end);
     // Underline to the end of the range, or to the end of the first line when it spans lines.
@@ -109,33 +142,31 @@ fn diagnostic(file: &CheckedFile, d: &Diagnostic, style: &Style) -> String {
     } else {
         line_len.saturating_sub(col - 1).max(1)
     };
-    let (source, col, width) = snippet(doc, line - 1, line_len, col, width);
+    let (cut_before, source, cut_after, col, width) = snippet(doc, line - 1, line_len, col, width);
     let bar = style.paint("1;34", "|");
-    let _ = writeln!(out, "{pad} {bar}");
-    let _ = writeln!(
+    writeln!(out, "{pad} {bar}")?;
+    writeln!(
         out,
-        "{} {bar} {}",
-        style.paint("1;34", &line.to_string()),
-        source.replace('\t', " ")
-    );
-    let _ = writeln!(
+        "{} {bar} {cut_before}{}{cut_after}",
+        style.paint("1;34", line),
+        Untabbed(source)
+    )?;
+    writeln!(
         out,
         "{pad} {bar} {}{}",
-        " ".repeat(col - 1),
-        style.paint(caret_color(d.severity), &"^".repeat(width))
-    );
+        Repeat(' ', col - 1),
+        style.paint(severity_color(d.severity), Repeat('^', width))
+    )?;
     for related in &d.related {
         let (rl, rc) = doc.line_col_1based(related.range.start);
-        let _ = writeln!(
+        writeln!(
             out,
-            "{pad} {} note: {} ({}:{rl}:{rc})",
+            "{pad} {} note: {} ({path}:{rl}:{rc})",
             style.paint("1;34", "="),
             related.message,
-            file.path.display()
-        );
+        )?;
     }
-    out.push('\n');
-    out
+    out.write_all(b"\n")
 }
 
 /// Characters of context shown left of a diagnostic and at most shown of its range, on lines
@@ -145,35 +176,31 @@ const MAX_UNDERLINE: usize = 80;
 
 /// The part of line `line` (0-based, `line_len` characters) printed under a diagnostic at
 /// 1-based column `col`, underlined `width` characters: the whole line when it is short, else
-/// a window around the range with `…` where it is cut. Gives the text, and the column and
-/// width of the underline in it.
+/// a window around the range with `…` where it is cut. Gives what is written before the text,
+/// the text, what is written after it, and the column and width of the underline.
 fn snippet(
-    doc: &crate::text::Document,
+    doc: &IndexedText,
     line: usize,
     line_len: usize,
     col: usize,
     width: usize,
-) -> (String, usize, usize) {
+) -> (&'static str, &str, &'static str, usize, usize) {
     if line_len <= CONTEXT + MAX_UNDERLINE + CONTEXT {
-        return (doc.line_text(line), col, width);
+        return ("", doc.line_text(line), "", col, width);
     }
     let width = width.min(MAX_UNDERLINE);
     let from = (col - 1).saturating_sub(CONTEXT);
     let to = (col - 1 + width + CONTEXT).min(line_len);
-    let mut text = String::new();
-    let mut col_in = col - from;
-    if from > 0 {
-        text.push('…');
-        col_in += 1;
-    }
-    text.push_str(&doc.line_chars(line, from, to));
-    if to < line_len {
-        text.push('…');
-    }
-    (text, col_in, width)
+    let (before, col) = if from > 0 {
+        ("…", col - from + 1)
+    } else {
+        ("", col - from)
+    };
+    let after = if to < line_len { "…" } else { "" };
+    (before, doc.line_chars(line, from, to), after, col, width)
 }
 
-fn caret_color(severity: Severity) -> &'static str {
+fn severity_color(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "1;31",
         Severity::Warning => "1;33",

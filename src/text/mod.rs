@@ -249,5 +249,8 @@ fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
+mod indexed;
+pub use indexed::IndexedText;
+
 #[cfg(test)]
 mod tests;

@@ -113,3 +113,66 @@ fn human_columns_count_characters() {
     let doc = Document::new(text);
     assert_eq!(doc.line_col_1based(text.find('x').unwrap()), (1, 4));
 }
+
+/// Texts whose lines and columns both [`Document`] and [`IndexedText`] must agree on: every
+/// kind of line break, characters of one to four bytes, and lines longer than a block of the
+/// character counts.
+fn texts_to_index() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "",
+        "\n",
+        "\r",
+        "\r\n",
+        "\n\r",
+        "a\r\rb\n\nc\r\n",
+        "{\n  \"a\": 1\n}",
+        "\"量化\": 1\r\n\"😀x\": 2\ry\u{2028}z\u{85}w",
+        "é\r\n",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // Multi-byte characters straddling the 1 KiB blocks, on one long line and on many lines.
+    let mut long = String::new();
+    for i in 0..1500 {
+        long.push(['a', 'é', '量', '😀'][i % 4]);
+    }
+    texts.push(long.clone());
+    texts.push(long.replace('量', "\n").replace('😀', "\r\n"));
+    texts.push("x".repeat(3000) + "\n" + &long);
+    texts
+}
+
+#[test]
+fn an_indexed_text_gives_the_positions_of_a_document() {
+    for text in texts_to_index() {
+        let doc = Document::new(&text);
+        let indexed = IndexedText::new(text.clone());
+        assert_eq!(indexed.line_count(), doc.line_count(), "{text:?}");
+        for offset in 0..=text.len() + 2 {
+            for enc in ENCODINGS {
+                assert_eq!(
+                    indexed.position(offset, enc),
+                    doc.position(offset, enc),
+                    "offset {offset} {enc:?} of {text:?}"
+                );
+            }
+            assert_eq!(indexed.line_col_1based(offset), doc.line_col_1based(offset));
+        }
+        for line in 0..doc.line_count() + 2 {
+            assert_eq!(indexed.line_text(line), doc.line_text(line));
+            let len = doc.line_len_chars(line);
+            assert_eq!(indexed.line_len_chars(line), len, "line {line} of {text:?}");
+            let step = (len / 7).max(1);
+            for from in (0..len + 3).step_by(step) {
+                for to in (0..len + 3).step_by(step) {
+                    assert_eq!(
+                        indexed.line_chars(line, from, to),
+                        doc.line_chars(line, from, to),
+                        "line {line}, chars {from}..{to} of {text:?}"
+                    );
+                }
+            }
+        }
+    }
+}

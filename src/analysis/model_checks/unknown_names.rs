@@ -91,6 +91,7 @@ impl<'m> ModelChecker<'m> {
                     unknown_message(&name, &found, self.locale),
                 );
                 d.wanted_model_search = true;
+                d.suggestions.reserve_exact(found.len());
                 for s in &found {
                     d = d.suggest_str(s);
                 }
@@ -143,6 +144,7 @@ impl<'m> ModelChecker<'m> {
             range,
             unknown_message(name, &found, locale),
         );
+        d.suggestions.reserve_exact(found.len());
         for s in &found {
             d = d.suggest_str(s);
         }
@@ -207,9 +209,13 @@ fn unknown_message(name: &str, found: &[&str], locale: Locale) -> String {
             "？",
         ),
     };
-    let offered: usize = found.iter().map(|f| f.len() + 2 + or.len()).sum();
-    let mut message =
-        String::with_capacity(1 + name.len() + not_a_node.len() + no_match.len() + offered);
+    let after_name = if found.is_empty() {
+        no_match.len()
+    } else {
+        let offered: usize = found.iter().map(|f| f.len() + 2 + or.len()).sum();
+        did_you_mean.len() + offered + question.len()
+    };
+    let mut message = String::with_capacity(1 + name.len() + not_a_node.len() + after_name);
     message.push('"');
     message.push_str(name);
     message.push_str(not_a_node);
