@@ -149,7 +149,20 @@ impl Diagnostic {
     }
     /// Adds a string replacement, quoted as JSON.
     pub fn suggest_str(self, replacement: &str) -> Self {
-        let quoted = serde_json::to_string(replacement).unwrap_or_default();
+        // A name seldom needs an escape: then it is quoted here, sized exactly (serde_json
+        // starts every string it writes at 128 bytes, and a check can suggest 100,000 names).
+        let plain = !replacement
+            .bytes()
+            .any(|b| b == b'"' || b == b'\\' || b < 0x20);
+        let quoted = if plain {
+            let mut quoted = String::with_capacity(replacement.len() + 2);
+            quoted.push('"');
+            quoted.push_str(replacement);
+            quoted.push('"');
+            quoted
+        } else {
+            serde_json::to_string(replacement).unwrap_or_default()
+        };
         self.suggest(quoted)
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {
@@ -288,5 +301,29 @@ mod limit_tests {
         let (shown, left_out) = limit_diagnostics(&all, 12, "{}", Locale::En);
         assert_eq!(shown.len(), 12);
         assert!(left_out.is_none());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suggested_string_is_quoted_as_serde_json_quotes_it() {
+        for s in [
+            "",
+            "/a/b/Conv",
+            "量化/😀",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\there",
+            "nul\u{0}",
+            "del\u{7f}",
+            "\u{1f}",
+        ] {
+            let d = Diagnostic::new(Code::UnknownNode, TextRange::empty(0), "m").suggest_str(s);
+            let expected = serde_json::to_string(s).expect("a string serializes");
+            assert_eq!(d.suggestions, [expected], "{s:?}");
+        }
     }
 }
