@@ -59,8 +59,9 @@ fn severity_word(severity: Severity) -> &'static str {
 pub fn human(out: &mut impl Write, file: &CheckedFile, color: bool) -> std::io::Result<()> {
     out.write_all(header(file).as_bytes())?;
     let style = Style { color };
+    let path = file.path.display().to_string();
     for d in &file.diagnostics {
-        diagnostic(out, file, d, &style)?;
+        diagnostic(out, &file.text, &path, d, &style)?;
     }
     Ok(())
 }
@@ -88,12 +89,33 @@ fn header(file: &CheckedFile) -> String {
     out
 }
 
-/// `count` copies of `c`, written without making a string of them.
-struct Repeat(char, usize);
+/// `count` spaces or carets, written a run at a time (not a character at a time, nor as a
+/// string made for them).
+struct Repeat {
+    run: &'static str,
+    count: usize,
+}
+
+const SPACES: &str = "                                                                ";
+const CARETS: &str = "^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^";
+
+fn spaces(count: usize) -> Repeat {
+    Repeat { run: SPACES, count }
+}
+
+fn carets(count: usize) -> Repeat {
+    Repeat { run: CARETS, count }
+}
 
 impl Display for Repeat {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (0..self.1).try_for_each(|_| f.write_char(self.0))
+        let mut left = self.count;
+        while left > 0 {
+            let n = left.min(self.run.len());
+            f.write_str(&self.run[..n])?;
+            left -= n;
+        }
+        Ok(())
     }
 }
 
@@ -113,15 +135,15 @@ impl Display for Untabbed<'_> {
 
 fn diagnostic(
     out: &mut impl Write,
-    file: &CheckedFile,
+    doc: &IndexedText,
+    path: &str,
     d: &Diagnostic,
     style: &Style,
 ) -> std::io::Result<()> {
-    let doc = &file.text;
     let (line, col) = doc.line_col_1based(d.range.start);
     let gutter = line.checked_ilog10().unwrap_or(0) as usize + 1;
-    let pad = Repeat(' ', gutter);
-    let path = file.path.display();
+    let pad = spaces(gutter);
+
     writeln!(
         out,
         "{}{} {}",
@@ -154,8 +176,8 @@ fn diagnostic(
     writeln!(
         out,
         "{pad} {bar} {}{}",
-        Repeat(' ', col - 1),
-        style.paint(severity_color(d.severity), Repeat('^', width))
+        spaces(col - 1),
+        style.paint(severity_color(d.severity), carets(width))
     )?;
     for related in &d.related {
         let (rl, rc) = doc.line_col_1based(related.range.start);
