@@ -1,5 +1,5 @@
 //! Did-you-mean: the candidate closest to what the user wrote.
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
 
 use crate::spec::Locale;
 
@@ -17,16 +17,17 @@ pub fn closest<'a, I>(input: &str, candidates: I, limit: usize) -> Vec<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    ROWS.with(|rows| match rows.try_borrow_mut() {
-        Ok(mut rows) => closest_with(&mut rows, input, candidates, limit),
-        Err(_) => closest_with(&mut Rows::default(), input, candidates, limit),
-    })
+    // The rows of this thread, taken for the call and put back after it.
+    let mut rows = ROWS.try_with(Cell::take).unwrap_or_default();
+    let found = closest_with(&mut rows, input, candidates, limit);
+    let _ = ROWS.try_with(|cell| cell.set(rows));
+    found
 }
 
 thread_local! {
     /// The Levenshtein rows of this thread, kept between calls: a check of 100,000 unknown
     /// names calls [`closest`] once for each.
-    static ROWS: RefCell<Rows> = RefCell::default();
+    static ROWS: Cell<Rows> = Cell::default();
 }
 
 fn closest_with<'a, I>(rows: &mut Rows, input: &str, candidates: I, limit: usize) -> Vec<&'a str>
