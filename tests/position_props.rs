@@ -1,6 +1,7 @@
 //! Property tests of the conversions between byte offsets and LSP positions
-//! (`Document::position`, `Document::offset`, `Document::apply_change`) in UTF-8, UTF-16 and
-//! UTF-32, against a reference written here from the LSP rules alone:
+//! (`Document::position`, `Document::offset`, `Document::apply_change`, and
+//! `IndexedText::position`, which `qcls check` prints from) in UTF-8, UTF-16 and UTF-32,
+//! against a reference written here from the LSP rules alone:
 //!
 //! - lines end at `\n`, `\r\n` or a lone `\r` (U+2028 and NEL are ordinary characters);
 //! - a position's character counts code units of the encoding from the line's start.
@@ -12,7 +13,7 @@
 //! offset between the `\r` and the `\n` of a CRLF counts as the end of the line.
 
 use proptest::prelude::*;
-use qcls::text::{Document, Position, PositionEncoding};
+use qcls::text::{Document, IndexedText, Position, PositionEncoding};
 
 #[path = "support/positions.rs"]
 mod positions;
@@ -128,6 +129,79 @@ proptest! {
             model.replace_range(start..end, new);
             prop_assert_eq!(replaced.map(|r| (r.start, r.end)), Some((start, end)));
             prop_assert_eq!(doc.text(), model.clone());
+        }
+    }
+}
+
+/// Texts of up to a few thousand characters: long enough for [`IndexedText`]'s counts of
+/// characters per block of bytes to matter, with multi-byte characters across the blocks'
+/// edges and lines both short and longer than a block.
+fn long_text_strategy() -> impl Strategy<Value = String> {
+    let pieces = prop::collection::vec(
+        prop_oneof![
+            8 => prop::sample::select(PIECES).prop_map(str::to_string),
+            1 => "[a-z]{100,400}",
+        ],
+        0..400,
+    );
+    // Half of them padded to a multiple of 1 KiB, where a block of the counts ends.
+    (pieces, any::<bool>()).prop_map(|(pieces, pad)| {
+        let mut text = pieces.concat();
+        if pad {
+            text.push_str(&"a".repeat((1024 - text.len() % 1024) % 1024));
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// An indexed text gives every byte offset the reference position, and each line's text
+    /// and length in characters.
+    #[test]
+    fn an_indexed_text_gives_the_reference_positions(text in text_strategy()) {
+        let indexed = IndexedText::new(text.clone());
+        let reference = lines(&text);
+        prop_assert_eq!(indexed.line_count(), reference.len());
+        for offset in 0..=text.len() + 2 {
+            for encoding in ENCODINGS {
+                prop_assert_eq!(
+                    indexed.position(offset, encoding),
+                    position_of(&text, offset, encoding),
+                    "offset {} {:?}", offset, encoding
+                );
+            }
+        }
+        for (i, line) in reference.iter().enumerate() {
+            let content = &text[line.start..line.end];
+            prop_assert_eq!(indexed.line_text(i), content);
+            prop_assert_eq!(indexed.line_len_chars(i), content.chars().count());
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// On texts of thousands of bytes, an indexed text and a document (held to the reference
+    /// above) agree at every offset: the reference, linear per offset, would take minutes.
+    #[test]
+    fn a_long_indexed_text_gives_the_positions_of_a_document(text in long_text_strategy()) {
+        let indexed = IndexedText::new(text.clone());
+        let doc = Document::new(&text);
+        for offset in 0..=text.len() + 2 {
+            for encoding in ENCODINGS {
+                prop_assert_eq!(
+                    indexed.position(offset, encoding),
+                    doc.position(offset, encoding),
+                    "offset {} {:?}", offset, encoding
+                );
+            }
+        }
+        for line in 0..doc.line_count() {
+            prop_assert_eq!(indexed.line_text(line), doc.line_text(line));
+            prop_assert_eq!(indexed.line_len_chars(line), doc.line_len_chars(line));
         }
     }
 }

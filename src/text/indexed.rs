@@ -42,8 +42,10 @@ impl IndexedText {
         let block_counts = if text.is_ascii() {
             Vec::new()
         } else {
+            // One entry per block and one for the end of the text, which is where a text whose
+            // length is a multiple of BLOCK has its last offset.
             let mut totals = (0, 0);
-            bytes
+            let mut counts: Vec<(usize, usize)> = bytes
                 .chunks(BLOCK)
                 .map(|block| {
                     let before = totals;
@@ -51,7 +53,9 @@ impl IndexedText {
                     totals = (totals.0 + chars, totals.1 + units);
                     before
                 })
-                .collect()
+                .collect();
+            counts.push(totals);
+            counts
         };
         IndexedText {
             text,
@@ -93,7 +97,8 @@ impl IndexedText {
             .block_counts
             .partition_point(|&(chars, _)| chars <= char_index)
             .saturating_sub(1);
-        let mut from = block * BLOCK;
+        // The entry after the last block is the end of the text.
+        let mut from = (block * BLOCK).min(self.text.len());
         // A block may start inside a character: no character starts before the next boundary.
         while !self.text.is_char_boundary(from) {
             from += 1;
@@ -134,8 +139,9 @@ impl IndexedText {
         let (line_start, line_end) = self.line_content(line);
         // An offset between "\r" and "\n" of a CRLF counts as the end of the line.
         let offset = offset.min(line_end);
-        let character =
-            self.units_before(offset, encoding) - self.units_before(line_start, encoding);
+        let character = self
+            .units_before(offset, encoding)
+            .saturating_sub(self.units_before(line_start, encoding));
         Position::new(super::to_u32(line), super::to_u32(character))
     }
 
@@ -161,7 +167,8 @@ impl IndexedText {
         }
         let (start, end) = self.line_content(line);
         let utf32 = PositionEncoding::Utf32;
-        self.units_before(end, utf32) - self.units_before(start, utf32)
+        self.units_before(end, utf32)
+            .saturating_sub(self.units_before(start, utf32))
     }
 
     /// Characters `from..to` (0-based, clamped) of a line without its line break.

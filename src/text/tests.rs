@@ -140,6 +140,9 @@ fn texts_to_index() -> Vec<String> {
     texts.push(long.clone());
     texts.push(long.replace('量', "\n").replace('😀', "\r\n"));
     texts.push("x".repeat(3000) + "\n" + &long);
+    // Ending exactly at the end of a block: its last offset is the first of the next.
+    texts.push("é".repeat(1024));
+    texts.push("😀".repeat(256) + "\r\n" + &"a".repeat(1022));
     texts
 }
 
