@@ -39,19 +39,21 @@ where
     let lower = OnceCell::new();
     let lower = || lower.get_or_init(|| trimmed.to_lowercase()).as_str();
     let max_distance = (trimmed.chars().count() / 3).clamp(1, 6);
+    let trimmed_ascii = trimmed.is_ascii();
     let mut scored: Vec<(usize, &'a str)> = Vec::new();
     for candidate in candidates {
         if candidate == input {
             continue;
         }
+        let candidate_ascii = candidate.is_ascii();
         let score = if candidate == trimmed {
             0
         } else if candidate.len() == trimmed.len() && candidate.eq_ignore_ascii_case(trimmed)
-            || !candidate.is_ascii() && candidate.to_lowercase() == lower()
+            || !candidate_ascii && candidate.to_lowercase() == lower()
         {
             1
         } else {
-            let distance = if candidate.is_ascii() && trimmed.is_ascii() {
+            let distance = if candidate_ascii && trimmed_ascii {
                 rows.distance_within(candidate.as_bytes(), trimmed.as_bytes(), max_distance)
             } else {
                 let d = strsim::levenshtein(&candidate.to_lowercase(), lower());
@@ -89,15 +91,9 @@ impl Rows {
         }
         // A common prefix or suffix changes no edit distance; names of one scope share long
         // ones, so only the part where they differ is compared.
-        let same = |x: &u8, y: &u8| x.eq_ignore_ascii_case(y);
-        let prefix = a.iter().zip(b).take_while(|(x, y)| same(x, y)).count();
+        let prefix = common_prefix(a, b);
         let (a, b) = (&a[prefix..], &b[prefix..]);
-        let suffix = a
-            .iter()
-            .rev()
-            .zip(b.iter().rev())
-            .take_while(|(x, y)| same(x, y))
-            .count();
+        let suffix = common_suffix(a, b);
         let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
         let (n, m) = (a.len(), b.len());
         self.prev.clear();
@@ -130,6 +126,32 @@ impl Rows {
         let d = self.prev[m];
         (d <= k).then_some(d)
     }
+}
+
+/// How many bytes two ASCII strings share at their start, ignoring case. Names of one scope
+/// share it exactly: eight bytes are compared at a time while they are equal.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let exact = a
+        .chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .take_while(|(x, y)| x == y)
+        .count()
+        * 8;
+    exact
+        + a[exact..]
+            .iter()
+            .zip(&b[exact..])
+            .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
+            .count()
+}
+
+/// How many bytes two ASCII strings share at their end, ignoring case.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
+        .count()
 }
 
 /// `did you mean "x"?` or an empty string.
@@ -185,6 +207,30 @@ mod tests {
                         "{a:?} {b:?} within {k}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn common_prefixes_ignore_case_inside_and_across_runs_of_eight() {
+        let base = "/backbone/stages.3/blocks.1/attn/MatMul";
+        for at in 0..base.len() {
+            // One letter in the other case, then one byte changed for good, at every position.
+            let mut cased = base.as_bytes().to_vec();
+            if cased[at].is_ascii_alphabetic() {
+                cased[at] ^= 0x20;
+            }
+            let mut other = base.as_bytes().to_vec();
+            other[at] = b'#';
+            for (a, b) in [(base.as_bytes(), &cased[..]), (base.as_bytes(), &other[..])] {
+                let expected = a
+                    .iter()
+                    .zip(b)
+                    .take_while(|(x, y)| x.eq_ignore_ascii_case(y))
+                    .count();
+                assert_eq!(common_prefix(a, b), expected, "{at}");
+                assert_eq!(common_prefix(b, a), expected, "{at}");
+                assert_eq!(common_prefix(a, &b[..at]), at, "{at}");
             }
         }
     }
