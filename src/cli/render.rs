@@ -1,6 +1,7 @@
 //! rustc-style human output: the message, `file:line:col`, the source line and a caret line.
-//! Lines and columns come from `text::Document`, so they agree with the editor (lone CR
-//! breaks a line; columns count characters).
+//! Lines and columns come from `text::IndexedText`, which gives the positions the server's
+//! `text::Document` gives, so they agree with the editor (lone CR breaks a line; columns count
+//! characters).
 
 use std::fmt::{self, Display, Write as _};
 use std::io::{IsTerminal, Write};

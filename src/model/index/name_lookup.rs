@@ -77,7 +77,7 @@ impl ModelIndex {
             let name = |id: NodeId| self.strings.get(self.nodes[id].name);
             // Three independent parts of about 10 ms each on 100,000 names: the sort beside
             // the two tables.
-            let ((by_lowercase, by_scope), sorted) = join(
+            let ((by_lowercase, by_scope), (sorted, sorted_position)) = join(
                 firsts.len() >= PARALLEL_NAMES,
                 || {
                     let mut scratch = Vec::new();
@@ -123,7 +123,6 @@ impl ModelIndex {
                     (sorted, sorted_position)
                 },
             );
-            let (sorted, sorted_position) = sorted;
             NameLookup {
                 by_lowercase,
                 by_scope,
@@ -185,11 +184,7 @@ impl ModelIndex {
 /// away from it until the point is passed, then halving what is left. It costs about twice
 /// the logarithm of how far the point is from `start`, so a good `start` makes it a few
 /// comparisons. Any `start` gives the same answer.
-pub(crate) fn partition_point_near<T>(
-    items: &[T],
-    start: usize,
-    is_before: impl Fn(&T) -> bool,
-) -> usize {
+fn partition_point_near<T>(items: &[T], start: usize, is_before: impl Fn(&T) -> bool) -> usize {
     let len = items.len();
     if len == 0 {
         return 0;
