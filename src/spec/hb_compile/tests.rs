@@ -2,6 +2,7 @@
 //! keys that exist.
 
 use super::*;
+use crate::spec::ScalarType;
 
 fn is_multi_type(level: &Level, key: &str) -> bool {
     MULTI_TYPE_KEYS
