@@ -165,6 +165,11 @@ impl Diagnostic {
         };
         self.suggest(quoted)
     }
+    /// Adds string replacements, quoted as JSON, in order.
+    pub fn suggest_strs(mut self, replacements: &[&str]) -> Self {
+        self.suggestions.reserve_exact(replacements.len());
+        replacements.iter().fold(self, |d, r| d.suggest_str(r))
+    }
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

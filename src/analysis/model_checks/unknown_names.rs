@@ -84,17 +84,8 @@ impl<'m> ModelChecker<'m> {
         if go {
             for (index, name) in std::mem::take(&mut self.pending) {
                 let found = close_node_names(self.model, &name);
-                let range = self.out[index].range;
-                let mut d = Diagnostic::new(
-                    Code::UnknownNode,
-                    range,
-                    unknown_message(&name, &found, self.locale),
-                );
+                let mut d = offering(&name, &found, self.out[index].range, self.locale);
                 d.wanted_model_search = true;
-                d.suggestions.reserve_exact(found.len());
-                for s in &found {
-                    d = d.suggest_str(s);
-                }
                 self.out[index] = d;
             }
         }
@@ -139,15 +130,7 @@ impl<'m> ModelChecker<'m> {
             return;
         }
         let found = self.nearby_names(trimmed);
-        let mut d = Diagnostic::new(
-            Code::UnknownNode,
-            range,
-            unknown_message(name, &found, locale),
-        );
-        d.suggestions.reserve_exact(found.len());
-        for s in &found {
-            d = d.suggest_str(s);
-        }
+        let mut d = offering(name, &found, range, locale);
         if found.is_empty() {
             d.wanted_model_search = true;
             self.pending.push((self.out.len(), name.to_string()));
@@ -184,6 +167,16 @@ impl<'m> ModelChecker<'m> {
         }
         found
     }
+}
+
+/// `unknown-node` for `name` at `range`, offering `found` in its message and as suggestions.
+fn offering(name: &str, found: &[&str], range: TextRange, locale: Locale) -> Diagnostic {
+    Diagnostic::new(
+        Code::UnknownNode,
+        range,
+        unknown_message(name, found, locale),
+    )
+    .suggest_strs(found)
 }
 
 /// The message of an unknown node name, offering `found`. Written into one string sized
