@@ -113,19 +113,13 @@ impl IndexedText {
     /// Byte range of a line's content, without its line break.
     fn line_content(&self, line: usize) -> (usize, usize) {
         let start = self.line_starts[line];
-        let mut end = self
+        let next = self
             .line_starts
             .get(line + 1)
             .copied()
             .unwrap_or(self.text.len());
         let bytes = self.text.as_bytes();
-        if end > start && bytes[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && bytes[end - 1] == b'\r' {
-            end -= 1;
-        }
-        (start, end)
+        (start, super::content_end(start, next, |i| bytes[i]))
     }
 
     /// The LSP position of a byte offset. Offsets past the end or inside a character are

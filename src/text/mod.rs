@@ -107,15 +107,7 @@ impl Document {
         } else {
             self.rope.len_bytes()
         };
-        let mut end = next;
-        // Strip "\n", "\r\n" or "\r"; lines hold at most one break.
-        if end > start && self.rope.byte(end - 1) == b'\n' {
-            end -= 1;
-        }
-        if end > start && self.rope.byte(end - 1) == b'\r' {
-            end -= 1;
-        }
-        (start, end)
+        (start, content_end(start, next, |i| self.rope.byte(i)))
     }
 
     /// Number of `encoding` units in the text between two char indices.
@@ -243,6 +235,21 @@ impl Document {
             }
         }
     }
+}
+
+/// Where the content of a line from `start` to `next` (where the line after it starts) ends:
+/// before its `\n`, `\r\n` or `\r`. `byte` reads the text. [`Document`] and [`IndexedText`]
+/// both cut lines here, so that they give the same positions.
+fn content_end(start: usize, next: usize, byte: impl Fn(usize) -> u8) -> usize {
+    let mut end = next;
+    // A line holds at most one break.
+    if end > start && byte(end - 1) == b'\n' {
+        end -= 1;
+    }
+    if end > start && byte(end - 1) == b'\r' {
+        end -= 1;
+    }
+    end
 }
 
 fn to_u32(n: usize) -> u32 {
