@@ -199,9 +199,10 @@ proptest! {
                 );
             }
         }
-        for line in 0..doc.line_count() {
-            prop_assert_eq!(indexed.line_text(line), doc.line_text(line));
-            prop_assert_eq!(indexed.line_len_chars(line), doc.line_len_chars(line));
+        for (i, line) in lines(&text).iter().enumerate() {
+            let content = &text[line.start..line.end];
+            prop_assert_eq!(indexed.line_text(i), content);
+            prop_assert_eq!(indexed.line_len_chars(i), content.chars().count());
         }
     }
 }

@@ -11,7 +11,7 @@ use super::precision::{node_precision, NodePrecision, Settings, Source};
 use crate::model::ModelIndex;
 use crate::spec::Dialect;
 use crate::syntax::{Parse, Value};
-use crate::text::Document;
+use crate::text::IndexedText;
 
 /// Everything `explain` prints, computed once.
 pub struct Explanation<'m> {
@@ -21,7 +21,7 @@ pub struct Explanation<'m> {
     pub settings: Settings,
     /// The toolchain profile the settings were read with.
     pub dialect: Dialect,
-    document: Document,
+    lines: IndexedText,
 }
 
 impl<'m> Explanation<'m> {
@@ -49,13 +49,13 @@ impl<'m> Explanation<'m> {
             nodes,
             settings,
             dialect,
-            document: Document::new(text),
+            lines: IndexedText::new(text.to_string()),
         }
     }
 
     /// The 1-based line of a byte offset of the explained text.
     pub(crate) fn line_1based(&self, offset: usize) -> usize {
-        self.document.line_col_1based(offset).0
+        self.lines.line_col_1based(offset).0
     }
 
     fn node_label(&self, np: &NodePrecision) -> String {
@@ -75,7 +75,7 @@ impl<'m> Explanation<'m> {
         match source {
             Source::Default => "default".to_string(),
             Source::Setting(s) => {
-                let (line, _) = self.document.line_col_1based(s.range.start);
+                let (line, _) = self.lines.line_col_1based(s.range.start);
                 format!("{} (line {line})", s.path)
             }
         }
@@ -85,7 +85,7 @@ impl<'m> Explanation<'m> {
         match source {
             Source::Default => serde_json::Value::Null,
             Source::Setting(s) => {
-                let (line, _) = self.document.line_col_1based(s.range.start);
+                let (line, _) = self.lines.line_col_1based(s.range.start);
                 json!({"path": s.path, "line": line - 1})
             }
         }
@@ -208,7 +208,7 @@ impl<'m> Explanation<'m> {
                     Source::Default => ("default".to_string(), String::new()),
                     Source::Setting(s) => (
                         s.path.clone(),
-                        self.document.line_col_1based(s.range.start).0.to_string(),
+                        self.lines.line_col_1based(s.range.start).0.to_string(),
                     ),
                 };
                 let fields = [

@@ -180,7 +180,9 @@ mod tests {
         for offset in 0..=text.len() {
             assert_eq!(
                 line_of(text, offset),
-                doc.line_col_1based(offset).0,
+                doc.position(offset, crate::text::PositionEncoding::Utf8)
+                    .line as usize
+                    + 1,
                 "{offset}"
             );
         }

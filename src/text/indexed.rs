@@ -64,10 +64,6 @@ impl IndexedText {
         }
     }
 
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }

@@ -168,45 +168,6 @@ impl Document {
         self.rope.char_to_byte(char_idx)
     }
 
-    /// One-based line and one-based column counted in characters, for human output.
-    pub fn line_col_1based(&self, offset: usize) -> (usize, usize) {
-        let p = self.position(offset, PositionEncoding::Utf32);
-        (p.line as usize + 1, p.character as usize + 1)
-    }
-
-    /// Characters `from..to` (0-based, clamped) of a line without its line break: a part of a
-    /// line that may be megabytes long.
-    pub fn line_chars(&self, line: usize, from: usize, to: usize) -> String {
-        if line >= self.rope.len_lines() {
-            return String::new();
-        }
-        let (start, end) = self.line_content(line);
-        let first = self.rope.byte_to_char(start);
-        let len = self.rope.byte_to_char(end) - first;
-        let (from, to) = (from.min(len), to.min(len));
-        self.rope
-            .slice(first + from..first + to.max(from))
-            .to_string()
-    }
-
-    /// How many characters a line has, without its line break.
-    pub fn line_len_chars(&self, line: usize) -> usize {
-        if line >= self.rope.len_lines() {
-            return 0;
-        }
-        let (start, end) = self.line_content(line);
-        self.rope.byte_to_char(end) - self.rope.byte_to_char(start)
-    }
-
-    /// The text of a line without its line break.
-    pub fn line_text(&self, line: usize) -> String {
-        if line >= self.rope.len_lines() {
-            return String::new();
-        }
-        let (start, end) = self.line_content(line);
-        self.rope.byte_slice(start..end).to_string()
-    }
-
     /// Replaces the text between two positions (the whole text when `range` is `None`).
     /// Positions are clamped as in [`Document::offset`], so a bad range never panics. Gives
     /// the byte range of the old text that was replaced (`None` for the whole text).

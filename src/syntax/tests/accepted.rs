@@ -201,10 +201,12 @@ fn real_corpus_json_files_match_python() {
         let text = std::fs::read_to_string(dir.join(file)).expect("readable");
         let p = parse(&text);
         assert!(p.root.is_some(), "{file}");
-        let first = p.errors.iter().map(|e| e.range.start).min().map(|offset| {
-            let (line, col) = crate::text::Document::new(&text).line_col_1based(offset);
-            (line, col)
-        });
+        let first = p
+            .errors
+            .iter()
+            .map(|e| e.range.start)
+            .min()
+            .map(|offset| crate::text::IndexedText::new(text.clone()).line_col_1based(offset));
         assert_eq!(first, *python, "{file}: {:?}", p.errors);
     }
 }
