@@ -6,7 +6,7 @@
 
 pub mod analysis;
 pub mod cli;
-mod memory;
+pub mod memory;
 pub mod model;
 mod parallel;
 pub mod server;

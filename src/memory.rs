@@ -16,13 +16,18 @@ pub fn release_freed() {
     unsafe { mi_collect(true) }
 }
 
-/// Turns transparent huge pages off for the language server's process, unless the user chose
-/// with `MIMALLOC_ALLOW_THP`. mimalloc asks for huge pages, and a 2 MiB page is resident as soon
-/// as one byte of it is touched: after opening the 6.5 MB config the server held 124 MiB with
-/// them and 103 MiB without. On the VM of BENCHMARKS.md the opens were also steadier without
-/// them (p50 271 ms, fastest 232, against 411 and 184). `qcls check` keeps them: a short-lived
-/// process, and its index of a 1 GiB model is faster with them (117 against 135 ms).
-pub fn server_without_huge_pages() {
+/// Turns transparent huge pages off for qcls's process, unless the user chose with
+/// `MIMALLOC_ALLOW_THP`. mimalloc asks for huge pages (`MADV_HUGEPAGE`), and a 2 MiB page is
+/// resident as soon as one byte of it is touched; where free memory is fragmented (after
+/// another process freed a lot, as Python's `onnx.load` does) the kernel may compact memory to
+/// find one, on the first touch. Measured on the VM of BENCHMARKS.md, fresh processes each run
+/// after another one had freed 2.2 GB: the server held 103 MiB instead of 124 after opening the
+/// 6.5 MB config; `qcls check` of a one-entry config with the 1 GiB model took 32–39 ms with
+/// 38 MiB instead of 29–120 ms with 61 MiB, and of the 6.5 MB config 64–73 ms with 86 MiB
+/// instead of 48–223 ms with 112 MiB. Huge pages win when the kernel has them at hand (the
+/// 6.5 MB config's p50 was 52 against 69 ms in such a period, 188 against 72 in another), but
+/// qcls would rather be steady and small.
+pub fn without_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
         return;
     }

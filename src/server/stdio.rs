@@ -86,7 +86,6 @@ where
 /// an unknown method, 0.36 to 0.28 ms for a hover, 300-line config).
 pub fn run_stdio(log_level: Option<u8>) -> ExitCode {
     log::init(log_level);
-    crate::memory::server_without_huge_pages();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
