@@ -30,7 +30,7 @@ impl Source for &[u8] {
 
 /// Reads the file with positioned reads into one reusable buffer. Each read is as small as the
 /// walk allows: 512 bytes after a long jump (an initializer's header behind a weight tensor
-/// that was skipped), 4 KiB after a short one (small tensors, such as a normalization's, lie
+/// that was skipped), 2 KiB after a short one (small tensors, such as a normalization's, lie
 /// close together), doubling up to 1 MiB while reads follow each other (the run of nodes).
 pub(in crate::model) struct BufferedReads {
     file: Arc<File>,
@@ -45,22 +45,26 @@ pub(in crate::model) struct BufferedReads {
     pub bytes_read: u64,
 }
 
-const MIN_READ: usize = 4 << 10;
+/// The read after a short jump: small tensors (a normalization's, a bias) lie close together,
+/// and one read mostly holds the headers of the next few.
+const NEAR_READ: usize = 2 << 10;
 const MAX_READ: usize = 1 << 20;
 /// A jump of this many bytes or more is long: the bytes after it get a read of `FAR_READ`.
-/// On the 1 GiB model, reads of 4 KiB after every jump copied 121 MB in 24,200 reads (both
-/// threads, the nodes' 23 MB twice); with these, 27,400 reads copy 76 MB and `qcls check` is
-/// 6-10% faster. Reads of 256 bytes cut too many headers short (56,000 reads, a third slower).
 const FAR_JUMP: u64 = 16 << 10;
 const FAR_READ: usize = 512;
-/// A read that starts at most this far past the buffer's end continues a sequential walk. The
-/// second thread of a big graph's walk hops over the nodes' headers (a node is 100-300 bytes):
-/// the next header is mostly a little past the buffer, and counting that as a jump made the hop
-/// over the 1 GiB model's 23 MB of nodes 5,600 reads of 4 KiB instead of 38 growing ones. With
-/// it the model takes 22,600 reads of 90 MB in all instead of 27,400 of 75 MB (dense runs of
-/// small initializers are read in bigger chunks too); `qcls check` takes as long (p50 36.7
-/// against 37.8 ms over 20 runs each).
-const NEAR_GAP: u64 = 1 << 10;
+/// A read that starts at most this far past the buffer's end continues a sequential walk: the
+/// next read is twice the last. The second thread of a big graph's walk hops over the nodes'
+/// headers (a node is 100-300 bytes), and the next header mostly lies a little past the buffer.
+///
+/// Tuned on the 1 GiB model's walk (its 64,519 initializers come in runs of three small ones
+/// and a big one), by replaying the walk's requests against each policy and then timing the
+/// best ones: reads of 4 KiB after every jump copied 121 MB in 24,200 reads (both threads);
+/// 512 bytes after a long jump and 4 KiB after a short one, 76 MB in 27,400 reads, of which
+/// 5,600 were the hop over the nodes' 23 MB (a header past the buffer was a jump); with this
+/// gap and 2 KiB after a short jump, 70 MB in 22,600 reads, and `qcls check` of a one-entry
+/// config 6% faster (p50 36.8 against 39.0 ms, 20 runs each). Reads of 256 bytes after a long
+/// jump cut too many headers short (56,000 reads, a third slower).
+const NEAR_GAP: u64 = 256;
 
 impl BufferedReads {
     pub fn new(file: Arc<File>, len: u64) -> Self {
@@ -70,7 +74,7 @@ impl BufferedReads {
             storage: Vec::new(),
             buf_len: 0,
             buf_start: 0,
-            chunk: MIN_READ,
+            chunk: NEAR_READ,
             reads: 0,
             bytes_read: 0,
         }
@@ -94,9 +98,9 @@ impl Source for BufferedReads {
             let contiguous =
                 start >= self.buf_start && start <= buf_end + NEAR_GAP && self.buf_len > 0;
             self.chunk = if contiguous {
-                (self.chunk * 2).clamp(MIN_READ, MAX_READ)
+                (self.chunk * 2).min(MAX_READ)
             } else if start.saturating_sub(buf_end) < FAR_JUMP {
-                MIN_READ
+                NEAR_READ
             } else {
                 FAR_READ
             };
