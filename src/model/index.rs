@@ -226,7 +226,7 @@ impl ModelIndex {
     }
 
     /// [`ModelIndex::load`], walking the graph on two threads whatever its size (a graph of
-    /// 32 MiB or more is): for the fuzzer, which compares it with the walk on one thread.
+    /// 8 MiB or more is): for the fuzzer, which compares it with the walk on one thread.
     #[doc(hidden)]
     pub fn load_on_two_threads(path: &Path) -> Result<ModelIndex, ModelError> {
         Self::load_splitting(path, 0)
