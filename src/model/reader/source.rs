@@ -11,6 +11,9 @@ pub(in crate::model) trait Source {
     fn len(&self) -> u64;
     /// The bytes `start..start + len`; the caller has checked that they lie inside the file.
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError>;
+    /// The bytes from `start`: at least `min`, and up to `max` where that costs no read (the
+    /// caller has checked that `start + max` lies inside the file).
+    fn get_some(&mut self, start: u64, min: usize, max: usize) -> Result<&[u8], WalkError>;
     /// A second reader of the same bytes for another thread, when this source can have one.
     fn another(&self) -> Option<Box<dyn Source + Send>>;
 }
@@ -22,6 +25,9 @@ impl Source for &[u8] {
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
         let s = start as usize;
         Ok(&self[s..s + len])
+    }
+    fn get_some(&mut self, start: u64, _min: usize, max: usize) -> Result<&[u8], WalkError> {
+        self.get(start, max)
     }
     fn another(&self) -> Option<Box<dyn Source + Send>> {
         None
@@ -90,6 +96,16 @@ impl Source for BufferedReads {
         Some(Box::new(BufferedReads::new(self.file.clone(), self.len)))
     }
 
+    fn get_some(&mut self, start: u64, min: usize, max: usize) -> Result<&[u8], WalkError> {
+        let held = (self.buf_start + self.buf_len as u64).saturating_sub(start);
+        let len = if start >= self.buf_start && held >= min as u64 {
+            (held as usize).min(max)
+        } else {
+            min
+        };
+        self.get(start, len)
+    }
+
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {
         let buf_end = self.buf_start + self.buf_len as u64;
         if start < self.buf_start || start + len as u64 > buf_end {
@@ -138,6 +154,28 @@ impl Source for BufferedReads {
     }
 }
 
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write;
@@ -184,26 +222,4 @@ mod tests {
         assert_eq!(r.get(4990, 10).expect("the last bytes").len(), 10);
         assert_eq!(r.bytes_read, 10);
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(windows)]
-fn read_exact_at(file: &File, mut buf: &mut [u8], mut offset: u64) -> std::io::Result<()> {
-    use std::os::windows::fs::FileExt;
-    while !buf.is_empty() {
-        match file.seek_read(buf, offset) {
-            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => {
-                buf = &mut buf[n..];
-                offset += n as u64;
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }

@@ -32,6 +32,9 @@ impl Source for Shared {
         let s = start as usize;
         Ok(&self.0[s..s + len])
     }
+    fn get_some(&mut self, start: u64, _min: usize, max: usize) -> Result<&[u8], WalkError> {
+        self.get(start, max)
+    }
     fn another(&self) -> Option<Box<dyn Source + Send>> {
         Some(Box::new(Shared(self.0.clone())))
     }
@@ -276,4 +279,60 @@ fn a_node_with_a_bad_field_is_an_error_with_its_offset() {
     bad_utf8[last] = 0xFF;
     let err = node(&[bad_utf8]).expect_err("UTF-8");
     assert!(format!("{err:?}").contains("UTF-8"), "{err:?}");
+}
+
+#[test]
+fn the_quick_field_decoding_agrees_with_the_general_one() {
+    // Every one-byte key, then varints of one to three bytes (and none), some of them the
+    // room left in the message and one more, with the message ending right after the field,
+    // a little after and far after.
+    let tails = [0u64, 3, 200, 20_000];
+    let mut varints: Vec<Vec<u8>> = vec![vec![], vec![0x80], vec![0x80, 0x80], vec![0xFF, 0x7F]];
+    for v in [0u64, 0x7F, 0x80, 0x3FFF, 0x4000]
+        .into_iter()
+        .chain(tails.iter().flat_map(|&t| [t, t + 1]))
+    {
+        let mut out = Vec::new();
+        prost::encoding::encode_varint(v, &mut out);
+        varints.push(out);
+    }
+    let mut quick = 0;
+    for key in 0..=255u8 {
+        for v in &varints {
+            let mut bytes = vec![key];
+            bytes.extend_from_slice(v);
+            bytes.extend_from_slice(&[0x41; 24]);
+            for tail in tails {
+                let pos = 1000;
+                let end = pos + 1 + v.len() as u64 + tail;
+                let head = &bytes[..((end - pos) as usize).min(20)];
+                if let Some(f) = quick_field(head, pos, end) {
+                    quick += 1;
+                    let general = decode_field(head, pos, end, "T");
+                    assert_eq!(
+                        Ok(f),
+                        general.map_err(|e| format!("{e:?}")),
+                        "key {key:#x}, {v:x?}, {tail}"
+                    );
+                }
+            }
+        }
+    }
+    // Keys of fields 1 to 15, varint or length-delimited, with a one- or two-byte value.
+    assert!(quick > 1000, "{quick} quick decodings");
+}
+
+#[test]
+fn a_node_with_non_ascii_names_keeps_them() {
+    let (inputs, outputs, name, op) = node(&[
+        string_field(1, "输入"),
+        string_field(2, "Ausgabe_ä"),
+        string_field(3, "/卷积/Conv"),
+        string_field(4, "Conv"),
+    ])
+    .expect("a node");
+    assert_eq!(inputs, ["输入"]);
+    assert_eq!(outputs, ["Ausgabe_ä"]);
+    assert_eq!(name, "/卷积/Conv");
+    assert_eq!(op, "Conv");
 }
