@@ -314,6 +314,10 @@ fn read_graph(
     leading_nodes: bool,
 ) -> Result<(), WalkError> {
     while pos < end {
+        pos = read_held_nodes(src, pos, end, g)?;
+        if pos == end {
+            break;
+        }
         let f = field(src, pos, end, "GraphProto")?;
         if leading_nodes && f.number != 1 {
             return Ok(());
@@ -408,14 +412,71 @@ fn read_graph_split(
     Ok(g)
 }
 
+/// At most how many bytes of nodes are taken from the source at once.
+const NODE_RUN: u64 = 1 << 20;
+
+/// What the source holds from `pos` on (reading when it holds less than a field's header).
+fn held(src: &mut dyn Source, pos: u64, end: u64) -> Result<&[u8], WalkError> {
+    let left = end - pos;
+    src.get_some(
+        pos,
+        left.min(FIELD_HEAD) as usize,
+        left.min(NODE_RUN) as usize,
+    )
+}
+
+/// Decodes the nodes at `pos` that lie whole in what the source holds, without asking it for
+/// each (a big model has 100,000 of them back to back); answers where the first field left
+/// undecoded starts. A field that is not a node, or a node [`quick_field`] does not take or
+/// that the source does not hold whole, is left to the caller's general walk.
+fn read_held_nodes(
+    src: &mut dyn Source,
+    pos: u64,
+    end: u64,
+    g: &mut RawGraph,
+) -> Result<u64, WalkError> {
+    let held = held(src, pos, end)?;
+    let mut at = 0;
+    while let Some(f) = held
+        .get(at..)
+        .and_then(|h| quick_field(h, pos + at as u64, end))
+    {
+        let (start, next) = ((f.start - pos) as usize, (f.next - pos) as usize);
+        let Some(body) = held.get(start..next).filter(|_| f.number == 1) else {
+            break;
+        };
+        if f.wire != WireType::LengthDelimited {
+            break;
+        }
+        read_node(body, f.start, g)?;
+        at = next;
+    }
+    Ok(pos + at as u64)
+}
+
 /// Where the run of nodes at `pos` ends, reading only their headers.
 fn skip_leading_nodes(src: &mut dyn Source, mut pos: u64, end: u64) -> Result<u64, WalkError> {
     while pos < end {
-        let f = field(src, pos, end, "GraphProto")?;
-        if f.number != 1 {
-            return Ok(pos);
+        // Hop over the headers the source holds; a header it holds only in part is read anew.
+        let held = held(src, pos, end)?;
+        let mut next = pos;
+        while let Some(f) = held
+            .get((next - pos) as usize..)
+            .and_then(|h| quick_field(h, next, end))
+        {
+            if f.number != 1 {
+                return Ok(next);
+            }
+            next = f.next;
         }
-        pos = f.next;
+        if next == pos {
+            let f = field(src, pos, end, "GraphProto")?;
+            if f.number != 1 {
+                return Ok(pos);
+            }
+            next = f.next;
+        }
+        pos = next;
     }
     Ok(end)
 }

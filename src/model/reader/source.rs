@@ -97,13 +97,11 @@ impl Source for BufferedReads {
     }
 
     fn get_some(&mut self, start: u64, min: usize, max: usize) -> Result<&[u8], WalkError> {
-        let held = (self.buf_start + self.buf_len as u64).saturating_sub(start);
-        let len = if start >= self.buf_start && held >= min as u64 {
-            (held as usize).min(max)
-        } else {
-            min
-        };
-        self.get(start, len)
+        // Reads only when the buffer lacks the first `min` bytes, then hands out what it holds.
+        self.get(start, min)?;
+        let from = (start - self.buf_start) as usize;
+        let len = (self.buf_len - from).min(max);
+        Ok(&self.storage[from..from + len])
     }
 
     fn get(&mut self, start: u64, len: usize) -> Result<&[u8], WalkError> {

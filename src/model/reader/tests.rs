@@ -97,8 +97,17 @@ fn a_graph_walked_on_two_threads_reads_as_on_one() {
         message_field(5, &[string_field(8, name), raw])
     };
     // Nodes, then what an exporter writes after them, then two more nodes (protobuf lets
-    // a repeated field come back) and a node of another domain.
+    // a repeated field come back) and a node of another domain. One node carries a 20 KB
+    // attribute (a constant's tensor): its length takes three bytes.
     let mut graph: Vec<Vec<u8>> = (0..300).map(node).collect();
+    let mut body = graph[150].split_off(2);
+    assert_eq!(
+        graph[150],
+        [0x0A, body.len() as u8],
+        "a node's key and one-byte length"
+    );
+    body.extend_from_slice(&string_field(5, &"x".repeat(20_000)));
+    graph[150] = message_field(1, &[body]);
     graph.push(string_field(2, "graph name"));
     graph.push(initializer("w", 5000));
     graph.push(initializer("b", 10));
