@@ -23,10 +23,10 @@ pub fn release_freed() {
 /// find one, on the first touch. Measured on the VM of BENCHMARKS.md, fresh processes each run
 /// after another one had freed 2.2 GB: the server held 103 MiB instead of 124 after opening the
 /// 6.5 MB config; `qcls check` of a one-entry config with the 1 GiB model took 32–39 ms with
-/// 38 MiB instead of 29–120 ms with 61 MiB, and of the 6.5 MB config 64–73 ms with 86 MiB
-/// instead of 48–223 ms with 112 MiB. Huge pages win when the kernel has them at hand (the
-/// 6.5 MB config's p50 was 52 against 69 ms in such a period, 188 against 72 in another), but
-/// qcls would rather be steady and small.
+/// 38 MiB instead of 29–120 ms with 61 MiB, and of the 6.5 MB config 66–82 ms with 83 MiB
+/// instead of 64–223 ms (p50 188) with 113 MiB. Huge pages win when the kernel has them at
+/// hand (that config's p50 was 52 against 69 ms in another hour of the VM), but qcls would
+/// rather be steady and small.
 pub fn without_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
         return;
