@@ -15,6 +15,8 @@
 //! walked on two threads: its nodes are decoded on one while the other jumps over the weights
 //! ([`read_graph_split`]).
 
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+
 use prost::encoding::{decode_key, decode_varint, skip_field, DecodeContext, WireType};
 use prost::Message;
 
@@ -289,7 +291,7 @@ pub(super) fn read_model_splitting(
                     // A repeated message field merges, as protobuf does.
                     graph => {
                         let graph = graph.get_or_insert_with(RawGraph::default);
-                        read_graph(src, f.start, f.next, graph, false)?;
+                        read_graph(src, f.start, f.next, graph, false, None)?;
                     }
                 }
             }
@@ -306,15 +308,23 @@ pub(super) fn read_model_splitting(
 
 /// Walks the graph's fields from `pos` into `g`. With `leading_nodes`, only the run of nodes
 /// at `pos`: stops at the first field that is not a node.
+///
+/// `cut`: the second thread may take the rest of the run of nodes from a node on; the walk
+/// stops there if it has not passed it yet (see [`NodeCut`]).
 fn read_graph(
     src: &mut dyn Source,
     mut pos: u64,
     end: u64,
     g: &mut RawGraph,
     leading_nodes: bool,
+    cut: Option<&NodeCut>,
 ) -> Result<(), WalkError> {
     while pos < end {
-        pos = read_held_nodes(src, pos, end, g)?;
+        let stopped;
+        (pos, stopped) = read_held_nodes(src, pos, end, g, cut)?;
+        if stopped {
+            return Ok(());
+        }
         if pos == end {
             break;
         }
@@ -323,6 +333,7 @@ fn read_graph(
             return Ok(());
         }
         match f.number {
+            1 if cut.is_some_and(|cut| cut.stops_at(pos)) => return Ok(()),
             1 => {
                 expect_len(&f, "GraphProto.node")?;
                 let bytes = src.get(f.start, f.value as usize)?;
@@ -379,9 +390,12 @@ fn read_graph(
 
 /// Walks the graph at `start..end` on two threads: this one decodes the run of nodes it starts
 /// with, while a second one hops over those nodes (their headers only) and walks every field
-/// after them. The result is the one [`read_graph`] gives, and so is the first error: the
-/// second thread reads the nodes' headers that this one reads too. `on_leading_nodes` is given
-/// the nodes as soon as they are decoded.
+/// after them. When the second one is done first, it takes the back part of the nodes this one
+/// has not reached yet ([`NodeCut`]): on a graph without weights its own part is short. The
+/// result is the one [`read_graph`] gives, and so is the first error: the second thread reads
+/// the nodes' headers that this one reads too, and what each decoded is put back in file
+/// order. `on_leading_nodes` is given the nodes as soon as they are decoded, when this thread
+/// decoded them all.
 fn read_graph_split(
     src: &mut dyn Source,
     start: u64,
@@ -390,26 +404,158 @@ fn read_graph_split(
 ) -> Result<RawGraph, WalkError> {
     let Some(mut other) = src.another() else {
         let mut g = RawGraph::default();
-        read_graph(src, start, end, &mut g, false)?;
+        read_graph(src, start, end, &mut g, false, None)?;
         return Ok(g);
     };
-    let (nodes, rest) = crate::parallel::join(
+    let cut = NodeCut::new(start);
+    let (nodes, (tail, rest)) = crate::parallel::join(
         true,
         || {
+            // Whatever happens here, the second thread gets its answer.
+            let _answer = cut.answer_on_drop();
             let mut g = RawGraph::default();
-            read_graph(src, start, end, &mut g, true)?;
-            on_leading_nodes(&g);
+            read_graph(src, start, end, &mut g, true, Some(&cut))?;
+            cut.refuse_unanswered();
+            if !cut.stopped() {
+                on_leading_nodes(&g);
+            }
             Ok(g)
         },
-        move || {
-            let after_nodes = skip_leading_nodes(&mut *other, start, end)?;
+        || {
+            let (after_nodes, marks) = match skip_leading_nodes(&mut *other, start, end) {
+                Ok(hop) => hop,
+                Err(e) => return (None, Err(e)),
+            };
             let mut g = RawGraph::default();
-            read_graph(&mut *other, after_nodes, end, &mut g, false).map(|()| g)
+            let rest = read_graph(&mut *other, after_nodes, end, &mut g, false, None).map(|()| g);
+            let tail = match rest {
+                Ok(_) => take_tail(&mut *other, &cut, &marks, after_nodes, end),
+                Err(_) => None,
+            };
+            (tail, rest)
         },
     );
     let mut g = nodes?;
+    if let Some(tail) = tail {
+        g.append(tail?);
+    }
     g.append(rest?);
     Ok(g)
+}
+
+/// Below this many bytes of nodes left to the first thread, the second one does not take any.
+const MIN_TAIL: u64 = 256 << 10;
+
+/// The second thread's share of the run of nodes that ends at `nodes_end`: from the mark
+/// halfway between where the first thread is and the end, if the first thread stops there.
+/// `None` when it did not stop there (it had passed that node, or finished, or failed).
+fn take_tail(
+    src: &mut dyn Source,
+    cut: &NodeCut,
+    marks: &[u64],
+    nodes_end: u64,
+    end: u64,
+) -> Option<Result<RawGraph, WalkError>> {
+    let reached = cut.progress();
+    let left = nodes_end.checked_sub(reached)?;
+    if left < MIN_TAIL {
+        return None;
+    }
+    let halfway = reached + left / 2;
+    let from = *marks.get(marks.partition_point(|&m| m < halfway))?;
+    if from >= nodes_end {
+        return None;
+    }
+    cut.offer(from);
+    // Decoded before the answer is known: the first thread mostly reaches the mark about when
+    // this is done. Thrown away if it did not stop there.
+    let mut tail = RawGraph::default();
+    let decoded = read_graph(src, from, end, &mut tail, true, None).map(|()| tail);
+    cut.wait_stopped().then_some(decoded)
+}
+
+/// How two threads share a run of nodes: the second one offers to take the nodes from one on
+/// (a node's offset), and the first one, which decodes the nodes in order, either stops at that
+/// node (the offer is taken) or is already past it or done (it is refused). Only the first
+/// thread answers, once, so no node is decoded by both or by neither.
+struct NodeCut {
+    /// The offset of the node the first thread is at.
+    progress: AtomicU64,
+    /// The offered node's offset; `u64::MAX` while there is no offer.
+    offer: AtomicU64,
+    answer: AtomicU8,
+}
+
+const NO_ANSWER: u8 = 0;
+const STOPPED: u8 = 1;
+const REFUSED: u8 = 2;
+
+impl NodeCut {
+    fn new(start: u64) -> Self {
+        NodeCut {
+            progress: AtomicU64::new(start),
+            offer: AtomicU64::new(u64::MAX),
+            answer: AtomicU8::new(NO_ANSWER),
+        }
+    }
+
+    fn progress(&self) -> u64 {
+        self.progress.load(Ordering::Relaxed)
+    }
+
+    /// The first thread, before it decodes the node at `pos`: true when it stops there.
+    fn stops_at(&self, pos: u64) -> bool {
+        self.progress.store(pos, Ordering::Relaxed);
+        let offer = self.offer.load(Ordering::Acquire);
+        if pos < offer {
+            return false;
+        }
+        let answer = if pos == offer { STOPPED } else { REFUSED };
+        // Only the first answer counts: past a refused offer, the walk goes on.
+        self.answer
+            .compare_exchange(NO_ANSWER, answer, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+            && answer == STOPPED
+    }
+
+    fn stopped(&self) -> bool {
+        self.answer.load(Ordering::Acquire) == STOPPED
+    }
+
+    /// The first thread is done with the nodes it had: any offer not answered yet, or made
+    /// later, is refused.
+    fn refuse_unanswered(&self) {
+        let _ =
+            self.answer
+                .compare_exchange(NO_ANSWER, REFUSED, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// [`NodeCut::refuse_unanswered`] when dropped, so that the second thread gets its answer
+    /// however the first one ends (an error, a panic).
+    fn answer_on_drop(&self) -> impl Drop + '_ {
+        struct Refuse<'c>(&'c NodeCut);
+        impl Drop for Refuse<'_> {
+            fn drop(&mut self) {
+                self.0.refuse_unanswered();
+            }
+        }
+        Refuse(self)
+    }
+
+    fn offer(&self, from: u64) {
+        self.offer.store(from, Ordering::Release);
+    }
+
+    /// Waits for the first thread's answer: true when it stopped at the offered node. It
+    /// answers at the next node it reaches, or when it is done.
+    fn wait_stopped(&self) -> bool {
+        loop {
+            match self.answer.load(Ordering::Acquire) {
+                NO_ANSWER => std::thread::yield_now(),
+                answer => return answer == STOPPED,
+            }
+        }
+    }
 }
 
 /// At most how many bytes of nodes are taken from the source at once.
@@ -429,12 +575,15 @@ fn held(src: &mut dyn Source, pos: u64, end: u64) -> Result<&[u8], WalkError> {
 /// each (a big model has 100,000 of them back to back); answers where the first field left
 /// undecoded starts. A field that is not a node, or a node [`quick_field`] does not take or
 /// that the source does not hold whole, is left to the caller's general walk.
+/// With `cut`, it also stops at the node the first thread gives the second one, answering
+/// `(where, true)`.
 fn read_held_nodes(
     src: &mut dyn Source,
     pos: u64,
     end: u64,
     g: &mut RawGraph,
-) -> Result<u64, WalkError> {
+    cut: Option<&NodeCut>,
+) -> Result<(u64, bool), WalkError> {
     let held = held(src, pos, end)?;
     let mut at = 0;
     while let Some(f) = held
@@ -448,14 +597,30 @@ fn read_held_nodes(
         if f.wire != WireType::LengthDelimited {
             break;
         }
+        if cut.is_some_and(|cut| cut.stops_at(pos + at as u64)) {
+            return Ok((pos + at as u64, true));
+        }
         read_node(body, f.start, g)?;
         at = next;
     }
-    Ok(pos + at as u64)
+    Ok((pos + at as u64, false))
 }
 
-/// Where the run of nodes at `pos` ends, reading only their headers.
-fn skip_leading_nodes(src: &mut dyn Source, mut pos: u64, end: u64) -> Result<u64, WalkError> {
+/// Where the run of nodes at `pos` ends, reading only their headers; and the offsets of every
+/// [`MARK_EVERY`]th node, where the second thread may take the rest of the run from.
+fn skip_leading_nodes(
+    src: &mut dyn Source,
+    mut pos: u64,
+    end: u64,
+) -> Result<(u64, Vec<u64>), WalkError> {
+    let mut marks = Vec::new();
+    let mut count = 0u32;
+    let mut mark = |at: u64| {
+        if count % MARK_EVERY == 0 {
+            marks.push(at);
+        }
+        count += 1;
+    };
     while pos < end {
         // Hop over the headers the source holds; a header it holds only in part is read anew.
         let held = held(src, pos, end)?;
@@ -465,21 +630,26 @@ fn skip_leading_nodes(src: &mut dyn Source, mut pos: u64, end: u64) -> Result<u6
             .and_then(|h| quick_field(h, next, end))
         {
             if f.number != 1 {
-                return Ok(next);
+                return Ok((next, marks));
             }
+            mark(next);
             next = f.next;
         }
         if next == pos {
             let f = field(src, pos, end, "GraphProto")?;
             if f.number != 1 {
-                return Ok(pos);
+                return Ok((pos, marks));
             }
+            mark(pos);
             next = f.next;
         }
         pos = next;
     }
-    Ok(end)
+    Ok((end, marks))
 }
+
+/// One node in this many is a place the second thread may take the rest of the run from.
+const MARK_EVERY: u32 = 16;
 
 impl RawGraph {
     /// Puts `other`'s fields after this graph's, as if they had been read after them.

@@ -345,3 +345,78 @@ fn a_node_with_non_ascii_names_keeps_them() {
     assert_eq!(name, "/卷积/Conv");
     assert_eq!(op, "Conv");
 }
+
+#[test]
+fn a_node_cut_is_taken_only_where_the_first_thread_has_not_been() {
+    // Offered ahead of the first thread: it stops exactly there.
+    let cut = NodeCut::new(0);
+    assert!(!cut.stops_at(0));
+    cut.offer(300);
+    assert!(!cut.stops_at(100));
+    assert!(cut.stops_at(300));
+    assert!(cut.wait_stopped());
+
+    // Offered behind it: refused, and it goes on.
+    let cut = NodeCut::new(0);
+    assert!(!cut.stops_at(500));
+    cut.offer(300);
+    assert!(!cut.stops_at(600));
+    assert!(!cut.stops_at(700));
+    assert!(!cut.wait_stopped());
+
+    // The first thread done (or failed) first: refused, even when offered later.
+    let cut = NodeCut::new(0);
+    drop(cut.answer_on_drop());
+    cut.offer(300);
+    assert!(!cut.wait_stopped());
+    assert!(!cut.stopped());
+}
+
+#[test]
+fn a_run_of_nodes_shared_by_two_threads_reads_as_on_one() {
+    // 30,000 nodes (2 MB) and little after them: the second thread is done with its own part
+    // early and takes the back of the run, or not, as the timing goes; the answer is the same.
+    let node = |i: usize| {
+        message_field(
+            1,
+            &[
+                string_field(1, &format!("t{i}")),
+                string_field(2, &format!("t{}", i + 1)),
+                string_field(3, &format!("/blocks.{}/layer{i}/Conv", i / 100)),
+                string_field(4, if i % 3 == 0 { "Conv" } else { "Relu" }),
+            ],
+        )
+    };
+    let mut graph: Vec<Vec<u8>> = (0..30_000).map(node).collect();
+    graph.push(message_field(5, &[string_field(8, "w")]));
+    graph.push(message_field(12, &[string_field(1, "t30000")]));
+    let model = message_field(7, &graph);
+    let one =
+        read_model_splitting(&mut model.as_slice(), u64::MAX, &mut |_| {}).expect("a valid model");
+    let expected = described(&one);
+    assert_eq!(expected.len(), 30_000 + 3);
+    for _ in 0..20 {
+        let mut source = Shared(Arc::new(model.clone()));
+        let two = read_model_splitting(&mut source, 0, &mut |_| {}).expect("a valid model");
+        assert_eq!(described(&two), expected);
+    }
+
+    // A bad node in the back of the run: the same first error either way.
+    let victim = "/blocks.250/layer25000/Conv";
+    let at = model
+        .windows(victim.len())
+        .position(|w| w == victim.as_bytes())
+        .expect("the node is there");
+    let mut bad = model.clone();
+    bad[at - 2] = 0x18;
+    let one = read_model_splitting(&mut bad.as_slice(), u64::MAX, &mut |_| {})
+        .map(|_| ())
+        .expect_err("a bad node");
+    for _ in 0..10 {
+        let mut source = Shared(Arc::new(bad.clone()));
+        let two = read_model_splitting(&mut source, 0, &mut |_| {})
+            .map(|_| ())
+            .expect_err("a bad node");
+        assert_eq!(format!("{two:?}"), format!("{one:?}"));
+    }
+}
