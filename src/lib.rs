@@ -6,7 +6,8 @@
 
 pub mod analysis;
 pub mod cli;
-pub mod memory;
+mod memory;
+pub use memory::without_huge_pages;
 pub mod model;
 mod parallel;
 pub mod server;

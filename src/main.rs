@@ -92,7 +92,7 @@ enum CheckFormat {
 
 fn main() -> ExitCode {
     // Before anything big is allocated: every command reads models and configs.
-    qcls::memory::without_huge_pages();
+    qcls::without_huge_pages();
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Serve { .. }) => {

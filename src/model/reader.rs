@@ -411,11 +411,12 @@ fn read_graph_split(
     let (nodes, (tail, rest)) = crate::parallel::join(
         true,
         || {
-            // Whatever happens here, the second thread gets its answer.
-            let _answer = cut.answer_on_drop();
+            // Whatever happens here, the second thread gets its answer: at the latest when
+            // this thread is done with the run, before it builds the maps.
+            let answer = cut.answer_on_drop();
             let mut g = RawGraph::default();
             read_graph(src, start, end, &mut g, true, Some(&cut))?;
-            cut.refuse_unanswered();
+            drop(answer);
             if !cut.stopped() {
                 on_leading_nodes(&g);
             }
@@ -522,21 +523,18 @@ impl NodeCut {
         self.answer.load(Ordering::Acquire) == STOPPED
     }
 
-    /// The first thread is done with the nodes it had: any offer not answered yet, or made
-    /// later, is refused.
-    fn refuse_unanswered(&self) {
-        let _ =
-            self.answer
-                .compare_exchange(NO_ANSWER, REFUSED, Ordering::AcqRel, Ordering::Acquire);
-    }
-
-    /// [`NodeCut::refuse_unanswered`] when dropped, so that the second thread gets its answer
-    /// however the first one ends (an error, a panic).
+    /// Refuses, when dropped, any offer not answered yet or made later: the first thread is done
+    /// with the nodes it had, however it ended (done, an error, a panic).
     fn answer_on_drop(&self) -> impl Drop + '_ {
         struct Refuse<'c>(&'c NodeCut);
         impl Drop for Refuse<'_> {
             fn drop(&mut self) {
-                self.0.refuse_unanswered();
+                let _ = self.0.answer.compare_exchange(
+                    NO_ANSWER,
+                    REFUSED,
+                    Ordering::AcqRel,
+                    Ordering::Acquire,
+                );
             }
         }
         Refuse(self)
@@ -610,42 +608,56 @@ fn read_held_nodes(
 /// [`MARK_EVERY`]th node, where the second thread may take the rest of the run from.
 fn skip_leading_nodes(
     src: &mut dyn Source,
-    mut pos: u64,
+    pos: u64,
     end: u64,
 ) -> Result<(u64, Vec<u64>), WalkError> {
     let mut marks = Vec::new();
     let mut count = 0u32;
-    let mut mark = |at: u64| {
+    let after = hop(src, pos, end, "GraphProto", |at, f| {
+        if f.number != 1 {
+            return Ok(false);
+        }
         if count % MARK_EVERY == 0 {
             marks.push(at);
         }
         count += 1;
-    };
+        Ok(true)
+    })?;
+    Ok((after, marks))
+}
+
+/// Hands `visit` each field from `pos` on, with its offset, until it answers false (answering
+/// that field's offset) or `end` is reached. Only the headers are read: the headers the source
+/// already holds are decoded in one go ([`quick_field`]), any other one by [`field`].
+fn hop(
+    src: &mut dyn Source,
+    mut pos: u64,
+    end: u64,
+    msg: &'static str,
+    mut visit: impl FnMut(u64, &Field) -> Result<bool, WalkError>,
+) -> Result<u64, WalkError> {
     while pos < end {
-        // Hop over the headers the source holds; a header it holds only in part is read anew.
         let held = held(src, pos, end)?;
         let mut next = pos;
         while let Some(f) = held
             .get((next - pos) as usize..)
             .and_then(|h| quick_field(h, next, end))
         {
-            if f.number != 1 {
-                return Ok((next, marks));
+            if !visit(next, &f)? {
+                return Ok(next);
             }
-            mark(next);
             next = f.next;
         }
         if next == pos {
-            let f = field(src, pos, end, "GraphProto")?;
-            if f.number != 1 {
-                return Ok((pos, marks));
+            let f = field(src, pos, end, msg)?;
+            if !visit(pos, &f)? {
+                return Ok(pos);
             }
-            mark(pos);
             next = f.next;
         }
         pos = next;
     }
-    Ok((end, marks))
+    Ok(end)
 }
 
 /// One node in this many is a place the second thread may take the rest of the run from.
@@ -676,34 +688,18 @@ impl RawGraph {
 /// included, is skipped without being read.
 fn tensor_name<'s>(
     src: &'s mut dyn Source,
-    mut pos: u64,
+    pos: u64,
     end: u64,
     msg: &'static str,
 ) -> Result<&'s str, WalkError> {
-    // The fields before the payload (dims, data type, name) are a few dozen bytes: they are
-    // decoded from one copy of the tensor's first bytes, not asked of the source one by one.
-    let mut head = [0u8; TENSOR_HEAD];
-    let most = (end - pos).min(TENSOR_HEAD as u64) as usize;
-    let held = src.get_some(pos, most.min(FIELD_HEAD as usize), most)?;
-    let head_len = held.len();
-    head[..head_len].copy_from_slice(held);
-    let head_start = pos;
     let mut name = None;
-    while pos < end {
-        let at = (pos - head_start) as usize;
-        let f = match head[..head_len]
-            .get(at..)
-            .and_then(|h| quick_field(h, pos, end))
-        {
-            Some(f) => f,
-            None => field(src, pos, end, msg)?,
-        };
+    hop(src, pos, end, msg, |_, f| {
         if f.number == 8 {
-            expect_len(&f, "TensorProto.name")?;
+            expect_len(f, "TensorProto.name")?;
             name = Some((f.start, f.value as usize));
         }
-        pos = f.next;
-    }
+        Ok(true)
+    })?;
     let Some((start, len)) = name else {
         return Ok("");
     };
@@ -713,10 +709,6 @@ fn tensor_name<'s>(
         at: start,
     })
 }
-
-/// How many of a tensor's first bytes [`tensor_name`] decodes from one copy, of those already
-/// read: its dims, data type and name mostly fit.
-const TENSOR_HEAD: usize = 256;
 
 /// Decodes one `NodeProto` (`bytes`, at file offset `at`) into `g`: input (1), output (2),
 /// name (3), op_type (4) and domain (7). Attributes and every other field are skipped.
