@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use super::wire::decode_field;
 use super::*;
 
 /// A length-delimited field.
