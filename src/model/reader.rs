@@ -152,16 +152,22 @@ fn read_graph(
     leading_nodes: bool,
     cut: Option<&NodeCut>,
 ) -> Result<(), WalkError> {
+    // Whether the last field was a node: only then are the next ones decoded as a run (after
+    // the nodes, asking for one at every initializer decoded each header twice).
+    let mut in_nodes = true;
     while pos < end {
-        let stopped;
-        (pos, stopped) = read_held_nodes(src, pos, end, g, cut)?;
-        if stopped {
-            return Ok(());
-        }
-        if pos == end {
-            break;
+        if in_nodes {
+            let stopped;
+            (pos, stopped) = read_held_nodes(src, pos, end, g, cut)?;
+            if stopped {
+                return Ok(());
+            }
+            if pos == end {
+                break;
+            }
         }
         let f = field(src, pos, end, "GraphProto")?;
+        in_nodes = f.number == 1;
         if leading_nodes && f.number != 1 {
             return Ok(());
         }
